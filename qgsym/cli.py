@@ -1,0 +1,240 @@
+"""Command line: ``qgsym models|formulas|compute|check|report`` (contract in README / SPEC).
+
+Every user-facing error ends as one line on stderr and exit status 2; no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+
+import numpy as np
+
+from qgsym.errors import QgsymError
+
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse whose errors are one line (it prints usage + message by default)."""
+
+    def error(self, message):
+        raise QgsymError(f"{self.prog}: {message}")
+
+
+def _number(text: str, what: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise QgsymError(f"{what} = {text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise QgsymError(f"{what} = {text!r} is not finite")
+    return value
+
+
+def _overrides(items) -> dict[str, float]:
+    overrides = {}
+    for item in items or ():
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise QgsymError(f"--set expects NAME=VALUE, got {item!r}")
+        overrides[name.strip()] = _number(value.strip(), f"parameter '{name.strip()}'")
+    return overrides
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="qgsym", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    models = commands.add_parser("models", help="list or show catalogue models")
+    models_sub = models.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    models_sub.add_parser("list")
+    show = models_sub.add_parser("show")
+    show.add_argument("name")
+    show.add_argument("--json", action="store_true")
+
+    formulas = commands.add_parser("formulas", help="list or show registry formulas")
+    formulas_sub = formulas.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    formulas_sub.add_parser("list")
+    fshow = formulas_sub.add_parser("show")
+    fshow.add_argument("key")
+    fshow.add_argument("--json", action="store_true")
+
+    compute = commands.add_parser("compute", help="compute a quantity on a model")
+    compute.add_argument("quantity")
+    compute.add_argument("--model", required=True, help="catalogue name or path (TOML, _hr.dat)")
+    compute.add_argument("--set", action="append", metavar="NAME=VALUE", default=[])
+    compute.add_argument("--mu", default="0.0")
+    compute.add_argument("--T", default="0.01", help="temperature k_B T (model energy unit)")
+    compute.add_argument("--formula", default="", help="KEY[,KEY...] or all")
+    compute.add_argument("--form", default="sea", choices=["sea", "surface"])
+    compute.add_argument("--grid", default=None, help="points per axis")
+    compute.add_argument("--broadening", default="", help="DELTA or DELTA0,DELTA1,...")
+    compute.add_argument("--json", action="store_true")
+
+    check = commands.add_parser("check", help="decide claims")
+    check.add_argument("ids", nargs="*")
+    check.add_argument("--json", action="store_true")
+
+    report = commands.add_parser("report", help="run all derivations and claims, write report")
+    report.add_argument("--out", default="reports")
+    return parser
+
+
+def _compute(args) -> int:
+    from qgsym.claims.base import json_safe
+    from qgsym.models import load_model
+    from qgsym.quantities import ComputeOptions, compute_function
+
+    function = compute_function(args.quantity)
+    model = load_model(args.model, _overrides(args.set))
+    grid = None
+    if args.grid is not None:
+        try:
+            grid = int(args.grid)
+        except ValueError:
+            raise QgsymError(f"--grid = {args.grid!r} is not an integer") from None
+        if grid < 2:
+            raise QgsymError(f"--grid must be at least 2, got {grid}")
+    temperature = _number(args.T, "T")
+    if temperature <= 0:
+        raise QgsymError(f"temperature T must be positive, got {temperature}")
+    broadening = tuple(
+        _number(x, "broadening") for x in args.broadening.split(",") if x.strip()
+    )
+    if any(b <= 0 for b in broadening):
+        raise QgsymError("broadening must be positive")
+    formulas = tuple(f.strip() for f in args.formula.split(",") if f.strip())
+    options = ComputeOptions(
+        mu=_number(args.mu, "mu"), T=temperature, grid=grid, formulas=formulas,
+        form=args.form, broadening=broadening,
+    )
+    with np.errstate(all="raise"):
+        try:
+            result = function(model, options)
+        except FloatingPointError as error:
+            raise QgsymError(f"numerical failure in {args.quantity}: {error}") from None
+    output = {
+        "quantity": args.quantity,
+        "model": model.name,
+        "parameters": dict(model.parameters),
+        "mu": options.mu,
+        "T": options.T,
+        "units": result.pop("units", "natural"),
+        **result,
+    }
+    output = json_safe(output)
+    _reject_non_finite(output, args.quantity)
+    if args.json:
+        print(json.dumps(output, sort_keys=False))
+    else:
+        _print_human(output)
+    return 0
+
+
+def _reject_non_finite(value, quantity: str) -> None:
+    """No silent NaN: json_safe turned non-finite floats into strings; refuse them."""
+    if isinstance(value, dict):
+        for item in value.values():
+            _reject_non_finite(item, quantity)
+    elif isinstance(value, list):
+        for item in value:
+            _reject_non_finite(item, quantity)
+    elif value in ("nan", "inf", "-inf"):
+        raise QgsymError(f"{quantity}: a value is not finite (grid or model problem)")
+
+
+def _print_human(output: dict) -> None:
+    print(f"{output['quantity']} of model {output['model']} {output['parameters']}")
+    print(f"mu = {output['mu']}, T = {output['T']}, grid = {output.get('grid')}, "
+          f"error estimate = {output.get('error_estimate')}")
+    for key, value in output["values"].items():
+        print(f"  {key}: {json.dumps(value)}")
+    if output.get("notes"):
+        print(f"notes: {output['notes']}")
+
+
+def _models(args) -> int:
+    from qgsym.models import catalogue_names, load_model
+
+    if args.action == "list":
+        for name in catalogue_names():
+            model = load_model(name)
+            kind = "lattice" if model.lattice else "continuum"
+            print(f"{name:16s} {model.dimension}D {kind:9s} {model.n_bands} bands  "
+                  f"{model.description}")
+        return 0
+    model = load_model(args.name)
+    summary = model.summary()
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        for key, value in summary.items():
+            print(f"{key}: {value}")
+    return 0
+
+
+def _formulas(args) -> int:
+    from qgsym.formulas import formula_registry
+
+    registry = formula_registry()
+    if args.action == "list":
+        for key, formula in registry.items():
+            print(f"{key:16s} {formula.title}")
+        return 0
+    if args.key not in registry:
+        raise QgsymError(f"unknown formula '{args.key}'; known: {', '.join(registry)}")
+    formula = registry[args.key]
+    if args.json:
+        print(json.dumps(formula.to_json()))
+    else:
+        print(formula.describe())
+    return 0
+
+
+def _check(args) -> int:
+    from qgsym.claims import CLAIM_IDS, all_claims, known_ids, not_implemented, run_claim
+
+    claims = all_claims()
+    ids = args.ids or known_ids()
+    for claim_id in ids:
+        if claim_id not in claims and claim_id not in CLAIM_IDS:
+            raise QgsymError(f"unknown claim id '{claim_id}'; known: {', '.join(known_ids())}")
+    results = [run_claim(claims[c]) if c in claims else not_implemented(c) for c in ids]
+    if args.json:
+        print(json.dumps({"claims": [r.to_json() for r in results]}))
+    else:
+        from qgsym.report.terminal import print_verdict_table
+
+        print_verdict_table(results)
+    return 0
+
+
+def _report(args) -> int:
+    from qgsym.report import write_report
+
+    write_report(args.out)
+    return 0
+
+
+def main(argv=None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        handler = {"compute": _compute, "models": _models, "formulas": _formulas,
+                   "check": _check, "report": _report}[args.command]
+        return handler(args)
+    except QgsymError as error:
+        print(f"qgsym: error: {error}".replace("\n", " "), file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("qgsym: interrupted", file=sys.stderr)
+        return 130
+    except MemoryError:
+        print("qgsym: error: out of memory (use a smaller --grid)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+"""SymPy -> vectorised NumPy kernels (lambdify with common-subexpression elimination).
+
+The symbolic stage ends here: a list of SymPy expressions in some arguments becomes a
+function of NumPy arrays. The generated source is kept (``kernel.source``, inspectable) and
+cached on disk by a hash of the expressions (:mod:`qgsym.cache`), so a model seen before
+costs no lambdify.
+
+:class:`BlochHamiltonian` bundles the kernels of H(k), dH/dk_i and d2H/dk_i dk_j for a
+numeric model matrix; the numeric geometry (:mod:`qgsym.geometry`) works from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import sympy
+
+from qgsym.cache import cache_key, cached_text
+
+
+@lru_cache(maxsize=1)
+def _numpy_namespace() -> dict:
+    """The namespace lambdify itself gives numpy-printed code."""
+    return dict(sympy.lambdify([], 0, modules="numpy").__globals__)
+
+
+@dataclass(frozen=True)
+class Kernel:
+    """A vectorised function of arrays returning an array of fixed trailing shape.
+
+    Attributes
+    ----------
+    shape : tuple of int
+        Trailing shape of the result (e.g. (N, N) for a matrix).
+    source : str
+        The generated Python source (for inspection).
+    """
+
+    shape: tuple[int, ...]
+    source: str
+    function: object
+
+    def __call__(self, *arguments: np.ndarray) -> np.ndarray:
+        """Evaluate on broadcastable arrays; returns complex array of shape (*batch, *shape)."""
+        arrays = [np.asarray(a, dtype=float) for a in arguments]
+        batch = np.broadcast_shapes(*(a.shape for a in arrays)) if arrays else ()
+        with np.errstate(all="ignore"):
+            entries = self.function(*arrays)
+        out = np.empty((*batch, len(entries)), dtype=complex)
+        for index, entry in enumerate(entries):
+            out[..., index] = entry
+        return out.reshape(*batch, *self.shape)
+
+
+def make_kernel(
+    expressions: Sequence[sympy.Expr], arguments: Sequence[sympy.Symbol], shape: tuple[int, ...]
+) -> Kernel:
+    """Lambdify ``expressions`` (flattened, row-major for ``shape``) with cse, cached on disk."""
+    expressions = [sympy.sympify(e) for e in expressions]
+    if int(np.prod(shape)) != len(expressions):
+        raise ValueError(f"shape {shape} does not match {len(expressions)} expressions")
+    key = cache_key("kernel", repr(tuple(map(sympy.srepr, arguments))),
+                    *map(sympy.srepr, expressions))
+
+    def build() -> str:
+        function = sympy.lambdify(list(arguments), list(expressions), modules="numpy", cse=True)
+        import inspect
+
+        return inspect.getsource(function)
+
+    source = cached_text("kernels", key, build)
+    namespace = dict(_numpy_namespace())
+    exec(compile(source, f"<qgsym kernel {key[:12]}>", "exec"), namespace)  # our own code
+    function = namespace["_lambdifygenerated"]
+    return Kernel(shape=tuple(shape), source=source, function=function)
+
+
+@dataclass(frozen=True)
+class BlochHamiltonian:
+    """Numeric kernels of a Bloch Hamiltonian and its first and second k-derivatives.
+
+    Attributes
+    ----------
+    dimension : int
+    n_bands : int
+    """
+
+    dimension: int
+    n_bands: int
+    matrix_kernel: Kernel
+    derivative_kernel: Kernel
+    second_derivative_kernel: Kernel
+
+    @classmethod
+    def from_matrix(cls, matrix: sympy.Matrix, momenta: Sequence[sympy.Symbol]):
+        """Build kernels from a numeric (parameter-free) SymPy matrix in ``momenta``."""
+        n = matrix.shape[0]
+        d = len(momenta)
+        entries = list(matrix)
+        first = [sympy.diff(e, k) for k in momenta for e in entries]
+        second = [sympy.diff(e, k1, k2) for k1 in momenta for k2 in momenta for e in entries]
+        return cls(
+            dimension=d,
+            n_bands=n,
+            matrix_kernel=make_kernel(entries, momenta, (n, n)),
+            derivative_kernel=make_kernel(first, momenta, (d, n, n)),
+            second_derivative_kernel=make_kernel(second, momenta, (d, d, n, n)),
+        )
+
+    def matrix(self, k: np.ndarray) -> np.ndarray:
+        """H(k): k of shape (P, d) -> (P, N, N)."""
+        k = np.atleast_2d(k)
+        return self.matrix_kernel(*k.T)
+
+    def derivative(self, k: np.ndarray) -> np.ndarray:
+        """dH/dk_i: (P, d) -> (d, P, N, N)."""
+        k = np.atleast_2d(k)
+        return np.moveaxis(self.derivative_kernel(*k.T), 1, 0)
+
+    def second_derivative(self, k: np.ndarray) -> np.ndarray:
+        """d2H/dk_i dk_j: (P, d) -> (d, d, P, N, N)."""
+        k = np.atleast_2d(k)
+        return np.moveaxis(self.second_derivative_kernel(*k.T), 0, 2)
