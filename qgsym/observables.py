@@ -119,8 +119,8 @@ def compute_trace_condition(model, options) -> dict:
         return np.stack([trace, np.abs(omega), omega])
 
     value, error, grid = integrate_with_error(model, n, integrand)
-    from qgsym.kspace import make_grid, energy_scale
     from qgsym.geometry import band_geometry
+    from qgsym.kspace import energy_scale, make_grid
 
     margin = np.full(len(labels), np.inf)
     for points, _ in make_grid(model, n).chunks():
