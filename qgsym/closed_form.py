@@ -180,13 +180,17 @@ class ClosedFormGeometry:
     expressions: ClosedFormExpressions
 
     def _tables(self) -> dict:
+        """Multiplet-summed primitives per level (each level holds N/2 degenerate bands)."""
         e = self.expressions
+        multiplicity = sympy.Rational(e.decomposition.n_bands, 2)
         return {
             "quantum_metric": e.quantum_metric,
             "berry_curvature": e.berry_curvature,
             "band_normalized_metric": e.band_normalized_metric,
+            # multiplet sum: N/2 degenerate bands share the curvature of the level
             "inverse_mass": {
-                s: [[sympy.diff(e.energy[s], ki, kj) for kj in e.momenta] for ki in e.momenta]
+                s: [[multiplicity * sympy.diff(e.energy[s], ki, kj) for kj in e.momenta]
+                    for ki in e.momenta]
                 for s in (0, 1)
             },
         }

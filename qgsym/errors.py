@@ -9,12 +9,12 @@ class QgsymError(Exception):
     """
 
 
-class ExpressionError(QgsymError):
-    """A model entry could not be parsed by the whitelist grammar."""
-
-
 class ModelError(QgsymError):
     """A model file or model definition is invalid (not Hermitian, ragged, unknown name ...)."""
+
+
+class ExpressionError(ModelError):
+    """A model entry could not be parsed by the whitelist grammar."""
 
 
 class GapClosingError(QgsymError):

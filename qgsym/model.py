@@ -359,3 +359,64 @@ def _is_periodic(model: BlochModel) -> bool:
         if np.max(np.abs(model.hamiltonian.matrix(k + vector) - h)) > 1e-9 * scale:
             return False
     return True
+
+
+@dataclass(frozen=True)
+class NumericModel:
+    """A lattice model known only numerically (Wannier90 ``_hr.dat``, tests, generated models).
+
+    Attributes
+    ----------
+    name : str
+    dimension : int
+    reciprocal : ndarray, shape (d, d)
+        Rows b_i.
+    hamiltonian : object
+        ``matrix(k) -> (P, N, N)``, ``derivative(k) -> (d, P, N, N)``,
+        ``second_derivative(k) -> (d, d, P, N, N)`` with k Cartesian, shape (P, d).
+    """
+
+    name: str
+    dimension: int
+    reciprocal: np.ndarray
+    hamiltonian: object
+    n_bands: int
+    units: Mapping[str, str] = field(
+        default_factory=lambda: MappingProxyType({"energy": "arb.", "length": "arb."})
+    )
+    description: str = ""
+    source: str = ""
+    lattice: bool = True
+    cutoff: float | None = None
+    periodic: bool | None = True
+    symmetries: tuple = ()
+    broken_symmetries: tuple = ()
+    parameters: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    path: str = ""
+
+    @property
+    def axes(self) -> str:
+        return AXES[: self.dimension]
+
+    @property
+    def brillouin_zone_volume(self) -> float:
+        return float(abs(np.linalg.det(self.reciprocal)))
+
+    @cached_property
+    def multiplets(self) -> tuple[tuple[int, ...], ...]:
+        from qgsym.geometry import generic_multiplets
+
+        return generic_multiplets(self.hamiltonian, random_momenta(self, 7, seed=2024))
+
+    def with_parameters(self, overrides: Mapping[str, float]):
+        if overrides:
+            raise ModelError(f"model '{self.name}' is numeric and has no parameters to --set")
+        return self
+
+    def summary(self) -> dict:
+        return {
+            "name": self.name, "description": self.description, "source": self.source,
+            "dimension": self.dimension, "bands": self.n_bands, "lattice": True,
+            "reciprocal": self.reciprocal.tolist(), "units": dict(self.units),
+            "parameters": {}, "hamiltonian": "numeric (hopping matrices)",
+        }

@@ -158,6 +158,9 @@ def model_from_mapping(data: Mapping, where: str = "model", path: str = "") -> B
             raise ModelError(f"{where}: '{key}' cannot be a parameter name")
         symbols[key] = sympy.Symbol(key, real=True)
     hamiltonian = _require(data, "hamiltonian", dict, where)
+    extra = sorted(set(hamiltonian) - {"matrix"})
+    if extra:
+        raise ModelError(f"{where}: unknown key(s) in [hamiltonian]: {', '.join(extra)}")
     matrix = _matrix(
         _require(hamiltonian, "matrix", list, f"{where}: [hamiltonian]"),
         symbols,

@@ -1,0 +1,54 @@
+"""Random Hermitian trigonometric lattice models, built in NumPy (independent of SymPy/lambdify).
+
+H(k) = Σ_R (h_R e^{i k·R} + h_R† e^{−i k·R}) over a few Bravais vectors R, with random complex
+h_R; derivatives are analytic. Used by hypothesis tests of identities and invariances.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from qgsym.model import NumericModel
+
+VECTORS_2D = np.array([[0, 0], [1, 0], [0, 1], [1, 1], [1, -1], [2, 0]])
+
+
+@dataclass(frozen=True)
+class TrigonometricHamiltonian:
+    vectors: np.ndarray  # (R, d) integer Bravais vectors
+    hoppings: np.ndarray  # (R, N, N) complex
+
+    def _phase(self, k):
+        return np.exp(1j * np.atleast_2d(k) @ self.vectors.T)  # (P, R)
+
+    def matrix(self, k):
+        term = np.einsum("pr,rij->pij", self._phase(k), self.hoppings)
+        return term + np.conj(np.swapaxes(term, -1, -2))
+
+    def derivative(self, k):
+        phase = self._phase(k)
+        term = np.einsum("pr,ra,rij->apij", phase, 1j * self.vectors, self.hoppings)
+        return term + np.conj(np.swapaxes(term, -1, -2))
+
+    def second_derivative(self, k):
+        phase = self._phase(k)
+        factor = -np.einsum("ra,rb->rab", self.vectors, self.vectors)
+        term = np.einsum("pr,rab,rij->abpij", phase, factor, self.hoppings)
+        return term + np.conj(np.swapaxes(term, -1, -2))
+
+
+def random_lattice_model(seed: int, n_bands: int = 2, scale: float = 1.0) -> NumericModel:
+    """A random 2D lattice model with generic (non-degenerate) bands, square cell 2π."""
+    rng = np.random.default_rng(seed)
+    hoppings = scale * (rng.normal(size=(len(VECTORS_2D), n_bands, n_bands))
+                        + 1j * rng.normal(size=(len(VECTORS_2D), n_bands, n_bands)))
+    hoppings[0] = 0.5 * (hoppings[0] + hoppings[0].conj().T)  # on-site part counted twice
+    # well separated on-site energies keep the bands gapped for most draws
+    hoppings[0] += np.diag(np.arange(n_bands) * 6.0 * scale)
+    hamiltonian = TrigonometricHamiltonian(VECTORS_2D, hoppings)
+    return NumericModel(
+        name=f"random_{seed}", dimension=2, reciprocal=2 * np.pi * np.eye(2),
+        hamiltonian=hamiltonian, n_bands=n_bands,
+    )
