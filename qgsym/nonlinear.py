@@ -30,10 +30,10 @@ import numpy as np
 import sympy
 
 from qgsym.closed_form import closed_form_geometry
-from qgsym.errors import QgsymError
+from qgsym.errors import GapClosingError, QgsymError
 from qgsym.formulas import sigma2_formulas
 from qgsym.formulas.base import E_CHARGE, HBAR, TAU
-from qgsym.geometry import band_geometry, multiplet_sum
+from qgsym.geometry import GAP_CLOSING_TOLERANCE, band_geometry, multiplet_sum
 from qgsym.identities import all_components, formula_component
 from qgsym.kspace import energy_scale, fermi_derivative, fermi_dirac, make_grid
 
@@ -108,6 +108,18 @@ def closed_primitives(closed, points) -> PrimitiveArrays:
     return PrimitiveArrays(energies, velocity, values, derivatives)
 
 
+def _check_closed_gap(energies: np.ndarray, points: np.ndarray, scale: float) -> None:
+    """The closed forms divide by |d| = gap/2: refuse where the gap closes on the grid."""
+    gap = energies[:, 1] - energies[:, 0]
+    worst = int(np.argmin(gap))
+    if gap[worst] < GAP_CLOSING_TOLERANCE * scale:
+        raise GapClosingError(
+            f"the gap between the two levels closes on the grid at "
+            f"k = {np.round(points[worst], 6).tolist()} (gap {gap[worst]:.3g}); "
+            "this quantity divides by it"
+        )
+
+
 def choose_path(model, path: str):
     """Return (path name, closed-form geometry or None)."""
     if path not in ("auto", "numeric", "closed"):
@@ -145,6 +157,7 @@ def geometry_integrals(model, n: int, mus, temperature: float, path: str = "auto
     for points, weights in grid.chunks(chunk):
         if closed is not None:
             arrays = closed_primitives(closed, points)
+            _check_closed_gap(arrays.energies, points, scale)
         else:
             arrays = numeric_primitives(model, points, scale)
         occupation = fermi_dirac(arrays.energies[None], mus[:, None, None], temperature)

@@ -58,9 +58,9 @@ def load_model(name_or_path: str | Path, overrides: Mapping[str, float] | None =
     elif path.suffix == ".dat" or text_name.endswith("_hr.dat"):
         if not path.is_file():
             raise ModelError(f"model file '{text_name}' does not exist")
-        from qgsym.models.wannier90 import read_hr_dat
+        from qgsym.models.wannier90 import numeric_model_from_hr_dat
 
-        model = read_hr_dat(path)
+        model = numeric_model_from_hr_dat(path)
     elif path.suffix == ".toml" or path.exists():
         if not path.is_file():
             raise ModelError(f"model file '{text_name}' does not exist")

@@ -47,6 +47,7 @@ from pathlib import Path
 import numpy as np
 
 from qgsym.errors import ModelError
+from qgsym.model import NumericModel
 
 #: Largest allowed |H(-R)/deg(-R) - (H(R)/deg(R))^dagger| in a file, in its energy unit.
 #: Wannier90 writes F12.6 (rounding error <= 5e-7 per entry); 1e-5 leaves room for a
@@ -469,3 +470,65 @@ def write_hr_dat(
     except OSError as error:
         raise ModelError(f"cannot write '{path}': {error}") from None
     return model
+
+
+# ---------------------------------------------------------------------------------------------
+# Numeric model for the geometry / integration code
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WannierHamiltonian:
+    """H(k), dH/dk, d2H/dk2 of a :class:`HoppingModel` in Cartesian k of a unit cubic cell.
+
+    A ``_hr.dat`` file carries no lattice vectors, so qgsym takes lattice constant 1 along each
+    axis: k = 2π k_frac, H(k) = Σ_R e^{i k·R} H(R)/deg(R), lengths in lattice constants. The
+    first ``dimension`` components of R are used (trailing ones are zero for 1D/2D models).
+    """
+
+    hopping_model: HoppingModel
+    dimension: int
+
+    @property
+    def n_bands(self) -> int:
+        return self.hopping_model.n_bands
+
+    def _terms(self, k):
+        k = np.atleast_2d(np.asarray(k, dtype=float))
+        vectors = self.hopping_model.hoppings[:, : self.dimension].astype(float)
+        phases = np.exp(1j * k @ vectors.T) / self.hopping_model.degeneracies
+        return phases, vectors
+
+    def matrix(self, k):
+        phases, _ = self._terms(k)
+        return np.einsum("pr,rmn->pmn", phases, self.hopping_model.matrices)
+
+    def derivative(self, k):
+        phases, vectors = self._terms(k)
+        return np.einsum("pr,ra,rmn->apmn", phases, 1j * vectors, self.hopping_model.matrices)
+
+    def second_derivative(self, k):
+        phases, vectors = self._terms(k)
+        factor = -np.einsum("ra,rb->rab", vectors, vectors)
+        return np.einsum("pr,rab,rmn->abpmn", phases, factor, self.hopping_model.matrices)
+
+
+def numeric_model_from_hr_dat(path) -> NumericModel:
+    """Read ``path`` and wrap it as a :class:`qgsym.model.NumericModel` (unit cubic cell)."""
+    hopping_model = read_hr_dat(path)
+    used = [axis for axis in range(3) if np.any(hopping_model.hoppings[:, axis] != 0)]
+    dimension = max(used) + 1 if used else 1
+    name = Path(path).name
+    if name.endswith("_hr.dat"):
+        name = name[: -len("_hr.dat")]
+    return NumericModel(
+        name=name,
+        dimension=dimension,
+        reciprocal=2 * np.pi * np.eye(dimension),
+        hamiltonian=WannierHamiltonian(hopping_model, dimension),
+        n_bands=hopping_model.n_bands,
+        description=f"Wannier90 tight-binding model read from {Path(path).name}",
+        source=f"Wannier90 _hr.dat file {path}; unit cubic cell assumed (no lattice vectors in hr.dat)",
+        units={"energy": "as in the file (eV for Wannier90)", "length": "lattice constant"},
+        path=str(path),
+    )
