@@ -39,16 +39,39 @@ class TrigonometricHamiltonian:
         return term + np.conj(np.swapaxes(term, -1, -2))
 
 
-def random_lattice_model(seed: int, n_bands: int = 2, scale: float = 1.0) -> NumericModel:
-    """A random 2D lattice model with generic (non-degenerate) bands, square cell 2π."""
+def random_lattice_model(seed: int, n_bands: int = 2, hopping: float = 1.0) -> NumericModel:
+    """A random 2D lattice model with generic (non-degenerate) bands, square cell 2π.
+
+    On-site levels 0, 6, 12, ... plus random hoppings of typical size ``hopping``: small
+    ``hopping`` gives well-gapped bands (smooth geometry), large gives near-touching ones.
+    """
     rng = np.random.default_rng(seed)
-    hoppings = scale * (rng.normal(size=(len(VECTORS_2D), n_bands, n_bands))
-                        + 1j * rng.normal(size=(len(VECTORS_2D), n_bands, n_bands)))
+    hoppings = hopping * (rng.normal(size=(len(VECTORS_2D), n_bands, n_bands))
+                          + 1j * rng.normal(size=(len(VECTORS_2D), n_bands, n_bands)))
     hoppings[0] = 0.5 * (hoppings[0] + hoppings[0].conj().T)  # on-site part counted twice
-    # well separated on-site energies keep the bands gapped for most draws
-    hoppings[0] += np.diag(np.arange(n_bands) * 6.0 * scale)
+    hoppings[0] += np.diag(np.arange(n_bands) * 6.0)
     hamiltonian = TrigonometricHamiltonian(VECTORS_2D, hoppings)
     return NumericModel(
         name=f"random_{seed}", dimension=2, reciprocal=2 * np.pi * np.eye(2),
         hamiltonian=hamiltonian, n_bands=n_bands,
     )
+
+
+def random_symmetric_model(seed: int, n_bands: int, symmetry: str) -> NumericModel:
+    """Random 2D lattice model with spinless T (real hoppings: H(-k)* = H(k)) or spinless PT
+    (complex-symmetric hoppings: H(k)* = H(k))."""
+    rng = np.random.default_rng(seed)
+    hoppings = rng.normal(size=(len(VECTORS_2D), n_bands, n_bands)) + 0j
+    if symmetry == "PT":
+        hoppings = hoppings + 1j * rng.normal(size=hoppings.shape)
+        hoppings = 0.5 * (hoppings + np.swapaxes(hoppings, -1, -2))
+    elif symmetry != "T":
+        raise ValueError(symmetry)
+    hoppings[0] = 0.5 * (hoppings[0] + hoppings[0].conj().T)
+    if symmetry == "PT":
+        hoppings[0] = hoppings[0].real
+    hoppings[0] += np.diag(np.arange(n_bands) * 6.0)
+    return NumericModel(name=f"random_{symmetry}_{seed}", dimension=2,
+                        reciprocal=2 * np.pi * np.eye(2),
+                        hamiltonian=TrigonometricHamiltonian(VECTORS_2D, hoppings),
+                        n_bands=n_bands)
