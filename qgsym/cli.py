@@ -111,7 +111,7 @@ def _compute(args) -> int:
         mu=_number(args.mu, "mu"), T=temperature, grid=grid, formulas=formulas,
         form=args.form, broadening=broadening,
     )
-    with np.errstate(all="raise"):
+    with np.errstate(divide="raise", invalid="raise", over="ignore", under="ignore"):
         try:
             result = function(model, options)
         except FloatingPointError as error:

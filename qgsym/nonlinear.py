@@ -289,9 +289,14 @@ def compute_sigma2(model, options) -> dict:
         }
         tau_power[key] = registry[key].tau_power
         error = max(error, float(np.max(np.abs(fine[key] - coarse[key]))))
+    from qgsym.symmetry import tensor_symmetry_report
+
+    symmetry = tensor_symmetry_report(
+        model, values, {k: registry[k].t_parity for k in keys}, error)
     return {
         "values": values,
         "tau_power": tau_power,
+        "symmetry": symmetry,
         "form": options.form,
         "path": path,
         "grid": [n] * model.dimension,

@@ -1100,3 +1100,49 @@ def exact_cyclic_average(rotation: sympy.Matrix, order: int, rank: int = 3) -> s
         total += tensor
         power = (power * rotation).applyfunc(sympy.expand)
     return (total / order).applyfunc(sympy.expand)
+
+
+def holding_symmetries(model) -> tuple[list, list[str]]:
+    """Declared operators that hold at the model's current parameters, and those that don't.
+
+    A ``--set`` override can break a symmetry declared for the default parameters; only the
+    operators that still hold (numerically, tolerance 1e-10) may constrain tensors.
+    """
+    if not getattr(model, "symmetries", ()):
+        return [], []
+    results = check_model_symmetries(model)["symmetries"]
+    holding = [op for op in model.symmetries if results[op.name].holds]
+    lost = [op.name for op in model.symmetries if not results[op.name].holds]
+    return holding, lost
+
+
+def tensor_symmetry_report(model, tensors: Mapping[str, Mapping[str, float]], t_parities,
+                           error_estimate: float, rank: int = 3) -> dict:
+    """Compare computed tensors (formula -> component -> value) with Neumann's rules.
+
+    The zero threshold is max(1e-8, 3 × error_estimate / scale) relative to the largest
+    component over all formulas (a forbidden component must vanish to within the numerical
+    error of the computation).
+    """
+    holding, lost = holding_symmetries(model)
+    scale = max((abs(v) for t in tensors.values() for v in t.values()), default=0.0) or 1.0
+    tol = max(1e-8, 3 * error_estimate / scale)
+    report = {
+        "operators": [op.name for op in holding],
+        "declared_but_broken_at_these_parameters": lost,
+        "zero_threshold_relative": tol,
+        "per_formula": {},
+    }
+    for key, tensor in tensors.items():
+        if not holding:
+            report["per_formula"][key] = {"forbidden": [], "violations": [], "notes": []}
+            continue
+        rules = selection_rules(holding, rank, t_parities[key], model.dimension)
+        findings = compare_with_rules(tensor, rules, scale, tol)
+        report["per_formula"][key] = {
+            "forbidden": list(rules.forbidden),
+            "relations": list(rules.relations),
+            "violations": [f.to_json() for f in findings if f.severity == "violation"],
+            "notes": [f.message for f in findings if f.severity != "violation"],
+        }
+    return report

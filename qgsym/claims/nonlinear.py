@@ -228,6 +228,23 @@ def _delegate(module, function, claim_id):
     return check
 
 
+def _c5c_part(part: str):
+    def check() -> Verdict:
+        from qgsym.symmetry_claims import symmetry_claim_c5c_parts
+
+        return symmetry_claim_c5c_parts()[part]
+
+    return check
+
+
+def check_c5c_numeric() -> Verdict:
+    """C5c on the C3z-symmetric catalogue model: wpd in-plane = 0, qk = -(3/2) lka."""
+    from qgsym.symmetry_claims import c5c_numeric_evidence
+
+    evidence = c5c_numeric_evidence()
+    return Verdict("verified" if evidence["confirmed"] else "refuted", evidence)
+
+
 def check_c7() -> Verdict:
     from sympy.physics import units as u
 
@@ -301,6 +318,13 @@ CLAIMS = (
                                                       "symmetry_claim_c5b", "C5b"), SEED),
     Claim("C5c", "under C_nz, wpd has no in-plane response while lka and qk may",
           _delegate("qgsym.symmetry_claims", "symmetry_claim_c5c", "C5c"), SEED),
+    Claim("C5c.1", "wpd has no in-plane response under C_nz, n = 2, 3, 4, 6",
+          _c5c_part("C5c.1"), SEED),
+    Claim("C5c.2", "lka and qk may respond in-plane under C_3z", _c5c_part("C5c.2"), SEED),
+    Claim("C5c.3", "lka and qk are compatible with C_nz for n = 2, 4, 6 (in-plane)",
+          _c5c_part("C5c.3"), SEED),
+    Claim("C5c.4", "numerically on c3z_dirac: in-plane wpd = 0 and qk = -(3/2) lka, no rule "
+          "violated", check_c5c_numeric, SEED),
     Claim("C6a", "the toy model (Eq. 20) is PT-symmetric and breaks C_nz, P and T",
           _delegate("qgsym.claims.toy_model", "check_c6a", "C6a"), SEED + " Eq. 20"),
     Claim("C6b", "toy-model bands are eps = +-sqrt(v^2 k^2 + (m - b k^2 + t k_x)^2), doubly "
