@@ -293,10 +293,21 @@ def compute_sigma2(model, options) -> dict:
 
     symmetry = tensor_symmetry_report(
         model, values, {k: registry[k].t_parity for k in keys}, error)
+    notes = []
+    if getattr(model, "periodic", True) is False:
+        notes.append(
+            "H(k) is not periodic in the declared cell (sublattice basis): k-derivatives are "
+            "analytic or finite differences, never periodic spectral derivatives; the "
+            "gauge-invariant integrands are periodic, so both forms are valid")
+    if not model.lattice:
+        notes.append(
+            "continuum model: the sea and surface forms differ by the boundary term at the "
+            "cutoff, which is computed and included (qgsym.nonlinear.boundary_integrals)")
     return {
         "values": values,
         "tau_power": tau_power,
         "symmetry": symmetry,
+        "notes": "; ".join(notes),
         "form": options.form,
         "path": path,
         "grid": [n] * model.dimension,
