@@ -228,6 +228,9 @@ def main(argv=None) -> int:
     except QgsymError as error:
         print(f"qgsym: error: {error}".replace("\n", " "), file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # e.g. `qgsym check --json | head`
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("qgsym: interrupted", file=sys.stderr)
         return 130
