@@ -1,0 +1,226 @@
+r"""Second-order dc current from the density-matrix kinetic equation (relaxation-time form).
+
+This is qgsym's reconstruction of the "quantum kinetics" (QK) route of seed 003 Table 1
+(Das, Lahiri, Atencia, Culcer, Agarwal, PRB 108, L201405 (2023), arXiv:2207.02178). We
+could read only that paper's abstract (the stored copies give its first page), so the
+equation below is the standard one of this literature, written in qgsym's conventions, and
+the relaxation times of its sectors are left as explicit parameters: seed 003 §5.2 says the
+QK derivation uses "a so-called modified scattering time τ/2 ... when evaluating certain
+density matrix contributions", and this module lets a claim test what that choice does.
+
+Equation (orbital basis, where the position operator is :math:`i\nabla_{\mathbf k}`;
+carriers of charge :math:`-e`, :math:`H = H_0 + e\mathbf E\cdot\mathbf r`, ħ = 1):
+
+.. math::
+    \partial_t\rho + i[H_0(\mathbf k), \rho] - eE_a\partial_a\rho
+      = -\sum_{m,n} \frac{P_m(\rho - \rho_0)P_n}{\tau_{mn}},
+    \qquad \rho_0 = f_0(H_0),\quad J_a = -e\int[d\mathbf k]\,\mathrm{Tr}[\partial_aH_0\,\rho],
+
+with :math:`P_n` the band projectors. (In the band basis :math:`\partial_a\rho` is the
+covariant derivative :math:`\partial_a\rho - i[\mathcal A^a, \rho]`; the diagonal equation is
+Boltzmann's, :math:`\rho^{(1)}_{nn} = \tau eE_a\partial_af_n`.) Order by order in E, at dc,
+:math:`\mathcal L_p(\rho^{(p)}) = eE\cdot\partial\rho^{(p-1)}` with
+:math:`\mathcal L_p(X)_{mn} = (i(\varepsilon_m - \varepsilon_n) + 1/\tau^{(p)}_{mn})X_{mn}`.
+Relaxation times: diagonal :math:`\tau^{(p)}_{nn} = \tau_{d,p}`, off-diagonal
+:math:`\tau^{(p)}_{mn} = \tau_{o,p}` at order p = 1, 2.
+
+In the clean limit (:math:`\tau\varepsilon_{\text{gap}}\gg1`) each off-diagonal inverse is
+expanded, :math:`1/(i\varepsilon_{mn} + 1/\tau_o) = (i\varepsilon_{mn})^{-1}
+[1 - (i\varepsilon_{mn}\tau_o)^{-1} + \ldots]`, and the second-order current splits into
+
+* ``drude``: :math:`\tau_{d,1}\tau_{d,2}` (diagonal of diagonal);
+* ``berry_dipole``: :math:`\tau_{d,1}` and :math:`\tau_{d,2}` times a τ-free interband factor;
+* ``intrinsic``: no relaxation time at all (:math:`I_0`);
+* ``diagonal_relaxation``: :math:`(\tau_{d,2}/\tau_{o,1})\,X_1` — the diagonal second-order
+  density fed by the *dissipative* :math:`O(1/\tau_{o,1})` part of the first-order
+  coherence;
+* ``coherence_relaxation``: :math:`(\tau_{d,1}/\tau_{o,2})\,X_2` — the second-order
+  coherence's :math:`O(1/\tau_{o,2})` part fed by the Boltzmann :math:`\rho^{(1)}_{nn}`.
+
+The last two are :math:`\tau^0` although they come from relaxation: their weight is a
+*ratio* of relaxation times, which is how a choice such as :math:`\tau/2` for some density
+matrix elements changes an "intrinsic" result. With one τ everywhere the
+:math:`\tau^0` coefficient is :math:`I_0 + X_1 + X_2`.
+
+Numerics: ∂_a ρ^{(1)} by a fourth-order central difference of the orbital-basis matrices
+(gauge invariant), :math:`\partial_a\rho_0` by the Daleckii–Krein divided differences. Models
+must be non-degenerate (no generic multiplets).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from qgsym.errors import QgsymError
+from qgsym.kspace import fermi_derivative, fermi_dirac, make_grid
+
+#: The pieces of the second-order dc conductivity, with the relaxation-time factor of each.
+PIECES = {
+    "drude": "tau_d1 * tau_d2",
+    "berry_dipole_first": "tau_d1 (second-order coherence fed by Boltzmann rho1_nn)",
+    "berry_dipole_second": "tau_d2 (diagonal rho2 fed by the reactive first-order coherence)",
+    "intrinsic": "1",
+    "diagonal_relaxation": "tau_d2 / tau_o1",
+    "coherence_relaxation": "tau_d1 / tau_o2",
+}
+
+
+@dataclass(frozen=True)
+class RelaxationTimes:
+    """Relaxation times of the density-matrix sectors, in units of one reference τ.
+
+    Attributes
+    ----------
+    diagonal_first, coherence_first, diagonal_second, coherence_second : float
+        :math:`\\tau_{d,1}, \\tau_{o,1}, \\tau_{d,2}, \\tau_{o,2}` divided by τ.
+    """
+
+    diagonal_first: float = 1.0
+    coherence_first: float = 1.0
+    diagonal_second: float = 1.0
+    coherence_second: float = 1.0
+
+    def weights(self) -> dict:
+        """Coefficient of each piece, per power of τ: ``{piece: (power, factor)}``."""
+        return {
+            "drude": (2, self.diagonal_first * self.diagonal_second),
+            "berry_dipole_first": (1, self.diagonal_first),
+            "berry_dipole_second": (1, self.diagonal_second),
+            "intrinsic": (0, 1.0),
+            "diagonal_relaxation": (0, self.diagonal_second / self.coherence_first),
+            "coherence_relaxation": (0, self.diagonal_first / self.coherence_second),
+        }
+
+
+def combine(pieces: dict, times: RelaxationTimes) -> dict:
+    """σ^{(2)} per power of τ: ``{2: (d,d,d), 1: ..., 0: ...}`` for the given times."""
+    result = {}
+    for name, (power, factor) in times.weights().items():
+        result[power] = result.get(power, 0.0) + factor * pieces[name]
+    return result
+
+
+def _divided_difference(energies, mu, temperature):
+    """:math:`f_0[\\varepsilon_m, \\varepsilon_n]`, shape (P, N, N) (f0' on the diagonal)."""
+    f = fermi_dirac(energies, mu, temperature)
+    slope = fermi_derivative(energies, mu, temperature)
+    difference = energies[:, :, None] - energies[:, None, :]
+    same = np.abs(difference) <= 1e-12 * max(1.0, float(np.max(np.abs(energies))))
+    safe = np.where(same, 1.0, difference)
+    mean_slope = 0.5 * (slope[:, :, None] + slope[:, None, :])
+    return np.where(same, mean_slope, (f[:, :, None] - f[:, None, :]) / safe)
+
+
+def _first_order_parts(hamiltonian, k, direction, mu, temperature, gap_floor):
+    """Orbital-basis :math:`\\rho^{(1)}` for a unit field along ``direction`` (e = 1).
+
+    Returns ``{1: tau_d1 part, 0: tau-free coherence, -1: 1/tau_o1 part}``, each (P, N, N).
+    """
+    energies, vectors = np.linalg.eigh(hamiltonian.matrix(k))
+    dagger = np.conj(np.swapaxes(vectors, -1, -2))
+    gradient = dagger @ hamiltonian.derivative(k)[direction] @ vectors
+    source = _divided_difference(energies, mu, temperature) * gradient  # (d rho0)_mn
+    split = energies[:, :, None] - energies[:, None, :]  # eps_m - eps_n
+    off = ~np.eye(energies.shape[1], dtype=bool)
+    if np.any(np.abs(split[:, off]) < gap_floor):
+        raise QgsymError("quantum kinetics needs non-degenerate bands; a gap closes on the grid")
+    inverse = np.where(off, 1.0 / np.where(off, 1j * split, 1.0), 0.0)
+    parts = {
+        1: np.where(off, 0.0, source),
+        0: source * inverse,
+        -1: -source * inverse**2,
+    }
+    return {p: vectors @ x @ dagger for p, x in parts.items()}
+
+
+def _check_model(model) -> None:
+    if not model.lattice:
+        raise QgsymError("quantum kinetics evaluation needs a lattice model (closed BZ)")
+    if any(len(m) > 1 for m in model.multiplets):
+        raise QgsymError("quantum kinetics evaluation needs non-degenerate bands")
+
+
+def _gap_floor(model, points) -> float:
+    """1e-7 of the spectral spread: below it a coherence denominator counts as closed."""
+    return 1e-7 * float(np.ptp(np.linalg.eigvalsh(model.hamiltonian.matrix(points[:64]))))
+
+
+def second_order_pieces(model, n: int, mu: float, temperature: float) -> dict:
+    """The six pieces of :math:`\\sigma_{abc}` (symmetrized in b, c; e = ħ = 1).
+
+    Parameters
+    ----------
+    model : BlochModel
+        Lattice model with non-degenerate bands.
+    n : int
+        Grid points per axis.
+    mu, temperature : float
+
+    Returns
+    -------
+    dict
+        piece name -> ndarray (d, d, d); :func:`combine` weights them by relaxation times.
+    """
+    _check_model(model)
+    d = model.dimension
+    H = model.hamiltonian
+    grid = make_grid(model, n)
+    step = 1e-3 * float(np.min(np.linalg.norm(model.reciprocal, axis=1))) / (2 * np.pi)
+    gap_floor = _gap_floor(model, grid.points)
+    stencil = {-2: 1.0, -1: -8.0, 1: 8.0, 2: -1.0}  # (f(-2h) - 8 f(-h) + 8 f(h) - f(2h))/12h
+    pieces = {name: np.zeros((d, d, d)) for name in PIECES}
+    for points, weights in grid.chunks(4000):
+        energies, vectors = np.linalg.eigh(H.matrix(points))
+        dagger = np.conj(np.swapaxes(vectors, -1, -2))
+        velocity = dagger[None] @ H.derivative(points) @ vectors[None]  # (d, P, N, N)
+        split = energies[:, :, None] - energies[:, None, :]
+        off = ~np.eye(energies.shape[1], dtype=bool)
+        inverse = np.where(off, 1.0 / np.where(off, 1j * split, 1.0), 0.0)
+        for c in range(d):  # first-order field direction
+            for b in range(d):  # second-order field direction
+                shift = np.zeros(d)
+                shift[b] = step
+                gradient = {}
+                for s, weight in stencil.items():
+                    parts = _first_order_parts(H, points + s * shift, c, mu, temperature,
+                                               gap_floor)
+                    for p, x in parts.items():
+                        gradient[p] = gradient.get(p, 0.0) + weight * x / (12 * step)
+                band = {p: dagger @ x @ vectors for p, x in gradient.items()}
+                second = {
+                    "drude": np.where(off, 0.0, band[1]),
+                    "berry_dipole_first": band[1] * inverse,
+                    "coherence_relaxation": -band[1] * inverse**2,
+                    "berry_dipole_second": np.where(off, 0.0, band[0]),
+                    "intrinsic": band[0] * inverse,
+                    "diagonal_relaxation": np.where(off, 0.0, band[-1]),
+                }
+                for name, rho in second.items():
+                    # J_a = -e Tr[dH_a rho] = -sum_{mn} (dH_a)_nm rho_mn
+                    current = -np.einsum("apnm,pmn->ap", velocity, rho).real @ weights
+                    pieces[name][:, b, c] += current
+    # J_a = sum_{bc} K_a^{bc} E_b E_c; sigma_abc = (K_a^{bc} + K_a^{cb}) / 2
+    return {name: 0.5 * (x + np.swapaxes(x, 1, 2)) for name, x in pieces.items()}
+
+
+def first_order_pieces(model, n: int, mu: float, temperature: float) -> dict:
+    """Linear response from the same equation: ``{"drude": τ coefficient, "anomalous":
+    τ⁰ coefficient}``, each (d, d) with :math:`J_a = \\sigma_{ab}E_b` (e = ħ = 1)."""
+    _check_model(model)
+    d = model.dimension
+    H = model.hamiltonian
+    grid = make_grid(model, n)
+    gap_floor = _gap_floor(model, grid.points)
+    result = {"drude": np.zeros((d, d)), "anomalous": np.zeros((d, d))}
+    for points, weights in grid.chunks(4000):
+        energies, vectors = np.linalg.eigh(H.matrix(points))
+        dagger = np.conj(np.swapaxes(vectors, -1, -2))
+        velocity = dagger[None] @ H.derivative(points) @ vectors[None]
+        for b in range(d):
+            parts = _first_order_parts(H, points, b, mu, temperature, gap_floor)
+            for name, p in (("drude", 1), ("anomalous", 0)):
+                rho = dagger @ parts[p] @ vectors
+                result[name][:, b] += -np.einsum("apnm,pmn->ap", velocity, rho).real @ weights
+    return result
