@@ -1,0 +1,283 @@
+"""Claims C12a, C12b: entropy Hall / anomalous Nernst and entropy production (seed 004).
+
+Formulas, conventions and sources: :mod:`qgsym.derive.entropy`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import lru_cache
+
+import numpy as np
+
+from qgsym.claims.base import Claim, Verdict
+from qgsym.derive import entropy
+
+SOURCE_A = ("Xiao, Yao, Fang, Niu, PRL 97, 026603 (2006) (alpha_xy = (e k_B/hbar) sum int s "
+            "Omega; Mott relation; Onsager); seed 004 (Xiang, Jia, Wang: entropy Hall effect "
+            "obeys an Onsager relation)")
+SOURCE_B = ("seed 004 (Xiang, Jia, Wang, abstract: relaxation-time dissipator, quantum metric "
+            "as the origin of the leading entropy production); derivation by qgsym")
+
+
+@lru_cache(maxsize=1)
+def _mott_evidence() -> dict:
+    """Xiao form vs Mott-like form (FHS-link staircase, energy quadrature) on two models."""
+    from qgsym.models import load_model
+
+    rows = []
+    for name, mu, temperature in (("qwz", 1.5, 0.1), ("qwz", 2.0, 0.3), ("haldane", 0.5, 0.1)):
+        model = load_model(name)
+        row = {"model": name, "parameters": dict(model.parameters), "mu": mu, "T": temperature}
+        for n in (100, 200):
+            xiao, error, _ = entropy.anomalous_nernst(model, mu, temperature, n)
+            staircase = entropy.hall_staircase_from_links(model, n)
+            row[f"grid_{n}"] = {
+                "xiao_sum_s_omega": xiao["xy"], "xiao_error_estimate": error,
+                "mott_published_with_xiao_sigma": entropy.mott_form(staircase, mu, temperature,
+                                                                    "xiao"),
+                "mott_published_with_qgsym_ahc": entropy.mott_form(staircase, mu, temperature,
+                                                                   "qgsym"),
+            }
+        rows.append(row)
+    return {"rows": rows, "symbolic": entropy.prove_mott_identity()}
+
+
+def _relative(a: float, b: float) -> float:
+    return abs(a - b) / max(abs(b), 1e-300)
+
+
+def check_c12a_mott() -> Verdict:
+    """C12a.1: Σ∫sΩ equals −∫dε f₀' σ_xy(ε)(ε−μ)/T (with Xiao's sign of σ_xy)."""
+    evidence = dict(_mott_evidence())
+    worst = 0.0
+    converging = True
+    for row in evidence["rows"]:
+        fine, coarse = row["grid_200"], row["grid_100"]
+        e_fine = _relative(fine["mott_published_with_xiao_sigma"], fine["xiao_sum_s_omega"])
+        e_coarse = _relative(coarse["mott_published_with_xiao_sigma"], coarse["xiao_sum_s_omega"])
+        row["relative_difference_200"], row["relative_difference_100"] = e_fine, e_coarse
+        worst = max(worst, e_fine)
+        converging &= e_fine < e_coarse or e_fine < 1e-6
+        row["ratio_with_qgsym_ahc"] = (fine["mott_published_with_qgsym_ahc"]
+                                       / fine["mott_published_with_xiao_sigma"])
+    tolerance = 5e-4
+    evidence.update({
+        "tolerance": tolerance,
+        "tolerance_reason": "FHS plaquette curvature is O(dk^2) (~1e-4 at 200^2) and the energy "
+                            "trapezoid on 80001 points adds ~1e-5; the difference must shrink "
+                            "from 100^2 to 200^2",
+        "convention": ("The printed pair (alpha = e sum int s Omega, alpha = -(1/e) int f0' sigma "
+                       "(eps-mu)/T) is consistent only with sigma_xy(eps) = +(e^2/hbar) sum int "
+                       "Theta(eps - eps_n) Omega_n (Xiao's sign). With qgsym's ahc "
+                       "(charge -e, sigma = -sum int f Omega) the printed Mott form gives -alpha "
+                       "(ratio_with_qgsym_ahc = -1); the Ashcroft-Mermin generalized Mott "
+                       "relation for charge -e, alpha = -(1/eT) int (-f0')(eps-mu) sigma, gives "
+                       "+alpha, i.e. Xiao's alpha formula holds as printed in qgsym's "
+                       "conventions."),
+        "max_relative_difference": worst,
+    })
+    ok = evidence["symbolic"]["proved"] and worst < tolerance and converging and all(
+        abs(r["ratio_with_qgsym_ahc"] + 1) < 1e-12 for r in evidence["rows"])
+    return Verdict("proved" if ok else "refuted", evidence)
+
+
+def check_c12a_low_temperature() -> Verdict:
+    """C12a.2: low-T limit α → (π²/3) T D_Ω(μ) (massive Dirac) and exp. suppression in a gap."""
+    from qgsym.models import load_model
+
+    symbolic = entropy.prove_entropy_integral()
+    # the Fermi surface at mu = 0.3 sits at |k| = 0.28; a cutoff 0.8 keeps (eps - mu)/T > 50 at
+    # the domain edge for T <= 0.02, so the cutoff does not enter (s ~ e^{-50})
+    model = replace(load_model("massive_dirac"), cutoff=0.8)
+    mass, mu = model.parameters["m"], 0.3
+    rows = []
+    for temperature in (0.005, 0.01, 0.02):
+        value, error, grid = entropy.anomalous_nernst(model, mu, temperature, 300)
+        closed = entropy.sommerfeld_massive_dirac(mu, temperature, mass)
+        rows.append({"T": temperature, "alpha": value["xy"], "grid_error_estimate": error,
+                     "sommerfeld": closed, "relative_deviation": _relative(value["xy"], closed)})
+    deviations = [r["relative_deviation"] for r in rows]
+    ratios = [deviations[1] / deviations[0], deviations[2] / deviations[1]]
+    quadratic = all(3.0 < r < 5.5 for r in ratios)  # T^2 corrections: ratio 4 on halving T
+    gap_model = load_model("qwz")
+    gapped = []
+    for temperature in (0.1, 0.05):
+        value, error, _ = entropy.anomalous_nernst(gap_model, 0.0, temperature, 100)
+        gapped.append({"T": temperature, "alpha": value["xy"],
+                       "bound_4_exp(-gap/2T)": 4 * np.exp(-1.0 / temperature)})
+    suppressed = all(abs(r["alpha"]) < r["bound_4_exp(-gap/2T)"] for r in gapped)
+    evidence = {
+        "symbolic_integral_of_s": symbolic,
+        "massive_dirac": {"model": "massive_dirac (cutoff 0.8)", "parameters":
+                          dict(model.parameters), "mu": mu, "rows": rows,
+                          "deviation_ratios_on_doubling_T": ratios,
+                          "closed_form": "alpha -> (pi^2/3) T D_Omega(mu) = -pi T m/(12 mu^2)"},
+        "insulator": {"model": "qwz", "mu": 0.0, "gap_edge": 1.0, "rows": gapped},
+        "tolerance": "deviation < 0.5% at T = 0.005 and scaling ~ T^2 (ratio 3 to 5.5 on doubling T)",
+        "tolerance_reason": "Sommerfeld corrections are O(T^2/mu^2) relative; the grid error "
+                            "estimate is < 1e-4 of alpha",
+    }
+    ok = symbolic["proved"] and quadratic and deviations[0] < 5e-3 and suppressed
+    return Verdict("verified" if ok else "refuted", evidence)
+
+
+def check_c12a_onsager() -> Verdict:
+    """C12a.3: entropy Hall β_xy(M) (density matrix) = α_yx(−M) (Mott, time-reversed model)."""
+    from qgsym.models import load_model
+
+    symbolic = entropy.prove_entropy_hall_identity(3)
+    rows = []
+    for name, mu, temperature in (("haldane", 0.5, 0.1), ("qwz", 1.5, 0.2)):
+        model = load_model(name)
+        n = 160
+        beta = entropy.entropy_hall_density_matrix(model, mu, temperature, n)
+        alpha, error, _ = entropy.anomalous_nernst(model, mu, temperature, n)
+        reversed_model = entropy.time_reversed_model(model)
+        staircase = entropy.hall_staircase_from_links(reversed_model, n)
+        # alpha_yx(-M) = -alpha_xy(-M); Mott-like form in qgsym's convention (AM, charge -e)
+        alpha_yx_reversed = entropy.mott_form(staircase, mu, temperature, "xiao") * -1.0
+        ahc = entropy.hall_staircase_from_geometry(model, n)
+        rows.append({
+            "model": name, "parameters": dict(model.parameters), "mu": mu, "T": temperature,
+            "grid": [n, n],
+            "beta_xy_M_density_matrix": beta["beta"]["xy"],
+            "alpha_xy_M_sum_s_omega": alpha["xy"], "alpha_error_estimate": error,
+            "alpha_yx_minus_M_mott_links": alpha_yx_reversed,
+            "sigma_xy_density_matrix": beta["sigma"]["xy"],
+            "ahc_fermi_sea_T0_at_mu_for_reference": float(ahc.sigma(mu)),
+        })
+    worst_exact = max(_relative(r["beta_xy_M_density_matrix"], r["alpha_xy_M_sum_s_omega"])
+                      for r in rows)
+    worst_onsager = max(_relative(r["beta_xy_M_density_matrix"], r["alpha_yx_minus_M_mott_links"])
+                        for r in rows)
+    evidence = {
+        "symbolic_entropy_current": symbolic,
+        "rows": rows,
+        "relation": "L21_xy(M) = T L12_yx(-M): j^s_x = beta_xy E_y with beta_xy(M) = alpha_yx(-M)",
+        "independence": ("beta from velocity matrix elements and divided differences of s(f) "
+                         "(no Berry curvature); alpha_yx(-M) from FHS link variables of "
+                         "H(-k)^* and an energy quadrature of the T = 0 Hall staircase"),
+        "max_relative_beta_vs_sum_s_omega": worst_exact,
+        "max_relative_beta_vs_reversed_mott": worst_onsager,
+        "tolerance": {"beta_vs_sum_s_omega": 1e-9, "beta_vs_reversed_mott": 2e-3},
+        "tolerance_reason": "beta and sum s Omega are the same sum over states up to rounding; "
+                            "the Mott route carries the O(dk^2) FHS and quadrature errors",
+    }
+    ok = symbolic["proved"] and worst_exact < 1e-9 and worst_onsager < 2e-3
+    return Verdict("proved" if ok else "refuted", evidence)
+
+
+def check_c12a() -> Verdict:
+    """C12a: the three parts together."""
+    parts = {"C12a.1": check_c12a_mott(), "C12a.2": check_c12a_low_temperature(),
+             "C12a.3": check_c12a_onsager()}
+    verdicts = {key: v.verdict for key, v in parts.items()}
+    evidence = {"parts": verdicts,
+                "summary": ("alpha_xy = e sum int s_n Omega_n (Xiao) equals the Mott-like energy "
+                            "integral (sign convention of sigma stated in C12a.1), has the "
+                            "Sommerfeld low-T limit (pi^2/3) T D_Omega(mu), and equals the "
+                            "entropy Hall coefficient of the field-driven density matrix with "
+                            "the magnetization reversed (Onsager)."),
+                "mott": dict(parts["C12a.1"].evidence)}
+    if any(v == "refuted" for v in verdicts.values()):
+        return Verdict("refuted", evidence)
+    if all(v in ("proved", "verified") for v in verdicts.values()):
+        return Verdict("proved" if all(v == "proved" for k, v in verdicts.items()
+                                        if k != "C12a.2") else "verified", evidence)
+    return Verdict("inconclusive", evidence)
+
+
+@lru_cache(maxsize=1)
+def _production_evidence() -> dict:
+    from qgsym.models import load_model
+
+    model = load_model("qwz")
+    tau, n = 5.0, 48
+    cases = []
+    for label, mu, temperature in (("metal", 1.5, 0.2), ("insulator", 0.0, 0.15)):
+        closed = entropy.production_closed_forms(model, mu, temperature, tau, [1.0, 0.0], 96)
+        series = {}
+        for grid in (40, n):
+            state = entropy.driven_state(model, mu, temperature, tau, [1.0, 0.0], grid, 1)
+            series[f"grid_{grid}"] = entropy.second_order_production(state)
+        exact_rows = []
+        for field in (0.02, 0.01):
+            state = entropy.exact_driven_state(model, mu, temperature, tau, [field, 0.0], n)
+            result = entropy.entropy_production_and_power(state)
+            exact_rows.append({
+                "E": field, "Pi_over_E2": result["entropy_production"] / field**2,
+                "JE_over_T_over_E2": result["power_over_T"] / field**2,
+                "relative_Pi_minus_JE_over_T": _relative(result["entropy_production"],
+                                                         result["power_over_T"])})
+        cases.append({"case": label, "mu": mu, "T": temperature, "tau": tau,
+                      "closed_forms_per_E2": closed, "Pi2_series_per_E2": series,
+                      "exact_steady_state": exact_rows,
+                      "metric_share": closed["metric"] / (closed["drude"] + closed["metric"])})
+    return {"model": "qwz", "parameters": dict(model.parameters), "field_direction": "x",
+            "cases": cases, "symbolic": entropy.prove_production_identity(2)}
+
+
+def check_c12b() -> Verdict:
+    """C12b: Π = J·E/T at O(E²), and the quantum-metric term of Π."""
+    evidence = dict(_production_evidence())
+    ok = evidence["symbolic"]["proved"]
+    for case in evidence["cases"]:
+        closed = case["closed_forms_per_E2"]
+        reference = closed["drude"] + closed["metric"]
+        fine = case["Pi2_series_per_E2"]["grid_48"]
+        coarse = case["Pi2_series_per_E2"]["grid_40"]
+        case["relative_series_vs_closed"] = _relative(fine, reference)
+        case["relative_series_vs_closed_grid_40"] = _relative(coarse, reference)
+        ok &= case["relative_series_vs_closed"] < 1e-3
+        rows = case["exact_steady_state"]
+        ok &= all(r["relative_Pi_minus_JE_over_T"] < 1e-5 for r in rows)
+        # Pi/E^2 -> Pi2 with O(E^2) corrections: the gap shrinks ~4x when E halves
+        gaps = [abs(r["Pi_over_E2"] - fine) for r in rows]
+        case["approach_to_Pi2_ratio"] = gaps[0] / max(gaps[1], 1e-300)
+        ok &= 2.5 < case["approach_to_Pi2_ratio"] < 5.5
+    insulator = evidence["cases"][1]
+    evidence.update({
+        "tolerance": {"series_vs_closed": 1e-3, "exact_Pi_vs_JE_over_T": 1e-5},
+        "tolerance_reason": ("the orbital-basis spectral derivative resolves f0' at T = 0.15-0.2 "
+                             "on 48^2 points to ~1e-4 (compare grid_40); the exact grid steady "
+                             "state satisfies the energy balance to spectral accuracy"),
+        "finding": (
+            "At O(E^2) the dissipator's entropy production (1/tau) sum Tr[(rho - rho0)(L(rho) - "
+            "L(rho0))] equals J.E/T: Drude (Fermi surface, ~tau) plus an interband term "
+            "(e^2/T tau) sum E_i E_j g^ij_nm (f_n - f_m) eps_mn/(eps_mn^2 + tau^-2) of the "
+            "band-resolved quantum metric, -> -(e^2/T tau) sum f_n E.G_n.E (band-normalized "
+            "metric) for eps tau >> 1. In the insulator (mu = 0) the metric term is "
+            f"{insulator['metric_share']:.0%} of Pi. qgsym also finds Pi = J.E/T to all orders "
+            "in the exact steady state of this model (energy balance), so 'leading order' is "
+            "not a restriction here. Not covered: the O(E^3) intrinsic nonlinear Ohmic term "
+            "(zero in the centrosymmetric QWZ model)."),
+    })
+    return Verdict("proved" if ok else "refuted", evidence)
+
+
+CLAIMS = (
+    Claim("C12a",
+          "The entropy Hall coefficient equals the anomalous Nernst coefficient alpha_xy = "
+          "(e k_B/hbar) sum_n int[dk] s_n Omega_n^xy, s = -f ln f - (1-f) ln(1-f), which agrees "
+          "with the Mott-like form -(1/e) int de f0' sigma_xy(e)(e - mu)/T and obeys Onsager "
+          "reciprocity.",
+          check_c12a, SOURCE_A),
+    Claim("C12a.1",
+          "alpha_xy = (e k_B/hbar) sum int s Omega equals -(1/e) int de f0'(e) sigma_xy(e) "
+          "(e - mu)/T with sigma_xy(e) the T = 0 Hall conductivity.",
+          check_c12a_mott, SOURCE_A),
+    Claim("C12a.2",
+          "Low-temperature limit: alpha_xy -> (pi^2/3)(k_B^2 T/e) sigma_xy'(mu) (Mott), i.e. "
+          "(pi^2/3) T D_Omega(mu); exponentially small in a gap.",
+          check_c12a_low_temperature, SOURCE_A),
+    Claim("C12a.3",
+          "Onsager reciprocity: the entropy Hall coefficient of the field-driven state equals "
+          "the anomalous Nernst coefficient of the time-reversed system, beta_xy(M) = "
+          "alpha_yx(-M).",
+          check_c12a_onsager, SOURCE_A),
+    Claim("C12b",
+          "With a relaxation-time dissipator, the entropy production equals J.E/T at leading "
+          "order (E^2), and its interband part is a quantum-metric term.",
+          check_c12b, SOURCE_B),
+)
