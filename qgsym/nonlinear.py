@@ -250,23 +250,68 @@ def resolve_formula_keys(requested) -> list[str]:
     return list(requested)
 
 
-def sigma2_values(model, n, mus, temperature, keys, form="sea", path="auto"):
-    """σ_ijk of each formula in the requested form, for every μ.
+def infinite_domain_integrals(model, n: int, mus, temperature: float, path: str = "auto"):
+    """sea and surface integrals as estimates of the integrals over the whole domain.
 
-    ``form = "sea"`` uses each formula as written for Fermi-sea formulas; ``"surface"``
-    replaces every sea integral by −surface (+ boundary term for continuum models), and vice
-    versa, so a Fermi-surface formula can be evaluated in its sea form.
-    Returns key -> ndarray (U, d, d, d), and the path used.
+    Lattice models: the Brillouin zone is closed and nothing changes. Continuum models: the
+    square |k_i| <= cutoff truncates the plane; the Fermi-sea integral over the square carries
+    the boundary flux ∮ f₀X n_a dS, which the integral over the plane does not have (X decays
+    at infinity and f₀' vanishes outside the Fermi surface). It is removed here:
+    sea_plane = sea_square − boundary. This is exact when the Fermi surface lies inside the
+    square, which is checked: ``fermi_surface_at_cutoff`` is max T|f₀'| on the boundary (≤ 1/4;
+    0 when the Fermi surface is well inside).
+
+    Returns
+    -------
+    sea, surface : dict X -> ndarray (U, d, d, d)
+    info : dict with ``path``, ``boundary`` (max |boundary term|), ``fermi_surface_at_cutoff``
     """
     sea, surface, used = geometry_integrals(model, n, mus, temperature, path)
+    info = {"path": used, "boundary": 0.0, "fermi_surface_at_cutoff": 0.0}
+    if not model.lattice:
+        boundary = boundary_integrals(model, n, mus, temperature)
+        sea = {x: sea[x] - boundary[x] for x in sea}
+        info["boundary"] = float(max(np.max(np.abs(b)) for b in boundary.values()))
+        info["fermi_surface_at_cutoff"] = fermi_surface_at_cutoff(model, n, mus, temperature)
+    return sea, surface, info
+
+
+def fermi_surface_at_cutoff(model, n: int, mus, temperature: float) -> float:
+    """max over the cutoff boundary and bands of T|f₀'(ε)| (0: Fermi surface inside)."""
+    mus = np.atleast_1d(np.asarray(mus, dtype=float))
+    axis = model.cutoff * (2 * (np.arange(n) + 0.5) / n - 1)
+    worst = 0.0
+    for a in range(model.dimension):
+        others = np.stack(np.meshgrid(*([axis] * (model.dimension - 1)), indexing="ij"),
+                          -1).reshape(-1, model.dimension - 1)
+        for sign in (1.0, -1.0):
+            points = np.insert(others, a, sign * model.cutoff, axis=1)
+            energies = np.linalg.eigvalsh(model.hamiltonian.matrix(points))
+            weight = temperature * np.abs(
+                fermi_derivative(energies[None], mus[:, None, None], temperature))
+            worst = max(worst, float(weight.max()))
+    return worst
+
+
+def sigma2_values(model, n, mus, temperature, keys, form="sea", path="auto", info=None):
+    """σ_ijk of each formula in the requested form, for every μ.
+
+    ``form = "sea"`` evaluates every formula from Fermi-sea integrals (a Fermi-surface
+    formula through surface = −sea); ``"surface"`` from Fermi-surface integrals
+    (sea = −surface). Both estimate the same tensor; their difference is quadrature error.
+    ``info`` (a dict), if given, receives the path and boundary diagnostics.
+    Returns key -> ndarray (U, d, d, d), and the path used.
+    """
     if form not in ("sea", "surface"):
         raise QgsymError(f"--form must be sea or surface, got {form!r}")
-    boundary = boundary_integrals(model, n, mus, temperature)
+    sea, surface, details = infinite_domain_integrals(model, n, mus, temperature, path)
+    if info is not None:
+        info.update(details)
     if form == "surface":
-        sea = {x: boundary[x] - surface[x] for x in sea}
+        sea = {x: -surface[x] for x in sea}
     else:
-        surface = {x: boundary[x] - sea[x] for x in sea}
-    return evaluate_formulas(keys, sea, surface, model.axes), used
+        surface = {x: -sea[x] for x in sea}
+    return evaluate_formulas(keys, sea, surface, model.axes), details["path"]
 
 
 def compute_sigma2(model, options) -> dict:
@@ -275,7 +320,9 @@ def compute_sigma2(model, options) -> dict:
 
     keys = resolve_formula_keys(options.formulas)
     n = options.grid or DEFAULT_GRID[model.dimension]
-    fine, path = sigma2_values(model, n, [options.mu], options.T, keys, options.form)
+    info: dict = {}
+    fine, path = sigma2_values(model, n, [options.mu], options.T, keys, options.form,
+                               info=info)
     coarse, _ = sigma2_values(model, max(2, n // 2), [options.mu], options.T, keys,
                               options.form, path)
     registry = sigma2_formulas()
@@ -301,8 +348,13 @@ def compute_sigma2(model, options) -> dict:
             "gauge-invariant integrands are periodic, so both forms are valid")
     if not model.lattice:
         notes.append(
-            "continuum model: the sea and surface forms differ by the boundary term at the "
-            "cutoff, which is computed and included (qgsym.nonlinear.boundary_integrals)")
+            "continuum model: the Fermi-sea integrals over |k_i| <= cutoff have their boundary "
+            f"flux removed (max {info['boundary']:.3g}) so both forms estimate the integral "
+            "over the plane")
+        if info["fermi_surface_at_cutoff"] > 1e-8:
+            notes.append(
+                "WARNING: the Fermi surface reaches the cutoff (max T|f0'| on the boundary = "
+                f"{info['fermi_surface_at_cutoff']:.3g}); the result depends on the cutoff")
     return {
         "values": values,
         "tau_power": tau_power,

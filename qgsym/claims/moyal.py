@@ -465,36 +465,245 @@ def check_c8e() -> Verdict:
 
 
 # ------------------------------------------------------------------------------- C8f
-def check_c8f() -> Verdict:
-    from qgsym.derive.moyal_kinetics import sigma2_tau0_decomposition
+#: Relative tolerance of the tau^0 comparisons on one grid. Both sides are Brillouin-zone
+#: integrals of smooth periodic integrands that differ by total derivatives (trapezoid error
+#: exponentially small: 1e-10 relative at n = 48 on the 3-band model, 3e-5 on Haldane at
+#: n = 32 where its gap is smaller) plus an O(h^4) ~ 1e-12 finite-difference step. 1e-4 is
+#: far below the smallest difference between the candidates (a differs by 1/2: >= 10 %).
+C8F_TOLERANCE = 1e-4
 
-    result = cached_json("c8f", sigma2_tau0_decomposition)
-    formulas = {"wpd": [1, sympy.Rational(1, 2)], "lka": [2, sympy.Rational(1, 2)],
-                "qk": [sympy.Rational(1, 2), 1]}
-    matches = {}
-    for relaxation, ab in result["coefficients"].items():
-        a, b = (sympy.Rational(v) for v in ab)
-        matches[relaxation] = [key for key, (fa, fb) in formulas.items() if (a, b) == (fa, fb)]
-    evidence = dict(result)
-    evidence["matches"] = matches
-    evidence["formulas_(a,b)"] = {k: [str(v) for v in ab] for k, ab in formulas.items()}
+#: Stark-shift sign s of the relaxation target f0(eps_n + s Delta_n), Delta = (e^2/2) E.G.E
+C8F_TARGETS = {
+    "moyal_energy_density f0(h_n + eV) = f0(eps - (e^2/2) E.G.E)": -1.0,
+    "bare f0(eps_n) in the dressed basis": 0.0,
+    "Stark-shifted f0(eps + (e^2/2) E.G.E) (WPD / Luttinger-Kohn band energy)": 1.0,
+}
+
+
+def _c8f_models():
+    from qgsym.models import load_model
+    from qgsym.nonlinear_claims_c4 import random_lattice_model
+
+    return [(random_lattice_model(3, 7), 0.2, 0.3, 48),
+            (load_model("haldane"), 0.9, 0.15, 48)]
+
+
+def _fit_table1(basis_s1, basis_s2, sigma):
+    """(a, b) with sigma = a*s1 - b*s2 (least squares) and the relative residual."""
+    import numpy as np
+
+    basis = np.stack([basis_s1.ravel(), basis_s2.ravel()], axis=1)
+    coefficients, *_ = np.linalg.lstsq(basis, sigma.ravel(), rcond=None)
+    residual = float(np.max(np.abs(basis @ coefficients - sigma.ravel())))
+    scale = max(float(np.max(np.abs(sigma))), 1e-300)
+    return [float(coefficients[0]), float(-coefficients[1])], residual / scale
+
+
+def _c8f_numeric_case(model, mu, temperature, n) -> dict:
+    import numpy as np
+
+    from qgsym.derive import quantum_kinetics as qk
+    from qgsym.nonlinear import sigma2_values
+
+    def evaluate(grid):
+        pieces = qk.dressed_target_pieces(model, grid, mu, temperature)
+        table, _ = sigma2_values(model, grid, [mu], temperature, ["wpd", "lka", "qk"],
+                                 path="numeric")
+        table = {key: value[0] for key, value in table.items()}
+        s1 = table["lka"] - table["wpd"]  # -e^3 int f0 d_i G^jl
+        s2 = 2 * (s1 - table["wpd"])  # -e^3 int f0 (d_j G^il + d_l G^ij)
+        table["balents2 (3/2, 1/2)"] = 1.5 * s1 - 0.5 * s2
+        bare = qk.second_order_pieces(model, grid, mu, temperature)
+        return pieces, table, s1, s2, bare
+
+    pieces, table, s1, s2, bare = evaluate(n)
+    coarse_pieces, _, _, _, _ = evaluate(2 * n // 3)
+    scale = max(float(np.max(np.abs(table[k]))) for k in ("wpd", "lka", "qk"))
+    targets = {}
+    for label, sign in C8F_TARGETS.items():
+        sigma = qk.dressed_target_tau0(pieces, sign)
+        ab, residual = _fit_table1(s1, s2, sigma)
+        targets[label] = {
+            "stark_sign_s": sign,
+            "fitted_(a,b)": ab,
+            "fit_residual_relative": residual,
+            "distance_relative": {key: float(np.max(np.abs(sigma - value))) / scale
+                                  for key, value in table.items()},
+            "sigma_xyy_xxx_yxx": [float(sigma[0, 1, 1]), float(sigma[0, 0, 0]),
+                                  float(sigma[1, 0, 0])],
+            "convergence_relative": float(np.max(np.abs(
+                sigma - qk.dressed_target_tau0(coarse_pieces, sign)))) / scale,
+        }
+    uniform = qk.combine(bare, qk.RelaxationTimes())[0]
+    ab, residual = _fit_table1(s1, s2, uniform)
+    bare_identity = float(np.max(np.abs(
+        pieces["projector"] - (bare["intrinsic"] + 0.5 * bare["diagonal_relaxation"]
+                               + bare["coherence_relaxation"])))) / scale
+    stark_identity = float(np.max(np.abs(pieces["stark_occupation"] + 0.5 * s1))) / scale
+    return {
+        "model": model.name, "mu": mu, "T": temperature, "grid": [n, n],
+        "coarse_grid": [2 * n // 3] * 2,
+        "reference_values": {key: [float(v[0, 1, 1]), float(v[0, 0, 0]), float(v[1, 0, 0])]
+                             for key, v in table.items()},
+        "reference_components": "sigma_xyy, sigma_xxx, sigma_yxx (e = hbar = 1)",
+        "scale_max|wpd,lka,qk|": scale,
+        "targets": targets,
+        "solvability_residual_of_dressed_projectors": pieces["solvability_residual"],
+        "identity: projector current = I0 + X1/2 + X2 (C3b pieces), relative error":
+            bare_identity,
+        "identity: stark occupation current = -(1/2) s1 (integration by parts), relative "
+        "error": stark_identity,
+        "bare_density_matrix_target_f0(H0) (not the Moyal kinetics)": {
+            "tau0 = I0 + X1 + X2, fitted_(a,b)": ab, "fit_residual_relative": residual},
+    }
+
+
+def _c8f_finite_tau_case() -> dict:
+    """Exact-resolvent solution at finite tau: J(tau) must be an exact quadratic in tau."""
+    import numpy as np
+
+    from qgsym.derive import quantum_kinetics as qk
+    from qgsym.nonlinear_claims_c4 import random_lattice_model
+
+    model, mu, temperature, n = random_lattice_model(3, 7), 0.2, 0.3, 24
+    taus = [5.0, 10.0, 20.0, 40.0]
+    pieces = qk.dressed_target_pieces(model, n, mu, temperature)
+    rows = {}
+    for label, sign in C8F_TARGETS.items():
+        if sign == 1.0:
+            continue  # linear in s: two values of s test the construction
+        current = qk.dressed_target_finite_tau(model, n, mu, temperature, taus, sign)
+        powers = np.array([[t**2, t, 1.0] for t in taus[:3]])
+        coefficients = np.linalg.solve(powers, current[:3].reshape(3, -1))
+        predicted = np.array([taus[3] ** 2, taus[3], 1.0]) @ coefficients
+        tau0 = qk.dressed_target_tau0(pieces, sign)
+        rows[label] = {
+            "quadratic_in_tau: 4th point residual relative": float(
+                np.max(np.abs(predicted - current[3].ravel()))) / float(np.max(np.abs(current[3]))),
+            "tau^0 coefficient vs clean-limit value, relative": float(
+                np.max(np.abs(coefficients[2] - tau0.ravel()))) / float(np.max(np.abs(tau0))),
+        }
+    return {"model": model.name, "mu": mu, "T": temperature, "grid": [n, n], "taus": taus,
+            "rows": rows}
+
+
+def _c8f_evidence() -> dict:
+    import inspect
+
+    from qgsym.claims.base import json_safe
+    from qgsym.derive import quantum_kinetics
+
+    def build():
+        start = time.perf_counter()
+        cases = [_c8f_numeric_case(*case) for case in _c8f_models()]
+        finite = _c8f_finite_tau_case()
+        return json_safe({"cases": cases, "finite_tau": finite,
+                          "seconds": round(time.perf_counter() - start, 2)})
+
+    return cached_json("c8f_numeric", build, inspect.getsource(quantum_kinetics))
+
+
+def _c8f_verdicts(evidence) -> dict:
+    moyal_label = next(iter(C8F_TARGETS))
+    derived_is_wpd = all(
+        c["targets"][moyal_label]["distance_relative"]["wpd"] <= C8F_TOLERANCE
+        and c["targets"][moyal_label]["convergence_relative"] <= C8F_TOLERANCE
+        for c in evidence["cases"])
+    checks_ok = all(
+        c["solvability_residual_of_dressed_projectors"] <= 1e-6
+        and c["identity: projector current = I0 + X1/2 + X2 (C3b pieces), relative error"]
+        <= C8F_TOLERANCE for c in evidence["cases"])
+    checks_ok = checks_ok and all(
+        r["quadratic_in_tau: 4th point residual relative"] <= 1e-8
+        and r["tau^0 coefficient vs clean-limit value, relative"] <= 1e-8
+        for r in evidence["finite_tau"]["rows"].values())
+    slide_far = all(
+        c["targets"][label]["distance_relative"]["balents2 (3/2, 1/2)"] > 100 * C8F_TOLERANCE
+        for c in evidence["cases"] for label in C8F_TARGETS)
+    return {"derived_is_wpd": derived_is_wpd, "checks_ok": checks_ok,
+            "slide_disagrees_for_every_target": slide_far}
+
+
+_C8F_FINDING = (
+    "For a uniform static field the matrix Wigner function is x-independent, the star product "
+    "of x-independent symbols is the pointwise product and x*F - F*x = i dF/dk exactly, so the "
+    "Moyal equation is the density-matrix (length-gauge) equation d_t rho + i[H0, rho] - "
+    "eE.d_k rho = -(rho - rho_t)/tau, and the current is J = -e int tr[d_k H0 rho] (Weyl "
+    "symbol of the velocity, interband coherences included). The star diagonalizer U is "
+    "x-independent, the density map L is the identity, and the columns of U span the dressed "
+    "projectors P~_n, which are stationary: i[H0, P~_n] - eE.dP~_n = 0 (solved to O(E^2); the "
+    "solvability condition holds to 1e-10). The Moyal band kinetics relaxes the band density "
+    "f_n toward a target occupation of the dressed bands, i.e. rho_t = sum_n f0(eps_n + s "
+    "Delta_n) P~_n, Delta_n = (e^2/2) E.G_n.E; then rho = sum_n f~_n P~_n with f~_n a "
+    "polynomial in tau (the current is exactly Drude tau^2 + BCD tau + sigma_0: checked at "
+    "finite tau with the exact resolvent), and sigma_0 = I0 + X1/2 + X2 - (s/2) s1, i.e. "
+    "(a, b) = ((1 - s)/2, 1/2) in sigma = -e^3 sum int [a d_i G^jl - b(d_j G^il + d_l G^ij)] "
+    "f0. The Moyal kinetics relaxes toward f0(h_n + eV) with its own gauge-invariant energy "
+    "density h_n = eps - eV - (e^2/2) dV.G.dV (C8e), which is s = -1: (a, b) = (1, 1/2) = wpd "
+    "exactly (not lka, not qk). Other targets: bare f0(eps_n) gives (1/2, 1/2); the "
+    "Stark-shifted band energy eps + (e^2/2) E.G.E of WPD/Luttinger-Kohn gives (0, 1/2) (in "
+    "the density matrix the band velocity is d<u~|H0|u~> = d(eps - Delta), so only f0(eps - "
+    "Delta) makes the band term a total derivative); relaxing the whole density matrix to the "
+    "bare f0(H0) (not the Moyal kinetics) gives I0 + X1 + X2, not of the Table-1 form (C3b). "
+    "The previous J_x-only analysis gave (1/2, 0) and (1, 0): it missed exactly the "
+    "divergence-free uniform part (0, 1/2), the same for both targets, as expected. "
+    "The slide's printed tau^0 term, read with f'_n (the dimensionally consistent reading), "
+    "is (3/2, 1/2): it disagrees with every target (it would need s = -2). Written in the "
+    "slide's form the derived result is int f_n [d_i T_jl - d_j T_il] (T = -G, symmetrized "
+    "in j, l): the slide's bracket without its f'_n (hbar v_i/2) T_jl term; with s = -1 that "
+    "term is already inside the coefficient of d_i T_jl (f'_n v_i = d_i f_n), so the slide "
+    "counts the occupation shift twice. sigma^(1,1) (field gradient, lapa-hughes) was not "
+    "derived here.")
+
+
+def check_c8f() -> Verdict:
+    evidence = dict(_c8f_evidence())
+    verdicts = _c8f_verdicts(evidence)
+    evidence["verdict_inputs"] = verdicts
+    evidence["tolerance"] = {"relative": C8F_TOLERANCE, "reason": (
+        "integrals of smooth periodic integrands on one grid differing by total derivatives "
+        "(exponentially small trapezoid error) and an O(h^4) finite-difference step; "
+        "candidate formulas differ by >= 10 % of the scale")}
     evidence["reading"] = (
         "sigma^qm_ijl = -e^3 sum_n int [a d_i G^{jl} - b (d_j G^{il} + d_l G^{ij})] f0 "
-        "(symmetrized in j,l); wpd (1, 1/2), lka (2, 1/2), qk (1/2, 1).")
-    evidence["finding"] = (
-        "From the band current J_x of the derived kinetics the tau^0 coefficients are "
-        "(a, b) = (1/2, 0) relaxing to f0(eps) and (1, 0) relaxing to f0(eps - (e^2/2)E.G.E): "
-        "none of wpd, lka, qk. But for a uniform field with x-independent f the continuity "
-        "equation d_t f + d_x J_x + d_k J_k = 0 does not fix the x-independent part of J_x "
-        "(any constant added to J_x has zero divergence), so the tau^0 current cannot be read "
-        "off J_x: it needs the physical current -e int_k tr[Re(d_k H * F)] (the Weyl symbol "
-        "of the velocity operator), which includes the interband (off-diagonal) coherence of "
-        "F = U*f~*U^dagger. That evaluation is not done here, so the comparison with wpd, lka, "
-        "qk is left undecided. The slide's printed sigma^(2) tau^0 term, read with f'_n on "
-        "(hbar v_i/2) T_jl (the only dimensionally consistent reading) and integrated by "
-        "parts, is (a, b) = (3/2, 1/2).")
+        "(symmetrized in j,l); wpd (1, 1/2), lka (2, 1/2), qk (1/2, 1), slide balents2 "
+        "(3/2, 1/2); s1 = lka - wpd, s2 = 2 (s1 - wpd) from qgsym.nonlinear.sigma2_values "
+        "(independent of the density-matrix code)")
     evidence["slide_sigma2_tau0_(a,b)_with_f_prime_reading"] = ["3/2", "1/2"]
+    evidence["finding"] = _C8F_FINDING
+    evidence["sub_verdicts"] = {
+        "C8f.1 Moyal kinetics tau^0 sigma^(2) (relaxation to f0(h_n + eV)) = wpd":
+            "verified" if verdicts["derived_is_wpd"] and verdicts["checks_ok"] else "refuted",
+        "C8f.2 slide's printed tau^0 term = derived":
+            "refuted" if verdicts["slide_disagrees_for_every_target"] else "inconclusive",
+        "C8f.3 sigma^(1,1) vs lapa-hughes": "inconclusive (not derived)",
+    }
+    if not verdicts["checks_ok"]:
+        return Verdict("inconclusive", evidence)
+    if verdicts["derived_is_wpd"] and verdicts["slide_disagrees_for_every_target"]:
+        return Verdict("refuted", evidence)
     return Verdict("inconclusive", evidence)
+
+
+def check_c8f1() -> Verdict:
+    evidence = dict(_c8f_evidence())
+    verdicts = _c8f_verdicts(evidence)
+    evidence["finding"] = _C8F_FINDING
+    evidence["tolerance"] = {"relative": C8F_TOLERANCE}
+    ok = verdicts["derived_is_wpd"] and verdicts["checks_ok"]
+    return Verdict("verified" if ok else ("refuted" if verdicts["checks_ok"] else "inconclusive"),
+                   evidence)
+
+
+def check_c8f2() -> Verdict:
+    evidence = dict(_c8f_evidence())
+    verdicts = _c8f_verdicts(evidence)
+    evidence["finding"] = _C8F_FINDING
+    evidence["slide_sigma2_tau0_(a,b)_with_f_prime_reading"] = ["3/2", "1/2"]
+    if not verdicts["checks_ok"]:
+        return Verdict("inconclusive", evidence)
+    return Verdict("refuted" if verdicts["slide_disagrees_for_every_target"] else "verified",
+                   evidence)
 
 
 CLAIMS = (
@@ -512,6 +721,13 @@ CLAIMS = (
                    "O(hbar^2).", check_c8d1, SOURCE),
     Claim("C8e", "For H0(p) - eV(x) the kinetic equation is Eq. (3.29).", check_c8e,
           SOURCE + ", slide 'Example: separable problem', Eq. (3.29)"),
-    Claim("C8f", "The tau^0 part of sigma^(2) from the Moyal kinetics compared with wpd, lka, "
-                 "qk.", check_c8f, SOURCE + ", slide 'Quadratic conductivity'; seed 003 Table 1"),
+    Claim("C8f", "The slide's tau^0 part of sigma^(2) is what the Moyal kinetics gives; "
+                 "compared with wpd, lka, qk (sigma^(1,1) vs lapa-hughes not derived).",
+          check_c8f, SOURCE + ", slide 'Quadratic conductivity'; seed 003 Table 1"),
+    Claim("C8f.1", "The Moyal kinetics in a uniform field, relaxing to f0(h_n + eV), gives the "
+                   "wpd tau^0 sigma^(2).", check_c8f1,
+          SOURCE + "; Gao, Yang, Niu PRL 112, 166601 (2014) via seed 003 Table 1"),
+    Claim("C8f.2", "The slide's printed tau^0 term of sigma^(2) (f'_n reading: (a, b) = "
+                   "(3/2, 1/2)) equals the derived one.", check_c8f2,
+          SOURCE + ", slide 'Quadratic conductivity'"),
 )

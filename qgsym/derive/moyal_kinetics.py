@@ -857,6 +857,12 @@ def sigma2_tau0_decomposition() -> dict:
 
     Each result is written as σ_ijl = −e³Σ∫[a∂_i𝒢_jl − b(∂_j𝒢_il + ∂_l𝒢_ij)]f0 and (a, b)
     solved for; the residual (any other structure) is reported.
+
+    Caveat (found by claim C8f): for a uniform field the continuity equation does not fix
+    the x-independent part of J_x, and this band current misses a divergence-free uniform
+    part equal to (a, b) = (0, ½) for both targets. The physical τ⁰ current, from the full
+    matrix Wigner function (:func:`qgsym.derive.quantum_kinetics.dressed_target_pieces`),
+    is (½, ½) for ``bare`` and (1, ½) = wpd for ``field_corrected``.
     """
     x1, x2, k1, k2 = sympy.symbols("x1 x2 k1 k2", real=True)
     E1, E2 = sympy.symbols("E1 E2", real=True)

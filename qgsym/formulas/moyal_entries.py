@@ -55,8 +55,11 @@ ENTRIES = MappingProxyType({
             "(the literal form -(G_mumu + G_nunu)/2 is not a tensor). (2) The first tau^0 "
             "term prints f_n; f_n (hbar v_i/2) T_jl is dimensionally inconsistent with "
             "f_n d_k T_jl (it carries an extra energy), f'_n is consistent: encoded with f'_n. "
-            "qgsym (C8f) finds that the tau^0 current of the separable kinetics is not fixed "
-            "by the band continuity equation (uniform J_x ambiguity); see claims C8e, C8f."),
+            "qgsym (C8f) derives the tau^0 term for a uniform field from the full matrix "
+            "Wigner function (= length-gauge density matrix, dressed bands, relaxation of the "
+            "band density to f0(h_n + eV)): (a, b) = (1, 1/2) = wpd, i.e. "
+            "int f_n [d_i T_jl - d_j T_il] without the f'_n term; the printed tau^0 term "
+            "(3/2, 1/2) counts the occupation shift twice (C8f.2 refuted)."),
     }),
     "lapa-hughes": MappingProxyType({
         "key": "lapa-hughes",
@@ -89,6 +92,8 @@ ENTRIES = MappingProxyType({
         "notes": ("Encoded as quoted on the slide (Q, hbar kept). The Moyal separable kinetics "
                   "has no d^2V g term in the band energy h_n (jets, C8e), so relaxation "
                   "targets do not change sigma^(1,1) at linear order; the tau^0 sigma^(1,1) "
-                  "from J_x is subject to the same divergence-free ambiguity as sigma^(2)."),
+                  "needs the full Weyl current -e int tr Re(d_k H * F) at x-dependent F "
+                  "(a band current J_x misses divergence-free parts, as it did for sigma^(2)); "
+                  "not derived yet."),
     }),
 })
