@@ -29,7 +29,7 @@ from functools import cached_property
 import numpy as np
 import sympy
 
-from qgsym.kernels import make_kernel
+from qgsym.kernels import make_kernel_from_builder
 
 PAULI = (
     np.eye(2, dtype=complex),
@@ -178,6 +178,7 @@ class ClosedFormGeometry:
     """
 
     expressions: ClosedFormExpressions
+    matrix: sympy.ImmutableMatrix
 
     def _tables(self) -> dict:
         """Multiplet-summed primitives per level (each level holds N/2 degenerate bands)."""
@@ -196,32 +197,35 @@ class ClosedFormGeometry:
         }
 
     def kernel(self, name: str):
-        """The lambdified kernel of primitive ``name`` (built once, cached on disk)."""
+        """The lambdified kernel of primitive ``name``.
+
+        Cached on disk by the model matrix and the name, so the symbolic derivatives are
+        built only once per machine (they dominate the cost for large lattice models).
+        """
         cache = self.__dict__.setdefault("_kernel_cache", {})
-        if name in cache:
-            return cache[name]
+        if name not in cache:
+            e = self.expressions
+            shape = {"energies": (2,), "velocity": (len(e.momenta), 2)}.get(
+                name, (len(e.momenta),) * (3 if name.endswith("_derivative") else 2) + (2,))
+            cache[name] = make_kernel_from_builder(
+                ("closed-form", sympy.srepr(self.matrix), name),
+                lambda: self._expressions_of(name), e.momenta, shape)
+        return cache[name]
+
+    def _expressions_of(self, name: str) -> list:
         e = self.expressions
         d = len(e.momenta)
         levels = (0, 1)
         if name == "energies":
-            kernel = make_kernel([e.energy[s] for s in levels], e.momenta, (2,))
-        elif name == "velocity":
-            kernel = make_kernel(
-                [e.velocity[s][i] for i in range(d) for s in levels], e.momenta, (d, 2))
-        elif name.endswith("_derivative"):
+            return [e.energy[s] for s in levels]
+        if name == "velocity":
+            return [e.velocity[s][i] for i in range(d) for s in levels]
+        if name.endswith("_derivative"):
             table = self._tables()[name[: -len("_derivative")]]
-            expressions = [
-                sympy.diff(table[s][j][l], e.momenta[i])
-                for i in range(d) for j in range(d) for l in range(d) for s in levels
-            ]
-            kernel = make_kernel(expressions, e.momenta, (d, d, d, 2))
-        else:
-            table = self._tables()[name]
-            kernel = make_kernel(
-                [table[s][i][j] for i in range(d) for j in range(d) for s in levels],
-                e.momenta, (d, d, 2))
-        cache[name] = kernel
-        return kernel
+            return [sympy.diff(table[s][j][l], e.momenta[i])
+                    for i in range(d) for j in range(d) for l in range(d) for s in levels]
+        table = self._tables()[name]
+        return [table[s][i][j] for i in range(d) for j in range(d) for s in levels]
 
     def evaluate(self, name: str, k: np.ndarray) -> np.ndarray:
         """Evaluate primitive ``name`` at k (P, d): shape (P, *shape); real part returned.
@@ -237,4 +241,6 @@ class ClosedFormGeometry:
 def closed_form_geometry(model) -> ClosedFormGeometry | None:
     """Closed-form geometry of a model's numeric matrix, or None if it is not Clifford."""
     expressions = closed_form_expressions(model.numeric_matrix, model.momenta)
-    return None if expressions is None else ClosedFormGeometry(expressions)
+    if expressions is None:
+        return None
+    return ClosedFormGeometry(expressions, sympy.ImmutableMatrix(model.numeric_matrix))

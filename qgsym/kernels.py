@@ -78,6 +78,34 @@ def make_kernel(
     return Kernel(shape=tuple(shape), source=source, function=function)
 
 
+def make_kernel_from_builder(
+    key_parts: tuple[str, ...], build_expressions, arguments: Sequence[sympy.Symbol],
+    shape: tuple[int, ...],
+) -> Kernel:
+    """Like :func:`make_kernel`, but the expressions are built only on a cache miss.
+
+    ``key_parts`` must determine the expressions completely (e.g. ``srepr`` of the model
+    matrix and the kernel's name); ``build_expressions()`` returns the flattened list. Use it
+    when building the expressions (symbolic derivatives of large closed forms) is the slow
+    part.
+    """
+    key = cache_key("kernel-builder", repr(tuple(map(sympy.srepr, arguments))), *key_parts)
+
+    def build() -> str:
+        import inspect
+
+        expressions = [sympy.sympify(e) for e in build_expressions()]
+        if int(np.prod(shape)) != len(expressions):
+            raise ValueError(f"shape {shape} does not match {len(expressions)} expressions")
+        function = sympy.lambdify(list(arguments), expressions, modules="numpy", cse=True)
+        return inspect.getsource(function)
+
+    source = cached_text("kernels", key, build)
+    namespace = dict(_numpy_namespace())
+    exec(compile(source, f"<qgsym kernel {key[:12]}>", "exec"), namespace)  # our own code
+    return Kernel(shape=tuple(shape), source=source, function=namespace["_lambdifygenerated"])
+
+
 @dataclass(frozen=True)
 class BlochHamiltonian:
     """Numeric kernels of a Bloch Hamiltonian and its first and second k-derivatives.

@@ -147,6 +147,13 @@ class BlochModel:
         return BlochHamiltonian.from_matrix(self.numeric_matrix, self.momenta)
 
     @cached_property
+    def closed_form(self):
+        """Clifford closed-form geometry (:mod:`qgsym.closed_form`), or None."""
+        from qgsym.closed_form import closed_form_geometry
+
+        return closed_form_geometry(self)
+
+    @cached_property
     def multiplets(self) -> tuple[tuple[int, ...], ...]:
         """Generic degenerate multiplets (e.g. Kramers pairs), found at random k."""
         from qgsym.geometry import generic_multiplets
@@ -176,6 +183,7 @@ class BlochModel:
         candidate.__dict__.pop("hamiltonian", None)
         candidate.__dict__.pop("parameter_symbols", None)
         candidate.__dict__.pop("multiplets", None)
+        candidate.__dict__.pop("closed_form", None)
         _check_hermitian_numerically(candidate)
         return candidate
 

@@ -29,7 +29,6 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 
-from qgsym.closed_form import closed_form_geometry
 from qgsym.errors import GapClosingError, QgsymError
 from qgsym.formulas import sigma2_formulas
 from qgsym.formulas.base import E_CHARGE, HBAR, TAU
@@ -124,9 +123,9 @@ def choose_path(model, path: str):
     """Return (path name, closed-form geometry or None)."""
     if path not in ("auto", "numeric", "closed"):
         raise QgsymError(f"unknown evaluation path '{path}' (auto, numeric, closed)")
-    if path == "numeric" or not hasattr(model, "numeric_matrix"):
+    if path == "numeric" or not hasattr(model, "closed_form"):
         return "numeric", None
-    closed = closed_form_geometry(model)
+    closed = model.closed_form
     if closed is None:
         if path == "closed":
             raise QgsymError(f"model '{model.name}' is not of Clifford (d-vector) form")
