@@ -305,6 +305,9 @@ def test_load_model_routes_hr_dat_to_the_reader(tmp_path):
     path = tmp_path / "qwz_hr.dat"
     write_hr_dat(path, qwz_fractional, 2, grid=(3, 3, 1))
     model = load_model(str(path))
-    assert isinstance(model, HoppingModel)
+    assert isinstance(model.hamiltonian.hopping_model, HoppingModel)
+    assert model.dimension == 2  # R_3 = 0 for every hopping
     k = random_fractional(20)
-    assert np.max(np.abs(np.linalg.eigvalsh(model.hamiltonian(k)) - qwz_bands(k))) < 1e-10
+    # the numeric model takes Cartesian k of a unit cell: k = 2 pi k_frac (first two axes)
+    energies = np.linalg.eigvalsh(model.hamiltonian.matrix(2 * np.pi * k[:, :2]))
+    assert np.max(np.abs(energies - qwz_bands(k))) < 1e-10
