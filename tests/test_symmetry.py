@@ -521,7 +521,9 @@ def test_claim_evidence_is_json_serialisable():
     from qgsym.claims.base import json_safe
 
     for check in (symmetry_claim_c5a, symmetry_claim_c5b, symmetry_claim_c5c):
-        json.dumps(json_safe(dict(check().evidence)))
+        evidence = dict(check().evidence)
+        decoded = json.loads(json.dumps(json_safe(evidence)))
+        assert decoded and set(decoded) == set(evidence)  # nothing lost on the way to JSON
 
 
 def test_every_pair_of_indices_helper_is_consistent():
