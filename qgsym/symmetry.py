@@ -285,21 +285,28 @@ def with_time_reversal(operation: SpatialOperation) -> SpatialOperation:
     return SpatialOperation(name, -operation.k_action, antiunitary=True)
 
 
+def _square_numeric_array(operator, field: str, what: str, shape: str) -> np.ndarray:
+    """``operator.<field>`` (SymPy or array-like) as a complex square array, or a one-line error."""
+    name = getattr(operator, "name", "?")
+    value = getattr(operator, field)
+    try:
+        if isinstance(value, sympy.MatrixBase):
+            if value.free_symbols:
+                raise QgsymError(f"symmetry '{name}': {what} contains symbols")
+            array = np.array(value.evalf(), dtype=complex)
+        else:
+            array = np.array(value, dtype=complex)
+    except (TypeError, ValueError):
+        raise QgsymError(f"symmetry '{name}': {what} is not a numeric matrix") from None
+    if array.ndim != 2 or array.shape[0] != array.shape[1]:
+        raise QgsymError(f"symmetry '{name}': {what} has shape {array.shape}, not {shape}")
+    return array
+
+
 def k_action_array(operator) -> np.ndarray:
     """R of an operator as a float array (d, d); raises if it is not real orthogonal."""
     name = getattr(operator, "name", "?")
-    action = operator.k_action
-    try:
-        if isinstance(action, sympy.MatrixBase):
-            if action.free_symbols:
-                raise QgsymError(f"symmetry '{name}': k_action contains symbols")
-            array = np.array(action.evalf(), dtype=complex)
-        else:
-            array = np.array(action, dtype=complex)
-    except (TypeError, ValueError):
-        raise QgsymError(f"symmetry '{name}': k_action is not a numeric matrix") from None
-    if array.ndim != 2 or array.shape[0] != array.shape[1]:
-        raise QgsymError(f"symmetry '{name}': k_action has shape {array.shape}, not (d, d)")
+    array = _square_numeric_array(operator, "k_action", "k_action", "(d, d)")
     if np.max(np.abs(array.imag)) > OPERATOR_TOLERANCE:
         raise QgsymError(f"symmetry '{name}': k_action is not real")
     array = array.real
@@ -314,18 +321,7 @@ def k_action_array(operator) -> np.ndarray:
 def unitary_array(operator) -> np.ndarray:
     """U of an operator as a complex array (N, N); raises if it is not unitary."""
     name = getattr(operator, "name", "?")
-    matrix = operator.matrix
-    try:
-        if isinstance(matrix, sympy.MatrixBase):
-            if matrix.free_symbols:
-                raise QgsymError(f"symmetry '{name}': matrix contains symbols")
-            array = np.array(matrix.evalf(), dtype=complex)
-        else:
-            array = np.array(matrix, dtype=complex)
-    except (TypeError, ValueError):
-        raise QgsymError(f"symmetry '{name}': matrix is not numeric") from None
-    if array.ndim != 2 or array.shape[0] != array.shape[1]:
-        raise QgsymError(f"symmetry '{name}': matrix has shape {array.shape}, not (N, N)")
+    array = _square_numeric_array(operator, "matrix", "matrix", "(N, N)")
     deviation = np.max(np.abs(array @ array.conj().T - np.eye(array.shape[0])))
     if deviation > OPERATOR_TOLERANCE:
         raise QgsymError(
