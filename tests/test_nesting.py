@@ -161,3 +161,19 @@ def test_projectors_reject_dispersive_bands():
         nesting.flat_band_projectors(load_model("qwz"), 6, [0])
     with pytest.raises(QgsymError):
         nesting.flat_band_projectors(load_model("hofmann"), 6, [5])
+
+
+def test_hofmann_block_is_model_two_of_gao_han_khalaf_up_to_sigma_z():
+    # Gao, Han, Khalaf "Model II": H = -t[s_x sin a + s_y cos a], a = xi (cos kx + cos ky);
+    # conjugation by s_z maps it onto the spin-up block of qgsym's transcription.
+    import numpy as np
+
+    from qgsym.models import load_model
+
+    model = load_model("hofmann", {"eta_up": 0.6, "eta_down": 0.6})
+    k = np.random.default_rng(3).uniform(-np.pi, np.pi, size=(20, 2))
+    up = model.hamiltonian.matrix(k)[:, :2, :2]
+    alpha = 0.6 * (np.cos(k[:, 0]) + np.cos(k[:, 1]))
+    sx, sy, sz = np.array([[0, 1], [1, 0]]), np.array([[0, -1j], [1j, 0]]), np.diag([1, -1])
+    model_two = -(np.sin(alpha)[:, None, None] * sx + np.cos(alpha)[:, None, None] * sy)
+    assert np.allclose(sz @ model_two @ sz, up, atol=1e-14)

@@ -17,6 +17,7 @@ import time
 import sympy
 
 from qgsym.claims.base import Claim, Verdict
+from qgsym.claims.moyal_gradient import CLAIMS as GRADIENT_CLAIMS
 from qgsym.derive.cache_util import cached_json, cached_json_if_present
 from qgsym.moyal import (
     apply_weyl_operator,
@@ -652,8 +653,8 @@ _C8F_FINDING = (
     "slide's form the derived result is int f_n [d_i T_jl - d_j T_il] (T = -G, symmetrized "
     "in j, l): the slide's bracket without its f'_n (hbar v_i/2) T_jl term; with s = -1 that "
     "term is already inside the coefficient of d_i T_jl (f'_n v_i = d_i f_n), so the slide "
-    "counts the occupation shift twice. sigma^(1,1) (field gradient, lapa-hughes) was not "
-    "derived here.")
+    "counts the occupation shift twice. sigma^(1,1) (field gradient, lapa-hughes) is "
+    "derived and compared in C8f.3 and C8f.4 (qgsym.derive.field_gradient).")
 
 
 def check_c8f() -> Verdict:
@@ -676,7 +677,8 @@ def check_c8f() -> Verdict:
             "verified" if verdicts["derived_is_wpd"] and verdicts["checks_ok"] else "refuted",
         "C8f.2 slide's printed tau^0 term = derived":
             "refuted" if verdicts["slide_disagrees_for_every_target"] else "inconclusive",
-        "C8f.3 sigma^(1,1) vs lapa-hughes": "inconclusive (not derived)",
+        "C8f.3 sigma^(1,1) vs lapa-hughes": "see claim C8f.3",
+        "C8f.4 slide's sigma^(1,1) tau^0 terms vs Moyal band kinetics": "see claim C8f.4",
     }
     if not verdicts["checks_ok"]:
         return Verdict("inconclusive", evidence)
@@ -722,7 +724,7 @@ CLAIMS = (
     Claim("C8e", "For H0(p) - eV(x) the kinetic equation is Eq. (3.29).", check_c8e,
           SOURCE + ", slide 'Example: separable problem', Eq. (3.29)"),
     Claim("C8f", "The slide's tau^0 part of sigma^(2) is what the Moyal kinetics gives; "
-                 "compared with wpd, lka, qk (sigma^(1,1) vs lapa-hughes not derived).",
+                 "compared with wpd, lka, qk (sigma^(1,1) vs lapa-hughes: C8f.3, C8f.4).",
           check_c8f, SOURCE + ", slide 'Quadratic conductivity'; seed 003 Table 1"),
     Claim("C8f.1", "The Moyal kinetics in a uniform field, relaxing to f0(h_n + eV), gives the "
                    "wpd tau^0 sigma^(2).", check_c8f1,
@@ -730,4 +732,5 @@ CLAIMS = (
     Claim("C8f.2", "The slide's printed tau^0 term of sigma^(2) (f'_n reading: (a, b) = "
                    "(3/2, 1/2)) equals the derived one.", check_c8f2,
           SOURCE + ", slide 'Quadratic conductivity'"),
+    *GRADIENT_CLAIMS,
 )

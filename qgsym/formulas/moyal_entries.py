@@ -89,11 +89,28 @@ ENTRIES = MappingProxyType({
                                 "in nonuniform electric fields",
                        "equation": "as quoted on seed 001 slide 'Response to field gradient'",
                        "doi": "10.1103/PhysRevB.99.121111", "journal": "PRB 99, 121111 (2019)"},
-        "notes": ("Encoded as quoted on the slide (Q, hbar kept). The Moyal separable kinetics "
-                  "has no d^2V g term in the band energy h_n (jets, C8e), so relaxation "
-                  "targets do not change sigma^(1,1) at linear order; the tau^0 sigma^(1,1) "
-                  "needs the full Weyl current -e int tr Re(d_k H * F) at x-dependent F "
-                  "(a band current J_x misses divergence-free parts, as it did for sigma^(2)); "
-                  "not derived yet."),
+        "notes": (
+            "Encoded as quoted on the slide (Q, hbar kept); Lapa and Hughes's paper was not "
+            "read (abstract only), so this is their 'geometric' current as the seed quotes "
+            "it, with f0(K) the unrelaxed equilibrium of the bare bands. qgsym derives the "
+            "tau^0 sigma^(1,1) from the exact static Moyal equation for a plane-wave "
+            "potential (qgsym.derive.field_gradient, claims C8f.3, C8f.4). A scalar "
+            "potential fixes only the longitudinal (fully symmetric) part; the rest can be "
+            "changed by magnetization currents. Derived longitudinal parts (e = hbar = 1): "
+            "whole Wigner function relaxing to f0(H0): Sym sigma = -Sym int f0 d_i g_jl "
+            "(proved by completeness: q.j = e u int sum_n (f_n^- - f_n^+)(1 - |<n+|n->|^2)); "
+            "Moyal band kinetics (gauge-invariant f_n relaxing to f0(eps_n), or to f0(h_n + "
+            "eV), the same at linear order): Sym sigma = Sym int f0 (v_i T_jl - d_i g_jl), "
+            "T = -G; relaxation to the local equilibrium of H0 - eV: no longitudinal current. "
+            "This entry's longitudinal part is half the first and differs from the second "
+            "(C8f.3 refuted as the tau^0 response). The slide's Moyal generalization "
+            "(1/2)(v_j T_li + v_l T_ij - d_j g_li - d_l g_ij), M omitted, has the band-"
+            "kinetics longitudinal part (C8f.4 verified)."),
+        "derived_readings": {
+            "kubo_relaxation_f0(H0)": "Sym_ijl sigma = -(e^2/hbar) Sym int f0 d_i g_jl",
+            "moyal_band_kinetics_f0(eps_n)": "Sym_ijl sigma = (e^2/hbar) Sym int f0 "
+                                             "(v_i T_jl - d_i g_jl)",
+            "local_equilibrium_f0(eps_n - eV)": "Sym_ijl sigma = 0",
+        },
     }),
 })
