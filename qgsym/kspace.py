@@ -22,6 +22,42 @@ from qgsym.geometry import BandGeometry, band_geometry
 #: Points per chunk: ~5 kB per point for a 4-band 2D model keeps a chunk near 100 MB.
 CHUNK_POINTS = 20_000
 
+#: Weights of the fourth-order central difference, (-f(2h) + 8f(h) - 8f(-h) + f(-2h)) / 12h,
+#: summed in this order (components that vanish by symmetry then cancel exactly).
+_STENCIL = {2: -1.0, 1: 8.0, -1: -8.0, -2: 1.0}
+
+
+def k_derivative(evaluate: Callable, points: np.ndarray, axis: int, step: float):
+    """Fourth-order central difference of ``evaluate`` along k_axis (error O(step⁴)).
+
+    Parameters
+    ----------
+    evaluate : callable
+        ``evaluate(points)`` for points of shape (P, d) returns an array or a dict of arrays.
+    points : ndarray, shape (P, d)
+    axis : int
+    step : float
+
+    Returns
+    -------
+    ndarray or dict of ndarray
+        :math:`(-f(k + 2h) + 8f(k + h) - 8f(k - h) + f(k - 2h))/12h`, same structure as
+        ``evaluate``'s value.
+    """
+    offset = np.zeros(points.shape[1])
+    offset[axis] = step
+    total = None
+    for shift, weight in _STENCIL.items():
+        value = evaluate(points + shift * offset)
+        if isinstance(value, dict):
+            total = {key: (0.0 if total is None else total[key]) + weight * x
+                     for key, x in value.items()}
+        else:
+            total = (0.0 if total is None else total) + weight * value
+    if isinstance(total, dict):
+        return {key: x / (12 * step) for key, x in total.items()}
+    return total / (12 * step)
+
 
 def fermi_dirac(energy, mu: float, temperature: float) -> np.ndarray:
     """Fermi–Dirac occupation, stable for any T > 0 (no overflow).

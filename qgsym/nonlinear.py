@@ -34,7 +34,7 @@ from qgsym.formulas import sigma2_formulas
 from qgsym.formulas.base import E_CHARGE, HBAR, TAU
 from qgsym.geometry import GAP_CLOSING_TOLERANCE, band_geometry, multiplet_sum
 from qgsym.identities import all_components, formula_component
-from qgsym.kspace import energy_scale, fermi_derivative, fermi_dirac, make_grid
+from qgsym.kspace import energy_scale, fermi_derivative, fermi_dirac, k_derivative, make_grid
 
 PRIMITIVE_FIELDS = {
     "metric": "band_normalized_metric",
@@ -81,15 +81,9 @@ def numeric_primitives(model, points, scale) -> PrimitiveArrays:
     h = derivative_step(model)
     derivatives = {x: np.empty((model.dimension, *v.shape)) for x, v in values.items()}
     for a in range(model.dimension):
-        shifted = {}
-        for step in (-2, -1, 1, 2):
-            offset = np.zeros(model.dimension)
-            offset[a] = step * h
-            shifted[step] = _numeric_level(model, points + offset, scale)[2]
+        gradient = k_derivative(lambda k: _numeric_level(model, k, scale)[2], points, a, h)
         for x in values:
-            derivatives[x][a] = (
-                -shifted[2][x] + 8 * shifted[1][x] - 8 * shifted[-1][x] + shifted[-2][x]
-            ) / (12 * h)
+            derivatives[x][a] = gradient[x]
     return PrimitiveArrays(energies, velocity, values, derivatives)
 
 

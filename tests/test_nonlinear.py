@@ -41,7 +41,10 @@ def test_fermi_sea_equals_fermi_surface_on_random_lattice_models(seed, n_bands):
         assert _relative(sea[x], -surface[x]) < IDENTITY_TOLERANCE, x
     values = evaluate_formulas(["wpd", "qiang-fs", "bcd", "bcd-sf"], sea, surface, "xy")
     assert _relative(values["wpd"], values["qiang-fs"]) < IDENTITY_TOLERANCE
-    assert _relative(values["bcd"], values["bcd-sf"]) < 1e-12  # same integrals, exact identity
+    # Same integrals, except components that vanish by antisymmetry (Omega^{bc} = -Omega^{cb}):
+    # there the sea form keeps the finite-difference rounding of d_a(Omega^{xy} + Omega^{yx}),
+    # ~ eps |Omega| / h ~ 1e-16 absolute, ~2e-12 of the scale (seed 1, 3 bands); 1e-10 bounds it.
+    assert _relative(values["bcd"], values["bcd-sf"]) < 1e-10
     # C3 numerically: lka + (e^3/2)(sea - surface) = wpd
     lka = evaluate_formulas(["lka"], sea, surface, "xy")["lka"]
     corrected = lka + 0.5 * sea["metric"] - 0.5 * surface["metric"]

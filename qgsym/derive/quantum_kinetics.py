@@ -54,7 +54,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from qgsym.errors import QgsymError
-from qgsym.kspace import fermi_derivative, fermi_dirac, make_grid
+from qgsym.kspace import fermi_derivative, fermi_dirac, k_derivative, make_grid
+from qgsym.nonlinear import derivative_step
 
 #: The pieces of the second-order dc conductivity, with the relaxation-time factor of each.
 PIECES = {
@@ -167,9 +168,8 @@ def second_order_pieces(model, n: int, mu: float, temperature: float) -> dict:
     d = model.dimension
     H = model.hamiltonian
     grid = make_grid(model, n)
-    step = 1e-3 * float(np.min(np.linalg.norm(model.reciprocal, axis=1))) / (2 * np.pi)
+    step = derivative_step(model)
     gap_floor = _gap_floor(model, grid.points)
-    stencil = {-2: 1.0, -1: -8.0, 1: 8.0, 2: -1.0}  # (f(-2h) - 8 f(-h) + 8 f(h) - f(2h))/12h
     pieces = {name: np.zeros((d, d, d)) for name in PIECES}
     for points, weights in grid.chunks(4000):
         energies, vectors = np.linalg.eigh(H.matrix(points))
@@ -180,14 +180,8 @@ def second_order_pieces(model, n: int, mu: float, temperature: float) -> dict:
         inverse = np.where(off, 1.0 / np.where(off, 1j * split, 1.0), 0.0)
         for c in range(d):  # first-order field direction
             for b in range(d):  # second-order field direction
-                shift = np.zeros(d)
-                shift[b] = step
-                gradient = {}
-                for s, weight in stencil.items():
-                    parts = _first_order_parts(H, points + s * shift, c, mu, temperature,
-                                               gap_floor)
-                    for p, x in parts.items():
-                        gradient[p] = gradient.get(p, 0.0) + weight * x / (12 * step)
+                gradient = k_derivative(lambda k, c=c: _first_order_parts(
+                    H, k, c, mu, temperature, gap_floor), points, b, step)
                 band = {p: dagger @ x @ vectors for p, x in gradient.items()}
                 second = {
                     "drude": np.where(off, 0.0, band[1]),
@@ -266,7 +260,6 @@ def _dressed_target_second_order(H, points, mu, temperature, gap_floor, step):
     \partial_c\tilde P^{(1)b}_n` (solvability of the stationarity condition).
     """
     d = points.shape[1]
-    stencil = {-2: 1.0, -1: -8.0, 1: 8.0, 2: -1.0}  # 4th-order central difference / 12h
     energies, vectors = np.linalg.eigh(H.matrix(points))
     dagger = np.conj(np.swapaxes(vectors, -1, -2))
     velocity = dagger[None] @ H.derivative(points) @ vectors[None]  # (d, P, N, N)
@@ -289,12 +282,8 @@ def _dressed_target_second_order(H, points, mu, temperature, gap_floor, step):
         for c in range(d):
             first[c] = dagger @ _projector_first_order(H, points, c, band, gap_floor) @ vectors
             for b in range(d):
-                shift = np.zeros(d)
-                shift[b] = step
-                total = 0.0
-                for s, weight in stencil.items():
-                    total = total + weight * _projector_first_order(
-                        H, points + s * shift, c, band, gap_floor) / (12 * step)
+                total = k_derivative(lambda k, c=c, band=band: _projector_first_order(
+                    H, k, c, band, gap_floor), points, b, step)
                 gradient[b, c] = dagger @ total @ vectors
         sign = np.where(np.arange(n_bands) == band, -1.0, 1.0)
         for b in range(d):
@@ -352,7 +341,7 @@ def dressed_target_pieces(model, n: int, mu: float, temperature: float) -> dict:
     d = model.dimension
     H = model.hamiltonian
     grid = make_grid(model, n)
-    step = 1e-3 * float(np.min(np.linalg.norm(model.reciprocal, axis=1))) / (2 * np.pi)
+    step = derivative_step(model)
     gap_floor = _gap_floor(model, grid.points)
     result = {name: np.zeros((d, d, d)) for name in ("projector", "diagonal_block",
                                                     "stark_occupation")}
@@ -392,9 +381,8 @@ def dressed_target_finite_tau(model, n: int, mu: float, temperature: float, taus
     d = model.dimension
     H = model.hamiltonian
     grid = make_grid(model, n)
-    step = 1e-3 * float(np.min(np.linalg.norm(model.reciprocal, axis=1))) / (2 * np.pi)
+    step = derivative_step(model)
     gap_floor = _gap_floor(model, grid.points)
-    stencil = {-2: 1.0, -1: -8.0, 1: 8.0, 2: -1.0}
     taus = [float(t) for t in taus]
     result = np.zeros((len(taus), d, d, d))
 
@@ -420,12 +408,8 @@ def dressed_target_finite_tau(model, n: int, mu: float, temperature: float, taus
             resolvent = 1.0 / (1j * split + 1.0 / tau)
             for c in range(d):
                 for b in range(d):
-                    shift = np.zeros(d)
-                    shift[b] = step
-                    total = 0.0
-                    for s, weight in stencil.items():
-                        total = total + weight * first_order(points + s * shift, c, tau) / (
-                            12 * step)
+                    total = k_derivative(lambda k, c=c, tau=tau: first_order(k, c, tau),
+                                         points, b, step)
                     source = dagger @ total @ vectors
                     target = sea[b, c] + stark_sign * np.einsum("pm,mn->pmn", stark[b, c], eye)
                     rho = (source + target / tau) * resolvent
