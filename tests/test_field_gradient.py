@@ -29,6 +29,12 @@ def _metal(seed):
     return random_lattice_model(seed, n_bands=3, hopping=0.4), 0.3, 0.4
 
 
+def _response_and_basis(seed):
+    model, mu, temperature = _metal(seed)
+    return (gradient_response(model, GRID, mu, temperature),
+            geometric_basis(model, GRID, mu, temperature))
+
+
 def _relative(a, b):
     return float(np.max(np.abs(a - b))) / float(np.max(np.abs(b)))
 
@@ -36,9 +42,7 @@ def _relative(a, b):
 @settings(max_examples=4, deadline=None)
 @given(st.integers(0, 10_000))
 def test_longitudinal_kubo_part_is_minus_the_metric_dipole(seed):
-    model, mu, temperature = _metal(seed)
-    response = gradient_response(model, GRID, mu, temperature)
-    basis = geometric_basis(model, GRID, mu, temperature)
+    response, basis = _response_and_basis(seed)
     assert _relative(fully_symmetric(response["kubo"]),
                      fully_symmetric(-basis["d_i g_jl"])) < TOLERANCE
 
@@ -46,9 +50,7 @@ def test_longitudinal_kubo_part_is_minus_the_metric_dipole(seed):
 @settings(max_examples=4, deadline=None)
 @given(st.integers(0, 10_000))
 def test_band_density_relaxation_adds_minus_velocity_times_bnqm(seed):
-    model, mu, temperature = _metal(seed)
-    response = gradient_response(model, GRID, mu, temperature)
-    basis = geometric_basis(model, GRID, mu, temperature)
+    response, basis = _response_and_basis(seed)
     assert _relative(response["band_density_shift"], -basis["v_i G_jl"]) < TOLERANCE
 
 
@@ -71,18 +73,16 @@ def test_longitudinal_current_equals_the_completeness_identity():
 
 
 def test_lapa_hughes_is_half_the_kubo_part_and_not_the_band_kinetics():
-    model, mu, temperature = _metal(13)
-    response = gradient_response(model, GRID, mu, temperature)
-    table = candidates(geometric_basis(model, GRID, mu, temperature))
+    response, basis = _response_and_basis(13)
+    table = candidates(basis)
     lapa_hughes = fully_symmetric(table["lapa-hughes"])
     assert _relative(lapa_hughes, 0.5 * fully_symmetric(response["kubo"])) < TOLERANCE
     assert _relative(lapa_hughes, fully_symmetric(response["band_density"])) > 0.1
 
 
 def test_slide_terms_give_the_band_kinetics_longitudinal_part():
-    model, mu, temperature = _metal(21)
-    response = gradient_response(model, GRID, mu, temperature)
-    table = candidates(geometric_basis(model, GRID, mu, temperature))
+    response, basis = _response_and_basis(21)
+    table = candidates(basis)
     derived = fully_symmetric(response["band_density"])
     assert _relative(fully_symmetric(table["slide"]), derived) < TOLERANCE
     assert _relative(fully_symmetric(table["eq329_band_current"]), derived) < TOLERANCE

@@ -143,6 +143,14 @@ def _check_model(model) -> None:
         raise QgsymError("quantum kinetics evaluation needs non-degenerate bands")
 
 
+def _setup(model, n: int):
+    """(d, H, grid, derivative step, gap floor) for a checked model on an n-point grid."""
+    _check_model(model)
+    grid = make_grid(model, n)
+    return (model.dimension, model.hamiltonian, grid, derivative_step(model),
+            _gap_floor(model, grid.points))
+
+
 def _gap_floor(model, points) -> float:
     """1e-7 of the spectral spread: below it a coherence denominator counts as closed."""
     return 1e-7 * float(np.ptp(np.linalg.eigvalsh(model.hamiltonian.matrix(points[:64]))))
@@ -164,12 +172,7 @@ def second_order_pieces(model, n: int, mu: float, temperature: float) -> dict:
     dict
         piece name -> ndarray (d, d, d); :func:`combine` weights them by relaxation times.
     """
-    _check_model(model)
-    d = model.dimension
-    H = model.hamiltonian
-    grid = make_grid(model, n)
-    step = derivative_step(model)
-    gap_floor = _gap_floor(model, grid.points)
+    d, H, grid, step, gap_floor = _setup(model, n)
     pieces = {name: np.zeros((d, d, d)) for name in PIECES}
     for points, weights in grid.chunks(4000):
         energies, vectors = np.linalg.eigh(H.matrix(points))
@@ -337,12 +340,7 @@ def dressed_target_pieces(model, n: int, mu: float, temperature: float) -> dict:
         vanish for the dressed projectors to exist), relative to its largest entry.
         σ_abc symmetrized in (b, c), J_a = σ_abc E_b E_c, e = ħ = 1.
     """
-    _check_model(model)
-    d = model.dimension
-    H = model.hamiltonian
-    grid = make_grid(model, n)
-    step = derivative_step(model)
-    gap_floor = _gap_floor(model, grid.points)
+    d, H, grid, step, gap_floor = _setup(model, n)
     result = {name: np.zeros((d, d, d)) for name in ("projector", "diagonal_block",
                                                     "stark_occupation")}
     worst, largest = 0.0, 0.0
@@ -377,12 +375,7 @@ def dressed_target_finite_tau(model, n: int, mu: float, temperature: float, taus
     :func:`dressed_target_pieces` and of the stationarity of the dressed projectors.
     Returns an array (len(taus), d, d, d).
     """
-    _check_model(model)
-    d = model.dimension
-    H = model.hamiltonian
-    grid = make_grid(model, n)
-    step = derivative_step(model)
-    gap_floor = _gap_floor(model, grid.points)
+    d, H, grid, step, gap_floor = _setup(model, n)
     taus = [float(t) for t in taus]
     result = np.zeros((len(taus), d, d, d))
 
