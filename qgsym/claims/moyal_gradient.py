@@ -200,6 +200,12 @@ def check_c8f3() -> Verdict:
     evidence = _base_evidence(
         "Richardson-extrapolated probe wavevector, trapezoid rule at n = 64, comparisons of "
         "fully symmetric parts only (the rest depends on the current definition)")
+    evidence["finding"] = (
+        "The tau^0 response to a field gradient, solved exactly at finite q, has longitudinal "
+        "part -Sym int f0 d_i g_jl when the whole Wigner function relaxes toward f0(H0) "
+        "(proved by completeness) and Sym int f0 (v_i T_jl - d_i g_jl) in the Moyal band "
+        "kinetics; the quoted Lapa-Hughes term -(1/2) int f0 d_i g_jl is half of the first "
+        "and differs from the second on every model (counterexamples in 'cases').")
     evidence["lapa_hughes_vs_kubo"] = (
         "Sym lapa-hughes = (1/2) Sym kubo: the quoted term is half of the longitudinal "
         "response of the relaxing Wigner function, and differs from the band kinetics by "
