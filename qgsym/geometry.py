@@ -114,7 +114,7 @@ def multiplet_sum(values: np.ndarray, multiplets, axis: int = -1) -> np.ndarray:
     return np.moveaxis(summed, -1, axis)
 
 
-def _check_gaps(energies: np.ndarray, k: np.ndarray, multiplets, scale: float) -> None:
+def check_gaps(energies: np.ndarray, k: np.ndarray, multiplets, scale: float) -> None:
     """Raise if a non-generic gap closes (or a generic degeneracy splits) at some k."""
     same = multiplet_mask(multiplets, energies.shape[1])
     for n in range(energies.shape[1] - 1):
@@ -167,7 +167,7 @@ def band_geometry(
         raise QgsymError("H(k) is not finite at some k point of the grid")
     energies, vectors = np.linalg.eigh(h)
     scale = energy_scale or max(float(np.ptp(energies)), np.finfo(float).tiny)
-    _check_gaps(energies, k, multiplets, scale)
+    check_gaps(energies, k, multiplets, scale)
     n_bands = energies.shape[1]
     dagger = np.conj(np.swapaxes(vectors, -1, -2))
     velocity_matrix = dagger[None] @ hamiltonian.derivative(k) @ vectors[None]  # (d,P,N,N)

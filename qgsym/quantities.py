@@ -29,6 +29,7 @@ QUANTITIES: dict[str, str] = {
     "seebeck": "qgsym.kubo_transport:compute_seebeck",
     "kappa": "qgsym.kubo_transport:compute_kappa",
     "nernst": "qgsym.derive.entropy:compute_nernst",
+    "sigma11": "qgsym.derive.field_gradient:compute_sigma11",
 }
 
 

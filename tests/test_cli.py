@@ -40,6 +40,19 @@ def test_sigma2_json_has_all_components_and_tau_power(capsys):
     assert data["tau_power"] == {"wpd": 0, "bcd": 1}
 
 
+def test_sigma11_json_is_symmetric_in_field_and_gradient_indices(capsys):
+    code, out, _ = run(capsys, "compute", "sigma11", "--model", "haldane", "--mu", "0.9",
+                       "--T", "0.15", "--grid", "24", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert set(data["values"]) == {"kubo", "band_density"} and data["tau_power"] == 0
+    kubo = data["values"]["kubo"]
+    assert set(kubo) == {a + b + c for a in "xy" for b in "xy" for c in "xy"}
+    assert kubo["xxy"] == kubo["xyx"] and kubo["yxy"] == kubo["yyx"]
+    # broken T (t2 != 0) and P (M != 0): a nonzero response, C3-related components
+    assert abs(kubo["yxx"]) > 1e-4
+
+
 def test_models_and_formulas_listing(capsys):
     code, out, _ = run(capsys, "models", "list")
     assert code == 0 and "qwz" in out and "qiang_toy" in out
@@ -87,6 +100,9 @@ matrix = [["m", "sin(kx)"], ["cos(kx)", "-m"]]
          "closes on the grid"),
         (["compute", "sigma2", "--model", "qwz", "--set", "m=2", "--grid", "11"],
          "closes on the grid"),
+        (["compute", "sigma11", "--model", "qwz", "--set", "m=2", "--grid", "11"],
+         "closes on the grid"),
+        (["compute", "sigma11", "--model", "massive_dirac"], "lattice models"),
         (["check", "C99"], "unknown claim id"),
         (["frobnicate"], "invalid choice"),
     ],
