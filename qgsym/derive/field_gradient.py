@@ -116,6 +116,8 @@ def _response_at(H, points, q, mu, temperature, scale):
         :math:`\\int(f^+ - f^-) = 0`; see the module text).
     """
     u = -1.0
+    energies, vectors = _eigen(H, points)
+    check_gaps(energies, points, tuple((n,) for n in range(energies.shape[1])), scale)
     e_plus, v_plus = _eigen(H, points + q / 2)
     e_minus, v_minus = _eigen(H, points - q / 2)
     n_bands = e_plus.shape[1]
@@ -138,8 +140,6 @@ def _response_at(H, points, q, mu, temperature, scale):
     longitudinal = u * np.sum((f_minus - f_plus) * (1.0 - fidelity), axis=1)
     # Delta_n = sum_{mk} dP^(n)_mk f_k^- <k-|m+> + sum_k dF_nk <k-|n+>
     back = np.conj(np.swapaxes(overlap, -1, -2))  # <k-|m+>
-    energies, vectors = _eigen(H, points)
-    check_gaps(energies, points, tuple((n,) for n in range(n_bands)), scale)
     velocity = np.real(np.einsum(
         "pmn,apmk,pkn->apn", np.conj(vectors), gradient, vectors))  # (d, P, N)
     shift = np.zeros((points.shape[0], n_bands), dtype=complex)
