@@ -78,7 +78,11 @@ def run_claim(claim: Claim) -> ClaimResult:
         )
     evidence = dict(verdict.evidence)
     evidence.setdefault("seconds", round(time.perf_counter() - start, 2))
-    return ClaimResult(claim.id, claim.statement, verdict.verdict, evidence, claim.source)
+    return ClaimResult(
+        claim.id, claim.statement, verdict.verdict, evidence, claim.source,
+        finding=verdict.finding, counterexample=verdict.counterexample,
+        scope_notes=verdict.scope_notes, kind=verdict.kind,
+    )
 
 
 def not_implemented(claim_id: str) -> ClaimResult:

@@ -15,16 +15,38 @@ A claim family module (``qgsym/claims/<family>.py``) exposes a tuple ``CLAIMS`` 
     qgsym cannot decide, and the evidence says why.
 
 Evidence is a JSON-serialisable dict (str keys; values str, int, float, bool, lists, dicts).
+
+What the source claimed and what qgsym found are kept apart (SPEC, second edition):
+
+``source_quote``, ``conditions``
+    the source's own words (verbatim, with paper and equation/figure/page and how the text was
+    read) and the source's own conditions; kept as data in ``qgsym/claims/sources.toml`` keyed
+    by claim id (a sub-claim without an entry inherits its parent's);
+``finding``
+    what qgsym computed, in words (a :class:`Verdict` field);
+``counterexample``
+    model, parameters and both values; required for ``refuted`` and it must satisfy the
+    source's conditions;
+``kind``
+    of a refutation: ``misprint: sign``, ``misprint: factor N`` or ``substantive``;
+``scope_notes``
+    findings outside the source's conditions: useful, never verdicts.
 """
 
 from __future__ import annotations
 
 import math
+import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
 from types import MappingProxyType
 
 VERDICTS = ("proved", "verified", "refuted", "inconclusive", "not implemented")
+
+#: Kinds of refutation (``Verdict.kind``); "misprint: factor N" may name the factor.
+REFUTATION_KINDS = ("misprint: sign", "misprint: factor", "substantive")
 
 
 @dataclass(frozen=True)
@@ -37,15 +59,35 @@ class Verdict:
         One of ``proved``, ``verified``, ``refuted``, ``inconclusive``.
     evidence : Mapping
         JSON-serialisable evidence (see module docstring).
+    finding : str
+        What qgsym computed, in words (one or two sentences).
+    counterexample : Mapping or None
+        For ``refuted``: ``{"model": ..., "parameters": {...}, "values": {...}}`` (both
+        values), satisfying the source's conditions; a ``command`` key may give the one
+        ``qgsym`` command that reproduces it.
+    scope_notes : tuple of str
+        Findings outside the source's conditions (never verdicts).
+    kind : str or None
+        For ``refuted``: one of :data:`REFUTATION_KINDS` (``"misprint: factor 2"`` allowed).
     """
 
     verdict: str
     evidence: Mapping = field(default_factory=dict)
+    finding: str = ""
+    counterexample: Mapping | None = None
+    scope_notes: tuple[str, ...] = ()
+    kind: str | None = None
 
     def __post_init__(self):
         if self.verdict not in VERDICTS:
             raise ValueError(f"unknown verdict {self.verdict!r}; expected one of {VERDICTS}")
+        if self.kind is not None and not self.kind.startswith(REFUTATION_KINDS):
+            raise ValueError(f"unknown refutation kind {self.kind!r}; expected {REFUTATION_KINDS}")
         object.__setattr__(self, "evidence", MappingProxyType(dict(self.evidence)))
+        if self.counterexample is not None:
+            object.__setattr__(
+                self, "counterexample", MappingProxyType(dict(self.counterexample)))
+        object.__setattr__(self, "scope_notes", tuple(self.scope_notes))
 
 
 @dataclass(frozen=True)
@@ -70,6 +112,33 @@ class Claim:
     source: str = ""
 
 
+@cache
+def source_records() -> Mapping[str, Mapping]:
+    """Claim id -> the source's own words: ``qgsym/claims/sources.toml`` (read once).
+
+    Each table may hold ``paper``, ``where`` (equation, figure or page), ``read_from`` (how
+    the text was read), ``quote`` (verbatim), ``conditions`` (list of the source's own
+    conditions) and ``spec_wording`` (where the SPEC's wording of the claim was not the
+    source's, and what the claim follows).
+    """
+    text = resources.files("qgsym.claims").joinpath("sources.toml").read_text("utf-8")
+    data = tomllib.loads(text)
+    return MappingProxyType({key: MappingProxyType(value) for key, value in data.items()})
+
+
+def source_record(claim_id: str) -> Mapping:
+    """The source record of ``claim_id``, or of its nearest parent (``C9a.2`` -> ``C9a``)."""
+    records = source_records()
+    key = claim_id
+    while key:
+        if key in records:
+            return records[key]
+        if "." not in key:
+            break
+        key = key.rsplit(".", 1)[0]
+    return MappingProxyType({})
+
+
 @dataclass(frozen=True)
 class ClaimResult:
     """A decided claim, ready for JSON (``qgsym check --json``) and the report."""
@@ -79,13 +148,28 @@ class ClaimResult:
     verdict: str
     evidence: Mapping
     source: str = ""
+    finding: str = ""
+    counterexample: Mapping | None = None
+    scope_notes: tuple[str, ...] = ()
+    kind: str | None = None
 
     def to_json(self) -> dict:
+        record = source_record(self.id)
         return {
             "id": self.id,
             "statement": self.statement,
             "verdict": self.verdict,
             "source": self.source,
+            "source_quote": record.get("quote", ""),
+            "source_where": " ".join(
+                part for part in (record.get("paper", ""), record.get("where", "")) if part),
+            "source_read_from": record.get("read_from", ""),
+            "conditions": list(record.get("conditions", ())),
+            "finding": self.finding,
+            "counterexample": json_safe(dict(self.counterexample))
+            if self.counterexample is not None else None,
+            "scope_notes": list(self.scope_notes),
+            "kind": self.kind,
             "evidence": json_safe(dict(self.evidence)),
         }
 
