@@ -311,3 +311,309 @@ def test_load_model_routes_hr_dat_to_the_reader(tmp_path):
     # the numeric model takes Cartesian k of a unit cell: k = 2 pi k_frac (first two axes)
     energies = np.linalg.eigvalsh(model.hamiltonian.matrix(2 * np.pi * k[:, :2]))
     assert np.max(np.abs(energies - qwz_bands(k))) < 1e-10
+
+
+# --- lattice, centres, tb.dat, Cartesian tensors (issue 12) ---------------------------------
+
+import sympy  # noqa: E402
+
+from qgsym.cli import main  # noqa: E402
+from qgsym.geometry import band_geometry  # noqa: E402
+from qgsym.model import MOMENTA, bloch_model  # noqa: E402
+from qgsym.models import load_model  # noqa: E402
+from qgsym.models.wannier90 import (  # noqa: E402
+    read_centres_xyz,
+    read_tb_dat,
+    read_win,
+    write_tb_dat,
+)
+from qgsym.quantities import ComputeOptions  # noqa: E402
+
+#: Haldane's NN vectors: H_AB(R) has R in {0, -a1, -a2} (matrix entry t1(1 + e^{-ik.a1} +
+#: e^{-ik.a2})), so with tau_B - tau_A = (1, 0) every bond R + tau_B - tau_A has length 1.
+#: A common offset of both centres only multiplies H by a k-independent phase pattern that
+#: cancels; it is added to make the test generic.
+HALDANE_CENTRES = np.array([[0.3, -0.2, 0.5], [1.3, -0.2, 0.5]])
+
+
+def haldane_lattice() -> np.ndarray:
+    """Rows a1, a2 (Å) of the catalogue Haldane model from its reciprocal B: A = 2pi B^-T."""
+    reciprocal = load_model("haldane").reciprocal
+    lattice = np.eye(3) * 6.0  # a3: vacuum along z, 6 Å
+    lattice[:2, :2] = 2 * np.pi * np.linalg.inv(reciprocal).T
+    return lattice
+
+
+def haldane_tb_symbolic():
+    """The catalogue Haldane matrix in the tb convention, built symbolically (independent path).
+
+    H_tb(k) = U^dagger H(k) U, U = diag(exp(i k.tau_m)): entry (m, n) times
+    exp(i k.(tau_n - tau_m)), differentiated by SymPy in the TOML pipeline.
+    """
+    model = load_model("haldane")
+    kx, ky = MOMENTA[:2]
+    phases = [sympy.exp(sympy.I * (sympy.nsimplify(t[0]) * kx + sympy.nsimplify(t[1]) * ky))
+              for t in HALDANE_CENTRES]
+    matrix = sympy.Matrix(2, 2, lambda m, n: sympy.conjugate(phases[m]) * phases[n]
+                          * model.numeric_matrix[m, n])
+    return bloch_model("haldane_tb", matrix, {}, dimension=2, lattice=True,
+                       reciprocal=model.reciprocal)
+
+
+def write_haldane(tmp_path, centres=True, tb=False):
+    """Write the catalogue Haldane model (lattice gauge H(k_frac)) with its honeycomb lattice."""
+    model = load_model("haldane")
+
+    def hamiltonian(k_frac):
+        return model.hamiltonian.matrix(k_frac[:, :2] @ model.reciprocal)
+
+    if tb:
+        path = tmp_path / "hal_tb.dat"
+        write_tb_dat(path, hamiltonian, 2, haldane_lattice(), HALDANE_CENTRES, grid=(3, 3, 1))
+    else:
+        path = tmp_path / "hal_hr.dat"
+        write_hr_dat(path, hamiltonian, 2, grid=(3, 3, 1), lattice_vectors=haldane_lattice(),
+                     centres=HALDANE_CENTRES if centres else None)
+    return path
+
+
+def random_cartesian(model, count, seed=11):
+    rng = np.random.default_rng(seed)
+    return rng.uniform(-0.5, 0.5, size=(count, model.dimension)) @ model.reciprocal
+
+
+def test_win_and_centres_are_read(tmp_path):
+    path = write_haldane(tmp_path)
+    win = read_win(tmp_path / "hal.win")
+    np.testing.assert_allclose(win.lattice, haldane_lattice(), atol=1e-15)
+    assert win.num_wann == 2
+    np.testing.assert_allclose(read_centres_xyz(tmp_path / "hal_centres.xyz", 2), HALDANE_CENTRES)
+    model = load_model(str(path))
+    assert model.dimension == 2
+    assert dict(model.units) == {"energy": "eV", "length": "Angstrom"}
+    # reciprocal rows b_i with b_i . a_j = 2 pi delta_ij (non-orthogonal honeycomb cell)
+    np.testing.assert_allclose(model.reciprocal @ haldane_lattice()[:2, :2].T,
+                               2 * np.pi * np.eye(2), atol=1e-12)
+
+
+def test_win_in_bohr_and_comments(tmp_path):
+    bohr = 0.529177210903  # Å, CODATA 2018 (Wannier90 uses 0.52917721092)
+    (tmp_path / "x.win").write_text(
+        "! a comment\nNUM_WANN : 3\nBegin Unit_Cell_Cart\nBohr\n"
+        "2.0 0.0 0.0 ! a1\n0.0 3.0 0.0\n0.5 0.0 4.0\nEnd Unit_Cell_Cart\n")
+    win = read_win(tmp_path / "x.win")
+    assert win.num_wann == 3
+    expected = bohr * np.array([[2.0, 0, 0], [0, 3.0, 0], [0.5, 0, 4.0]])
+    # scipy's CODATA edition may differ from 2018 by ~1e-9 relative (2022: 0.52917721054):
+    # the conversion is under test, not the constant's last digits.
+    np.testing.assert_allclose(win.lattice, expected, rtol=1e-8)
+
+
+def test_tb_convention_matches_symbolic_model_pointwise(tmp_path):
+    # H, dH, Berry curvature and quantum metric at random Cartesian k agree with the TOML
+    # pipeline applied to the symbolic tb-convention matrix (SymPy derivatives vs the hopping
+    # sums here): rounding only (1e-10 for O(10) entries).
+    wannier = load_model(str(write_haldane(tmp_path)))
+    symbolic = haldane_tb_symbolic()
+    k = random_cartesian(symbolic, 40)
+    for method in ("matrix", "derivative", "second_derivative"):
+        a = getattr(wannier.hamiltonian, method)(k)
+        b = getattr(symbolic.hamiltonian, method)(k)
+        assert np.max(np.abs(a - b)) < 1e-10, method
+    g_w = band_geometry(wannier.hamiltonian, k, wannier.multiplets)
+    g_s = band_geometry(symbolic.hamiltonian, k, symbolic.multiplets)
+    assert np.max(np.abs(g_w.berry_curvature - g_s.berry_curvature)) < 1e-9
+    assert np.max(np.abs(g_w.quantum_metric - g_s.quantum_metric)) < 1e-9
+    # and the centres matter: the lattice-gauge (tau = 0) curvature differs pointwise
+    (tmp_path / "gauge").mkdir()
+    lattice_gauge = load_model(str(write_haldane(tmp_path / "gauge", centres=False)))
+    g_l = band_geometry(lattice_gauge.hamiltonian, k, lattice_gauge.multiplets)
+    assert np.max(np.abs(g_l.berry_curvature - g_w.berry_curvature)) > 1e-2
+
+
+def test_tb_dat_equals_hr_dat_with_win_and_centres(tmp_path):
+    hr = load_model(str(write_haldane(tmp_path)))
+    tb = load_model(str(write_haldane(tmp_path, tb=True)))
+    data = read_tb_dat(tmp_path / "hal_tb.dat")
+    np.testing.assert_allclose(data.centres, HALDANE_CENTRES, atol=1e-15)
+    np.testing.assert_allclose(data.lattice, haldane_lattice(), atol=1e-15)
+    k = random_cartesian(hr, 30)
+    for method in ("matrix", "derivative", "second_derivative"):
+        diff = getattr(hr.hamiltonian, method)(k) - getattr(tb.hamiltonian, method)(k)
+        assert np.max(np.abs(diff)) < 1e-12, method  # same numbers written twice
+
+
+def test_cartesian_tensors_match_the_toml_model(tmp_path):
+    # Chern numbers, the Berry-curvature integral and sigma2 (bcd, wpd) of the Wannier files
+    # equal those of the symbolic tb-convention model on the same grid (same k points, so
+    # only rounding differs; 1e-9 relative).  Haldane's C = -1, +1 (lower, upper band).
+    from qgsym.nonlinear import compute_sigma2
+    from qgsym.observables import compute_berry_curvature, compute_chern
+
+    wannier = load_model(str(write_haldane(tmp_path, tb=True)))
+    symbolic = haldane_tb_symbolic()
+    options = ComputeOptions(grid=24)
+    chern_w = compute_chern(wannier, options)["values"]
+    assert chern_w == compute_chern(symbolic, options)["values"] == {"0": -1.0, "1": 1.0}
+    berry_w = compute_berry_curvature(wannier, options)["values"]
+    berry_s = compute_berry_curvature(symbolic, options)["values"]
+    assert abs(berry_w["xy"]["0"] - berry_s["xy"]["0"]) < 1e-9
+    options = ComputeOptions(grid=24, mu=-1.2, T=0.1, formulas=("bcd", "wpd"))
+    sigma_w = compute_sigma2(wannier, options)["values"]
+    sigma_s = compute_sigma2(symbolic, options)["values"]
+    for key in ("bcd", "wpd"):
+        for component, value in sigma_s[key].items():
+            assert abs(sigma_w[key][component] - value) <= 1e-9 * max(1.0, abs(value))
+    assert max(abs(v) for v in sigma_s["wpd"].values()) > 1e-6  # not a trivial zero
+
+
+def test_tensors_rotate_with_the_lattice(tmp_path):
+    # The same hoppings on a rotated lattice A R^T give Cartesian tensors R X R^T (Drude:
+    # v -> R v).  Independent of the code's frame logic; rounding and identical k points.
+    def chain3d(k_frac):
+        c = np.cos(2 * np.pi * k_frac)
+        return (-(1.0 * c[:, 0] + 0.6 * c[:, 1] + 0.3 * c[:, 2]))[:, None, None]
+
+    lattice = np.array([[2.0, 0.0, 0.0], [0.7, 1.8, 0.0], [0.2, 0.4, 2.5]])
+    angle = 0.4
+    rotation = np.array([[np.cos(angle), -np.sin(angle), 0], [np.sin(angle), np.cos(angle), 0],
+                         [0, 0, 1]])
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    write_hr_dat(tmp_path / "a" / "c_hr.dat", chain3d, 1, (3, 3, 3), lattice)
+    write_hr_dat(tmp_path / "b" / "c_hr.dat", chain3d, 1, (3, 3, 3), lattice @ rotation.T)
+    from qgsym.observables import compute_sigma1
+
+    options = ComputeOptions(grid=12, mu=-0.5, T=0.2)
+    tensors = []
+    for folder in ("a", "b"):
+        values = compute_sigma1(load_model(str(tmp_path / folder / "c_hr.dat")), options)
+        drude = values["values"]["drude1"]
+        tensors.append(np.array([[drude[a + b] for b in "xyz"] for a in "xyz"]))
+    np.testing.assert_allclose(tensors[1], rotation @ tensors[0] @ rotation.T,
+                               atol=1e-12 * np.max(np.abs(tensors[0])))
+    assert abs(tensors[0][0, 1]) > 1e-6  # the skewed cell gives an off-diagonal tensor
+
+
+# --- refusals -------------------------------------------------------------------------------
+
+
+def run_cli(args, capsys):
+    status = main(args)
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_no_lattice_refuses_cartesian_quantities(tmp_path, capsys):
+    path = tmp_path / "q_hr.dat"
+    write_hr_dat(path, qwz_fractional, 2, grid=(3, 3, 1))
+    for quantity in ("berry-curvature", "quantum-metric", "sigma1", "sigma2", "chern"):
+        status, out, err = run_cli(["compute", quantity, "--model", str(path), "--grid", "8"],
+                                   capsys)
+        assert status == 2 and out == ""
+        assert "q.win not found" in err and "--lattice" in err
+        assert err.count("\n") == 1
+    status, out, _ = run_cli(["compute", "bands", "--model", str(path), "--grid", "5",
+                              "--json"], capsys)
+    assert status == 0 and '"length"' not in out  # bands need no lattice
+    # --lattice unit opts into the unit cube: Chern number of QWZ (m = 1) is quantized
+    status, out, _ = run_cli(["compute", "chern", "--model", str(path), "--lattice", "unit",
+                              "--grid", "16", "--json"], capsys)
+    assert status == 0
+    import json
+
+    output = json.loads(out)
+    assert sorted(output["values"].values()) == [-1.0, 1.0]
+    assert output["interpolation"] == "tb" and output["lattice"].startswith("unit cube")
+    assert "values_si" not in output  # lattice constants are not a physical unit
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--interpolation", "full"], "not implemented yet"),
+        (["--lattice", "absent.win"], "is not a file"),
+    ],
+)
+def test_cli_option_refusals(tmp_path, capsys, args, message):
+    path = write_haldane(tmp_path)
+    status, _, err = run_cli(["compute", "chern", "--model", str(path), *args], capsys)
+    assert status == 2 and message in err and err.count("\n") == 1
+
+
+def test_lattice_option_on_a_catalogue_model_is_refused(capsys):
+    status, _, err = run_cli(["compute", "chern", "--model", "qwz", "--lattice", "unit"], capsys)
+    assert status == 2 and "Wannier90 files only" in err
+
+
+def test_tb_dat_refuses_lattice_option(tmp_path, capsys):
+    path = write_haldane(tmp_path, tb=True)
+    status, _, err = run_cli(["compute", "chern", "--model", str(path), "--lattice", "unit"],
+                             capsys)
+    assert status == 2 and "carries its own lattice" in err
+
+
+WIN = ["num_wann = 2", "begin unit_cell_cart", "ang", "1.0 0.0 0.0", "0.0 1.0 0.0",
+       "0.0 0.0 1.0", "end unit_cell_cart"]
+
+
+@pytest.mark.parametrize(
+    "lines, message",
+    [
+        (WIN[:1], "no 'begin unit_cell_cart' block"),
+        (WIN[:-1], "has no 'end unit_cell_cart'"),
+        ([*WIN[:2], "furlong", *WIN[3:]], "unknown unit 'furlong'"),
+        ([*WIN[:3], "1.0 0.0", *WIN[4:]], "expected a lattice vector"),
+        ([*WIN[:4], *WIN[5:]], "needs 3 lattice vectors, found 2"),
+        ([*WIN[:5], "1.0 1.0 0.0", *WIN[6:]], "zero volume"),
+        ([*WIN[:4], "0.0 nan 0.0", *WIN[5:]], "not finite"),
+        (["num_wann = 3", *WIN[1:]], "num_wann = 3 but"),
+    ],
+)
+def test_bad_win_files(tmp_path, lines, message):
+    write_haldane(tmp_path, centres=False)
+    (tmp_path / "hal.win").write_text("\n".join(lines) + "\n")
+    with pytest.raises(ModelError) as caught:
+        load_model(str(tmp_path / "hal_hr.dat"))
+    assert message in str(caught.value) and "hal.win" in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_centres_count_mismatch(tmp_path):
+    path = write_haldane(tmp_path)
+    (tmp_path / "hal_centres.xyz").write_text("3\ncomment\nX 0 0 0\nC 0 0 0\n")
+    with pytest.raises(ModelError, match="1 Wannier centres .* num_wann = 2"):
+        load_model(str(path))
+
+
+def tb_lines(tmp_path) -> list[str]:
+    return write_haldane(tmp_path, tb=True).read_text().splitlines()
+
+
+def first_line(lines, prefix):
+    return next(i for i, line in enumerate(lines) if line.startswith(prefix))
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda ls: ls[:3], "too short"),
+        (lambda ls: [ls[0], "1 0 0", "2 0 0", "0 0 6", *ls[4:]], "zero volume"),
+        (lambda ls: [ls[0], "1 0", *ls[2:]], "expected a lattice vector"),
+        (lambda ls: [*ls[:9], "    3    1  0.0 0.0", *ls[10:]], "orbital index (3, 1) outside"),
+        (lambda ls: [*ls[:4], "3", *ls[5:]], "expected 4 fields in a H(R) line"),
+        # 7 header lines, then 13 H(R) blocks of 6 lines (blank, R, 4 entries)
+        (lambda ls: ls[: 7 + 13 * 6], "missing r(R) blocks (found 0 of nrpts = 13)"),
+        (lambda ls: ls[:-1], "ends inside r(R) block"),
+        (lambda ls: [*ls, "1 2 3"], "unexpected data after the r(R) blocks"),
+        (lambda ls: [line.replace("1.0000000000000001e-01", "nan") for line in ls],
+         "not finite"),
+    ],
+)
+def test_bad_tb_dat_files(tmp_path, edit, message):
+    path = tmp_path / "bad_tb.dat"
+    path.write_text("\n".join(edit(tb_lines(tmp_path))) + "\n")
+    with pytest.raises(ModelError) as caught:
+        read_tb_dat(path)
+    assert message in str(caught.value) and "bad_tb.dat" in str(caught.value)
+    assert "\n" not in str(caught.value)
