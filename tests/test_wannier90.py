@@ -617,3 +617,139 @@ def test_bad_tb_dat_files(tmp_path, edit, message):
         read_tb_dat(path)
     assert message in str(caught.value) and "bad_tb.dat" in str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+# --- SI units (qgsym.units.si_values) --------------------------------------------------------
+
+from types import SimpleNamespace  # noqa: E402
+
+from qgsym.units import si_values, unit_string  # noqa: E402
+
+# CODATA constants written out (independent of scipy): e and h are exact in the 2019 SI.
+E_CHARGE_SI = 1.602176634e-19  # C
+PLANCK_SI = 6.62607015e-34  # J s
+HBAR_SI = PLANCK_SI / (2 * np.pi)  # 1.054571817...e-34 J s
+ELECTRON_VOLT_SI = 1.602176634e-19  # J
+ANGSTROM_SI = 1e-10  # m
+
+
+def wannier_like(dimension):
+    return SimpleNamespace(units={"energy": "eV", "length": "Angstrom"}, dimension=dimension)
+
+
+def test_si_hand_computation_2d():
+    # 2D sigma1 at e = hbar = 1: ahc = 1/(2 pi) is one conductance quantum e^2/h
+    # = 3.874045864e-5 S; drude1 = X (energy x length^0) is X e^2 eV / hbar^2 in S/s.
+    result = {"values": {"ahc": {"xy": 1 / (2 * np.pi)}, "drude1": {"xx": 0.37}},
+              "tau_power": {"ahc": 0, "drude1": 1}}
+    si = si_values(result, wannier_like(2), "sigma1")
+    assert si["units_si"] == {"ahc": "S", "drude1": "S s^-1"}
+    hand_ahc = E_CHARGE_SI**2 / PLANCK_SI
+    assert abs(hand_ahc - 3.874045864e-5) < 1e-14  # the textbook value of e^2/h
+    assert si["values_si"]["ahc"]["xy"] == pytest.approx(hand_ahc, rel=1e-12)
+    hand_drude = 0.37 * E_CHARGE_SI**2 * ELECTRON_VOLT_SI / HBAR_SI**2
+    assert si["values_si"]["drude1"]["xx"] == pytest.approx(hand_drude, rel=1e-12)
+
+
+def test_si_hand_computation_3d():
+    # 3D: wpd (prefactor -e^3/hbar, metric integral in 1/energy): X e^3/(hbar eV) A/V^2;
+    # bcd (e^3 tau/(2 hbar^2), curvature integral dimensionless; the 1/2 is in X):
+    # X e^3/hbar^2 A/V^2 per second of tau; ahc: X e^2/(hbar Å) S/m; curvature: X/Å in 1/m.
+    values = {"wpd": {"xyz": 2.5}, "bcd": {"xxy": -0.8}}
+    si = si_values({"values": values, "tau_power": {"wpd": 0, "bcd": 1}}, wannier_like(3),
+                   "sigma2")
+    assert si["units_si"] == {"wpd": "A/V^2", "bcd": "A/V^2 s^-1"}
+    hand_wpd = 2.5 * E_CHARGE_SI**3 / (HBAR_SI * ELECTRON_VOLT_SI)
+    hand_bcd = -0.8 * E_CHARGE_SI**3 / HBAR_SI**2
+    assert si["values_si"]["wpd"]["xyz"] == pytest.approx(hand_wpd, rel=1e-12)
+    assert si["values_si"]["bcd"]["xxy"] == pytest.approx(hand_bcd, rel=1e-12)
+    si = si_values({"values": {"ahc": {"xy": 0.05}, "drude1": {"xx": 1.0}},
+                    "tau_power": {"ahc": 0, "drude1": 1}}, wannier_like(3), "sigma1")
+    assert si["units_si"] == {"ahc": "S/m", "drude1": "S/m s^-1"}
+    assert si["values_si"]["ahc"]["xy"] == pytest.approx(
+        0.05 * E_CHARGE_SI**2 / HBAR_SI / ANGSTROM_SI, rel=1e-12)
+    si = si_values({"values": {"xy": {"0": 3.0}}}, wannier_like(3), "berry-curvature")
+    assert si["units_si"] == "1/m"
+    assert si["values_si"]["xy"]["0"] == pytest.approx(3.0 / ANGSTROM_SI, rel=1e-12)
+
+
+def test_si_absent_without_physical_units_and_unit_strings():
+    arbitrary = SimpleNamespace(units={"energy": "t", "length": "lattice constant"}, dimension=2)
+    assert si_values({"values": {"xy": 1.0}}, arbitrary, "nernst") == {}
+    assert unit_string("A", "V^2", 1) == "A m/V^2"
+    assert unit_string("A", "K", -1) == "A/(K m)"
+    assert unit_string("", "", 1) == "m"
+    assert unit_string("S", "", -1, 2) == "S/m s^-2"
+
+
+def test_cli_prints_quantized_hall_conductance_in_si(tmp_path, capsys):
+    # Haldane (C = -1 for the filled band) written in eV and Å: with mu in the gap,
+    # sigma_xy = e^2/h = 3.874045864e-5 S (2D: siemens, not per metre). The curvature peaks
+    # near K (gap 0.32 eV): the midpoint rule is off by 8e-5 at 24^2 and by ~1e-10 at 60^2
+    # (measured), hence 60^2 and rel=1e-8.
+    import json
+
+    path = write_haldane(tmp_path)
+    status, out, _ = run_cli(["compute", "sigma1", "--model", str(path), "--grid", "60",
+                              "--json"], capsys)
+    assert status == 0
+    output = json.loads(out)
+    assert output["units_si"]["ahc"] == "S"
+    assert output["values_si"]["ahc"]["xy"] == pytest.approx(E_CHARGE_SI**2 / PLANCK_SI,
+                                                             rel=1e-8)
+    status, out, _ = run_cli(["compute", "sigma1", "--model", str(path), "--grid", "24"],
+                             capsys)
+    assert status == 0 and 'SI ({"drude1": "S s^-1", "ahc": "S"})' in out
+
+
+# --- random models: tb-convention derivatives against finite differences ---------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from qgsym.models.wannier90 import WannierHamiltonian  # noqa: E402
+
+
+def random_hopping_model(seed: int, n_bands: int) -> HoppingModel:
+    """Hermitian hoppings on R in {0, +-e1, +-e2, +-e3, +-(e1 - e2)} with random values."""
+    rng = np.random.default_rng(seed)
+    half = [(1, 0, 0), (0, 1, 0), (0, 0, 1), (1, -1, 0)]
+    vectors, matrices = [(0, 0, 0)], []
+    onsite = rng.normal(size=(n_bands, n_bands)) + 1j * rng.normal(size=(n_bands, n_bands))
+    matrices.append(onsite + onsite.conj().T)
+    for r in half:
+        hop = rng.normal(size=(n_bands, n_bands)) + 1j * rng.normal(size=(n_bands, n_bands))
+        vectors += [r, tuple(-x for x in r)]
+        matrices += [hop, hop.conj().T]
+    return HoppingModel(np.array(vectors), np.array(matrices), np.ones(len(vectors), dtype=int))
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10**6), n_bands=st.integers(1, 3))
+def test_random_model_derivatives_match_finite_differences(seed, n_bands):
+    # dH/dk and d2H/dk2 of the tb convention (closed-form Delta terms) against 4th-order
+    # central differences of H(k) and dH/dk: step 1e-3 Å^-1, truncation ~ h^4 |R + Delta|^5
+    # ~ 1e-12 * 10^3, rounding ~ 1e-16/h ~ 1e-13: 1e-7 absolute on O(10) entries.
+    rng = np.random.default_rng(seed + 1)
+    lattice = np.eye(3) * 2.0 + rng.uniform(-0.5, 0.5, size=(3, 3))
+    centres = rng.uniform(-1, 1, size=(n_bands, 3))
+    hamiltonian = WannierHamiltonian(random_hopping_model(seed, n_bands), 3, lattice, centres)
+    k = rng.uniform(-2, 2, size=(5, 3))
+    step = 1e-3
+
+    def central(function, axis):
+        shift = np.zeros(3)
+        shift[axis] = step
+        return (-function(k + 2 * shift) + 8 * function(k + shift) - 8 * function(k - shift)
+                + function(k - 2 * shift)) / (12 * step)
+
+    derivative = hamiltonian.derivative(k)
+    second = hamiltonian.second_derivative(k)
+    for a in range(3):
+        assert np.max(np.abs(derivative[a] - central(hamiltonian.matrix, a))) < 1e-7
+        numeric = central(hamiltonian.derivative, a)  # (d, P, N, N): d_a of dH/dk_b
+        assert np.max(np.abs(second[:, a] - numeric)) < 1e-7
+    # the spectrum does not depend on the centres (U is unitary), the eigenvectors do
+    plain = WannierHamiltonian(hamiltonian.hopping_model, 3, lattice, np.zeros((n_bands, 3)))
+    np.testing.assert_allclose(np.linalg.eigvalsh(plain.matrix(k)),
+                               np.linalg.eigvalsh(hamiltonian.matrix(k)), atol=1e-12)
