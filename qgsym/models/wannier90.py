@@ -1080,28 +1080,78 @@ def numeric_model_from_wannier(path, lattice=None, interpolation=None) -> Numeri
         vectors, lattice_source = np.eye(3), f"none ({lattice_source} not found)"
     if lattice_source.startswith(("unit", "none")):
         length = "lattice constant"
-    dimension = _model_dimension(hopping_model, vectors)
-    reciprocal = 2 * np.pi * np.linalg.inv(vectors[:dimension, :dimension]).T
     provenance = {"interpolation": "tb", "lattice": lattice_source, "centres": centres_source}
     if notes:
         provenance["interpolation_notes"] = "; ".join(notes)
-    hamiltonian = WannierHamiltonian(
-        hopping_model, dimension, np.asarray(vectors, dtype=float),
-        np.asarray(centres, dtype=float), missing, MappingProxyType(provenance))
     name = path.name
     for ending in ("_hr.dat", "_tb.dat"):
         name = name.removesuffix(ending)
+    return tight_binding_model(
+        hopping_model, vectors, centres, name=name,
+        units={"energy": "eV", "length": length}, provenance=provenance,
+        description=f"Wannier90 tight-binding model read from {path.name}",
+        source=f"Wannier90 file {path}; lattice: {lattice_source}; centres: {centres_source}",
+        missing_lattice=missing, path=str(path),
+    )
+
+
+def tight_binding_model(
+    hopping_model: HoppingModel,
+    lattice,
+    centres,
+    *,
+    name: str,
+    units: Mapping[str, str],
+    provenance: Mapping[str, str],
+    description: str = "",
+    source: str = "",
+    missing_lattice: str = "",
+    path: str = "",
+) -> NumericModel:
+    """Wrap hoppings, a lattice and orbital centres as a ``tb``-convention NumericModel.
+
+    Parameters
+    ----------
+    hopping_model : HoppingModel
+    lattice : array_like, shape (3, 3)
+        Rows a_i (checked: finite, non-zero volume).
+    centres : array_like, shape (N, 3)
+        Cartesian orbital centres τ_m, same length unit.
+    name, description, source, path : str
+    units : Mapping[str, str]
+        ``energy`` and ``length`` units (SI conversion needs physical ones).
+    provenance : Mapping[str, str]
+        Reported in the JSON by :func:`wannier_fields`.
+    missing_lattice : str
+        Non-empty: Cartesian quantities are refused with this message.
+
+    Returns
+    -------
+    NumericModel
+        Dimension from :func:`_model_dimension`; reciprocal rows B = 2π (A_d⁻¹)ᵀ of the first
+        d lattice vectors restricted to the first d axes; ``periodic`` False when τ ≠ 0.
+    """
+    vectors = check_lattice(lattice, name)
+    centres = np.array(centres, dtype=float)
+    if centres.shape != (hopping_model.n_bands, 3) or not np.all(np.isfinite(centres)):
+        raise ModelError(f"{name}: centres must be {hopping_model.n_bands} finite 3-vectors")
+    centres.setflags(write=False)
+    dimension = _model_dimension(hopping_model, vectors)
+    reciprocal = 2 * np.pi * np.linalg.inv(vectors[:dimension, :dimension]).T
+    hamiltonian = WannierHamiltonian(
+        hopping_model, dimension, vectors, centres, missing_lattice,
+        MappingProxyType(dict(provenance)))
     return NumericModel(
         name=name,
         dimension=dimension,
         reciprocal=reciprocal,
         hamiltonian=hamiltonian,
         n_bands=hopping_model.n_bands,
-        description=f"Wannier90 tight-binding model read from {path.name}",
-        source=f"Wannier90 file {path}; lattice: {lattice_source}; centres: {centres_source}",
-        units=MappingProxyType({"energy": "eV", "length": length}),
+        description=description,
+        source=source,
+        units=MappingProxyType(dict(units)),
         periodic=not np.any(centres),
-        path=str(path),
+        path=path,
         parameters=MappingProxyType({}),
     )
 
