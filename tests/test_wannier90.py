@@ -753,3 +753,68 @@ def test_random_model_derivatives_match_finite_differences(seed, n_bands):
     plain = WannierHamiltonian(hamiltonian.hopping_model, 3, lattice, np.zeros((n_bands, 3)))
     np.testing.assert_allclose(np.linalg.eigvalsh(plain.matrix(k)),
                                np.linalg.eigvalsh(hamiltonian.matrix(k)), atol=1e-12)
+
+
+# --- PythTB models (qgsym.models.pythtb_model) ----------------------------------------------
+
+import pythtb  # noqa: E402  (in the test extra: pure Python, GPL-3, matplotlib already a dep)
+
+from qgsym.models.pythtb_model import model_from_pythtb, model_from_tight_binding  # noqa: E402
+
+
+def pythtb_haldane(spinful=False):
+    """PythTB's own Haldane example (examples/haldane.py of PythTB 1.8), Chern phase."""
+    lattice = [[1.0, 0.0], [0.5, np.sqrt(3.0) / 2.0]]
+    orbitals = [[1.0 / 3.0, 1.0 / 3.0], [2.0 / 3.0, 2.0 / 3.0]]
+    model = pythtb.tb_model(2, 2, lattice, orbitals, nspin=2 if spinful else 1)
+    delta, t, t2 = 0.2, -1.0, 0.15 * np.exp(1j * np.pi / 2)
+    model.set_onsite([-delta, delta])
+    for r in ([0, 0], [-1, 0], [0, -1]):
+        model.set_hop(t, 0, 1, r)
+    for r in ([1, 0], [-1, 1], [0, -1]):
+        model.set_hop(t2, 0, 0, r)
+        model.set_hop(np.conj(t2), 1, 1, r)
+    if spinful:  # a Rashba-like spin-dependent nearest-neighbour term (sigma_x, sigma_y)
+        model.set_hop([0.0, 0.1, 0.05j, 0.0], 0, 1, [0, 0], mode="add")
+    return model
+
+
+@pytest.mark.parametrize("spinful", [False, True])
+def test_pythtb_hamiltonian_matches_pythtb(spinful):
+    # PythTB's H(k_red) (its own _gen_ham, the tb convention) equals ours at k = k_red . B;
+    # rounding only (1e-12).
+    tb_model = pythtb_haldane(spinful)
+    model = model_from_pythtb(tb_model, name="haldane_pythtb")
+    rng = np.random.default_rng(5)
+    k_reduced = rng.uniform(-1, 1, size=(20, 2))
+    ours = model.hamiltonian.matrix(k_reduced @ model.reciprocal)
+    size = model.n_bands
+    for point, matrix in zip(k_reduced, ours, strict=True):
+        reference = np.asarray(tb_model._gen_ham(point)).reshape(size, size)
+        assert np.max(np.abs(matrix - reference)) < 1e-12
+    assert size == (4 if spinful else 2)
+
+
+def test_pythtb_haldane_chern_numbers():
+    # Haldane's phase diagram: |delta| = 0.2 < 3 sqrt(3) |t2| = 0.78 is the Chern phase,
+    # C = +-1 for the two bands (FHS link variables: exact integers on a fine enough grid).
+    from qgsym.observables import compute_chern
+
+    model = model_from_pythtb(pythtb_haldane())
+    values = compute_chern(model, ComputeOptions(grid=30))["values"]
+    assert sorted(values.values()) == [-1.0, 1.0]
+    assert values["0"] == -values["1"]
+
+
+def test_tight_binding_chain_without_pythtb():
+    # one orbital, lattice constant 2 Å, eps = 0.5 - 2 t cos(2 k) with t = 1 (by hand)
+    model = model_from_tight_binding([[2.0]], [[0.0]], [0.5], [(-1.0, 0, 0, [1])],
+                                     units={"energy": "eV", "length": "Angstrom"})
+    k = np.linspace(-1.5, 1.5, 13)[:, None]
+    np.testing.assert_allclose(model.hamiltonian.matrix(k)[:, 0, 0].real,
+                               0.5 - 2 * np.cos(2 * k[:, 0]), atol=1e-14)
+    assert model.dimension == 1 and model.reciprocal[0, 0] == pytest.approx(np.pi)
+    with pytest.raises(ModelError, match="outside 0..0"):
+        model_from_tight_binding([[2.0]], [[0.0]], [0.5], [(-1.0, 0, 1, [1])])
+    with pytest.raises(ModelError, match="integer lattice components"):
+        model_from_tight_binding([[2.0]], [[0.0]], [0.5], [(-1.0, 0, 0, [0.5])])
