@@ -1,4 +1,4 @@
-"""Wannier90 tight-binding input: ``SEED_hr.dat`` (+ ``SEED.win``, ``SEED_centres.xyz``), ``SEED_tb.dat``.
+"""Wannier90 input: ``SEED_hr.dat`` (+ ``SEED.win``, ``SEED_centres.xyz``) and ``SEED_tb.dat``.
 
 Files (Wannier90 User Guide; written by ``write_hr``, ``write_xyz``, ``write_tb``)::
 
@@ -42,7 +42,8 @@ The writers (:func:`write_hr_dat`, :func:`write_tb_dat`) sample a periodic H(k_f
 uniform Γ-centred grid of n1 x n2 x n3 points and Fourier transform it,
 
 .. math::
-    H(\\mathbf R) = \\frac{1}{N_k}\\sum_{\\mathbf k} e^{-i 2\\pi \\mathbf k\\cdot\\mathbf R} H(\\mathbf k),
+    H(\\mathbf R) = \\frac{1}{N_k}\\sum_{\\mathbf k}
+    e^{-i 2\\pi \\mathbf k\\cdot\\mathbf R} H(\\mathbf k),
 
 keeping the lattice vectors R of the Wigner-Seitz cell of the n1 x n2 x n3 supercell (in the
 metric of the given real-space vectors; the identity metric by default) with their
@@ -244,7 +245,9 @@ def _read_lines(path: Path) -> list[str]:
 def _rows(path: Path) -> list[tuple[int, list[str]]]:
     """(line number, fields) of the non-empty lines after the header (line 1)."""
     lines = _read_lines(path)
-    return [(number, line.split()) for number, line in enumerate(lines[1:], start=2) if line.strip()]
+    return [
+        (number, line.split()) for number, line in enumerate(lines[1:], start=2) if line.strip()
+    ]
 
 
 def _single_integer(rows, position: int, what: str, name: str) -> int:
@@ -252,7 +255,8 @@ def _single_integer(rows, position: int, what: str, name: str) -> int:
         raise ModelError(f"{name}: the file ends before {what}")
     number, fields = rows[position]
     if len(fields) != 1:
-        raise ModelError(f"{name}:{number}: expected {what} alone on the line, got {len(fields)} fields")
+        raise ModelError(
+            f"{name}:{number}: expected {what} alone on the line, got {len(fields)} fields")
     value = _integer(fields[0], what, f"{name}:{number}")
     if value < 1:
         raise ModelError(f"{name}:{number}: {what} = {value} must be positive")
@@ -447,7 +451,8 @@ def read_win(path: str | Path) -> WinFile:
     else:
         if block_start is None:
             raise ModelError(f"{name}: no 'begin unit_cell_cart' block (the lattice)")
-        raise ModelError(f"{name}:{block_start}: 'begin unit_cell_cart' has no 'end unit_cell_cart'")
+        raise ModelError(
+            f"{name}:{block_start}: 'begin unit_cell_cart' has no 'end unit_cell_cart'")
     if len(vectors) != 3:
         raise ModelError(
             f"{name}:{block_start}: unit_cell_cart needs 3 lattice vectors, found {len(vectors)}"
@@ -953,16 +958,21 @@ class WannierHamiltonian:
         if self.missing_lattice:
             raise ModelError(self.missing_lattice)
 
+    def _sum(self, phases, weights=None):
+        """Σ_R phases(p, R) [weights(R)] H(R) as one matrix product, shape (P, N, N)."""
+        matrices = self.hopping_model.matrices
+        flat = matrices.reshape(len(matrices), -1)
+        factors = phases if weights is None else phases * weights
+        return (factors @ flat).reshape(len(phases), *matrices.shape[1:])
+
     def matrix(self, k):
         phases, _, orbital = self._parts(k)
-        lattice_form = np.einsum("pr,rmn->pmn", phases, self.hopping_model.matrices)
-        return self._rotate(orbital, lattice_form)
+        return self._rotate(orbital, self._sum(phases))
 
     def _lattice_terms(self, k):
         phases, vectors, orbital = self._parts(k)
-        matrices = self.hopping_model.matrices
-        h = np.einsum("pr,rmn->pmn", phases, matrices)
-        dh = np.einsum("pr,ra,rmn->apmn", phases, 1j * vectors, matrices)
+        h = self._sum(phases)
+        dh = np.stack([self._sum(phases, 1j * vectors[:, a]) for a in range(self.dimension)])
         return phases, vectors, orbital, h, dh
 
     def derivative(self, k):
@@ -974,8 +984,9 @@ class WannierHamiltonian:
     def second_derivative(self, k):
         self._refuse_without_lattice()
         phases, vectors, orbital, h, dh = self._lattice_terms(k)
-        factor = -np.einsum("ra,rb->rab", vectors, vectors)
-        d2h = np.einsum("pr,rab,rmn->abpmn", phases, factor, self.hopping_model.matrices)
+        d = self.dimension
+        d2h = np.stack([np.stack([self._sum(phases, -vectors[:, a] * vectors[:, b])
+                                  for b in range(d)]) for a in range(d)])
         delta = self._offsets()[:, None]  # (d, 1, N, N)
         total = (
             d2h
