@@ -818,3 +818,26 @@ def test_tight_binding_chain_without_pythtb():
         model_from_tight_binding([[2.0]], [[0.0]], [0.5], [(-1.0, 0, 1, [1])])
     with pytest.raises(ModelError, match="integer lattice components"):
         model_from_tight_binding([[2.0]], [[0.0]], [0.5], [(-1.0, 0, 0, [0.5])])
+
+
+def test_dimension_from_hoppings_and_lattice(tmp_path):
+    # QWZ hops along a1, a2 only. In the xy plane it is a 2D sheet (sigma in S); with a1
+    # tilted out of the plane it is a 3D crystal of stacked sheets (S/m), and the JSON says so.
+    flat = [[2.0, 0.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, 5.0]]
+    tilted = [[2.0, 0.0, 0.5], [0.0, 2.0, 0.0], [0.0, 0.0, 5.0]]
+    (tmp_path / "flat").mkdir()
+    (tmp_path / "tilted").mkdir()
+    write_hr_dat(tmp_path / "flat" / "q_hr.dat", qwz_fractional, 2, (3, 3, 1), flat)
+    write_hr_dat(tmp_path / "tilted" / "q_hr.dat", qwz_fractional, 2, (3, 3, 1), tilted)
+    sheet = load_model(str(tmp_path / "flat" / "q_hr.dat"))
+    crystal = load_model(str(tmp_path / "tilted" / "q_hr.dat"))
+    assert sheet.dimension == 2 and crystal.dimension == 3
+    from qgsym.models.wannier90 import wannier_fields
+
+    assert "dimension_notes" not in wannier_fields(sheet)
+    assert "treated as a 3D crystal" in wannier_fields(crystal)["dimension_notes"]
+    # same bands: H depends on k only through k.a1 and k.a2
+    k_frac = random_fractional(10)
+    np.testing.assert_allclose(
+        np.linalg.eigvalsh(crystal.hamiltonian.matrix(k_frac @ crystal.reciprocal)),
+        qwz_bands(k_frac), atol=1e-10)

@@ -997,14 +997,16 @@ class WannierHamiltonian:
         return self._rotate(orbital, total)
 
 
-def _model_dimension(hopping_model: HoppingModel, lattice: np.ndarray) -> int:
-    """d = last lattice direction with a hopping; 3 unless a_1..a_d span the first d axes."""
+def _model_dimension(hopping_model: HoppingModel, lattice: np.ndarray) -> tuple[int, str]:
+    """(d, note): d = last lattice direction with a hopping, or 3 when a_1..a_d leave the
+    first d Cartesian axes (then the note says so: the tensors are per volume)."""
     used = [axis for axis in range(3) if np.any(hopping_model.hoppings[:, axis] != 0)]
     dimension = max(used) + 1 if used else 1
     scale = float(np.max(np.abs(lattice)))
     if dimension < 3 and np.max(np.abs(lattice[:dimension, dimension:])) > 1e-12 * scale:
-        return 3
-    return dimension
+        return 3, (f"H(R) only uses a1..a{dimension}, but they are not confined to the first "
+                   f"{dimension} Cartesian axes: treated as a 3D crystal (tensors per volume)")
+    return dimension, ""
 
 
 def _lattice_for_hr(path: Path, lattice, num_wann: int) -> tuple[np.ndarray | None, str]:
@@ -1147,11 +1149,14 @@ def tight_binding_model(
     if centres.shape != (hopping_model.n_bands, 3) or not np.all(np.isfinite(centres)):
         raise ModelError(f"{name}: centres must be {hopping_model.n_bands} finite 3-vectors")
     centres.setflags(write=False)
-    dimension = _model_dimension(hopping_model, vectors)
+    dimension, dimension_note = _model_dimension(hopping_model, vectors)
+    provenance = dict(provenance)
+    if dimension_note:
+        provenance["dimension_notes"] = dimension_note
     reciprocal = 2 * np.pi * np.linalg.inv(vectors[:dimension, :dimension]).T
     hamiltonian = WannierHamiltonian(
         hopping_model, dimension, vectors, centres, missing_lattice,
-        MappingProxyType(dict(provenance)))
+        MappingProxyType(provenance))
     return NumericModel(
         name=name,
         dimension=dimension,
