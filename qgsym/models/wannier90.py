@@ -985,16 +985,16 @@ class WannierHamiltonian:
         self._refuse_without_lattice()
         phases, vectors, orbital, h, dh = self._lattice_terms(k)
         d = self.dimension
-        d2h = np.stack([np.stack([self._sum(phases, -vectors[:, a] * vectors[:, b])
-                                  for b in range(d)]) for a in range(d)])
         delta = self._offsets()[:, None]  # (d, 1, N, N)
-        total = (
-            d2h
-            + 1j * delta[:, None] * dh[None]  # i Δ^a ∘ ∂_b H
-            + 1j * delta[None] * dh[:, None]  # i Δ^b ∘ ∂_a H
-            - delta[:, None] * delta[None] * h[None, None]
-        )
-        return self._rotate(orbital, total)
+        total = np.empty((d, d, *h.shape), dtype=complex)
+        for a in range(d):  # one (P, N, N) block at a time: memory stays ~ the result
+            for b in range(a, d):
+                block = self._sum(phases, -vectors[:, a] * vectors[:, b])
+                block += 1j * delta[a] * dh[b] + 1j * delta[b] * dh[a]
+                block -= delta[a] * delta[b] * h
+                total[a, b] = self._rotate(orbital, block)
+                total[b, a] = total[a, b]
+        return total
 
 
 def _model_dimension(hopping_model: HoppingModel, lattice: np.ndarray) -> tuple[int, str]:
