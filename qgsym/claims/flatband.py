@@ -957,6 +957,7 @@ def check_c9g() -> Verdict:
 @lru_cache(maxsize=1)
 def check_c9g_flatness() -> Verdict:
     own = dvector_geometry(64, 1.0)
+    haldane = catalogue_geometry(catalogue_model("haldane", phi=math.pi / 2, M=0.0), 64)
     evidence = {
         "statement": "'If we allow perfect band flatness, the quantum metrics of dispersionless "
                      "electronic bands saturates the trace condition Tr G = |F_xy|' (Eq. 2)",
@@ -969,6 +970,16 @@ def check_c9g_flatness() -> Verdict:
                    "(holomorphic) band, e.g. the stereographic band of C9g, or the lowest Landau "
                    "level. The paper's own flat model (Eq. 14: the Haldane model 'upon "
                    "transformation', i.e. spectrally flattened) is built the same way",
+        "papers_own_model_haldane_phi_pi_2": {
+            "model": "haldane (t1 1, t2 0.1, phi pi/2, M 0; its spectral flattening has the "
+                     "same eigenvectors)",
+            **{key: haldane[key] for key in ("trace_over_2pi", "abs_curvature_over_2pi",
+                                             "chern_lower")},
+            "caveat": "lattice gauge (orbital positions not in the Bloch phases): the metric, "
+                      "hence this number, depends on that convention; reported, not used for "
+                      "the verdict",
+            "command": "qgsym compute trace-condition --model haldane --set phi=1.5707963267948966 "
+                       "--set M=0 --grid 64"},
     }
     finding = ("Perfect flatness does not saturate the trace condition: the exactly flat "
                f"flattened-QWZ Chern pair has max(Tr g - |Omega|) = "
