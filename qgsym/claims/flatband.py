@@ -499,7 +499,7 @@ def check_c9c() -> Verdict:
             "exp(-Delta/2T) (old meaning of C9c.2)."))
 
 
-def check_c9c_zero_temperature() -> Verdict:
+def check_c9c_coefficient() -> Verdict:
     """C9c.1: at Fig. 2b's T = Δ, μ = ε_0, σ_xx/δ → G_xx [1 + sech²(Δ/2T)]/(2T)."""
     gap = 1.0
     own = dvector_geometry(64, 1.0)
@@ -528,7 +528,7 @@ def check_c9c_zero_temperature() -> Verdict:
                 "proportional to delta at T = Delta."))
 
 
-def check_c9c_gap() -> Verdict:
+def check_c9c_any_filling() -> Verdict:
     """C9c.2: at Fig. 2b's T = Δ, σ_xx ∝ δ for every μ between the band centres."""
     gap = 1.0
     own = dvector_geometry(64, 1.0)
@@ -608,7 +608,7 @@ def check_c9d() -> Verdict:
         ))
 
 
-def check_c9d_gap() -> Verdict:
+def check_c9d_any_delta() -> Verdict:
     """C9d.1: 'quite generically' — 1/σ_xx T-linear for every δ ≪ Δ, μ in a flat band."""
     gap = 1.0
     own = dvector_geometry(64, 1.0)
@@ -1051,13 +1051,13 @@ CLAIMS = (
                  "(Fig. 2b: T = Delta)", check_c9c,
           f"{SOURCE}, text after Eq. 11, Fig. 2b"),
     Claim("C9c.1", "at Fig. 2b's T = Delta with mu at a flat band, sigma_xx = c delta + o(delta)",
-          check_c9c_zero_temperature, f"{SOURCE}, text after Eq. 11, Fig. 2b"),
+          check_c9c_coefficient, f"{SOURCE}, text after Eq. 11, Fig. 2b"),
     Claim("C9c.2", "at Fig. 2b's T = Delta, sigma_xx proportional to delta for every mu "
-                   "between the bands", check_c9c_gap, f"{SOURCE}, text after Eq. 11, Fig. 2b"),
+                   "between the bands", check_c9c_any_filling, f"{SOURCE}, text after Eq. 11, Fig. 2b"),
     Claim("C9d", "sigma_xx ~ 1/T for T << Delta and T >> Delta (mu in a flat band), slopes "
                  "'slightly different'", check_c9d, f"{SOURCE}, Eq. 15, Fig. 2c-e"),
     Claim("C9d.1", "the 1/T law holds 'quite generically': for every delta << Delta, mu in a "
-                   "flat band", check_c9d_gap, f"{SOURCE}, Eq. 15, Fig. 2a, 2d-e"),
+                   "flat band", check_c9d_any_delta, f"{SOURCE}, Eq. 15, Fig. 2a, 2d-e"),
     Claim("C9e", "Theta peaks at T* ~ Delta/2 with Theta* ~ (k_B/e) ln 2 (bound, Eq. 18)",
           check_c9e, f"{SOURCE}, Eq. 17-18, Fig. 3c"),
     Claim("C9e.1", "T* ~ Delta/2", check_c9e_peak_position, f"{SOURCE}, Fig. 3c"),
