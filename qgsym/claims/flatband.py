@@ -825,10 +825,10 @@ def check_c9f() -> Verdict:
     positive = all(r["kappa"] > 0 and r["cauchy_schwarz_L0L2_minus_L1sq"] > 0 for r in rows)
     sommerfeld = abs(rows[3]["lorenz_ratio"] / (np.pi**2 / 3) - 1) < 1e-3
     agree = abs(cross["values"]["xx"] - rows[0]["kappa"]) < 1e-9 * rows[0]["kappa"]
-    ds_geometry = own["trace_over_2pi"] / (2 * np.pi)  # sum_k Re G_ii = int[dk] Tr g
     ok = positive and sommerfeld and agree
     return Verdict("verified" if ok else "inconclusive", {
-        "statement": "Eq. 16 gives the flat-band thermal conductivity; Eq. 19 D_S ~ Delta_S sum_k Re G_ii",
+        "statement": "Eq. 16 gives the flat-band thermal conductivity (the D_S part of the old "
+                     "C9f, Eq. 19, is C9f.1)",
         "model": "flat_chern (gap 1, m 1), mu = -gap/2",
         "kappa_rows": rows,
         "cross_check_compute_kappa_catalogue": {"T": 0.5, "delta": 0.02,
@@ -838,22 +838,41 @@ def check_c9f() -> Verdict:
         "findings": "kappa > 0 (Cauchy-Schwarz L0 L2 >= L1^2, the I^(alpha) weights are positive); "
                     "Lorenz ratio -> pi^2/3 for T << delta (Sommerfeld), but in the flat-band "
                     "regime delta << T it follows the two-peak value p(1-p)(Delta/T)^2, far from pi^2/3",
-        "superfluid_weight_geometric_factor": {
-            "sum_k_Re_G_ii_equals_int_dk_Tr_g": ds_geometry,
-            "lower_bound_abs_C_over_2pi": 1 / (2 * np.pi),
-            "ratio": ds_geometry * 2 * np.pi,
-            "reading": "Eq. 19 is a proportionality ('~', prefactor not given): only its geometric "
-                       "factor can be evaluated; it is >= |C|/2pi (Peotta-Torma bound), so D_S > 0 "
-                       "for a flat Chern band; with several orbitals per cell the minimal quantum "
-                       "metric is needed (Huhtinen et al., seed ref. 19)"},
         "tolerance": "Sommerfeld Lorenz ratio to 1e-3 at T = 1e-4, delta = 0.05 (next Sommerfeld "
                      "term ~ 7(T/delta)^2 ~ 3e-5); closed form vs catalogue geometry to 1e-9 relative",
     }, finding=(
         "Eq. 16 gives kappa > 0 on the flat Chern pair (L0 L2 >= L1^2) and the catalogue "
         "route agrees with the closed form to 1e-9; the Lorenz ratio is the two-peak value "
         f"p(1-p)(Delta/T)^2 ({rows[0]['lorenz_ratio']:.3f} at T = Delta/2), not pi^2/3, "
-        "unless T << delta. Eq. 19's geometric factor int Tr g is "
-        f"{ds_geometry * 2 * np.pi:.2f} x |C|/2pi (>= 1, so D_S > 0)."))
+        "unless T << delta."),
+        scope_notes=(
+            "The definition after Eq. 7, kappa = beta (L22 - L12^2/(T L11)), and Eq. 16, "
+            "(1/T)[sum I2 Re G - (sum I1 Re G)^2 / sum I0 Re G], differ by the normalization of "
+            "L12; qgsym follows Eq. 16, the standard (L2 - L1^2/L0)/T. Eq. 16 keeps the index ij "
+            "inside kappa_xx (a slip of notation).",))
+
+
+def check_c9f_superfluid() -> Verdict:
+    """C9f.1: Eq. 19, D_S ~ Δ_S Σ_k Re𝔊_ii — only a scaling: its geometric factor is computed."""
+    own = dvector_geometry(64, 1.0)
+    ds_geometry = own["trace_over_2pi"] / (2 * np.pi)  # sum_k Re G_ii = int[dk] Tr g
+    return Verdict("inconclusive", {
+        "statement": "Eq. 19: D_S ~ Delta_S sum_k Re G_ii(k) for perfectly flat bands",
+        "model": "flat_chern (gap 1, m 1)",
+        "sum_k_Re_G_ii_equals_int_dk_Tr_g": ds_geometry,
+        "lower_bound_abs_C_over_2pi": 1 / (2 * np.pi),
+        "ratio": ds_geometry * 2 * np.pi,
+        "reason": "Eq. 19 is a proportionality ('~', prefactor not given, 'k -> 0, omega -> 0 "
+                  "limits should be taken carefully'): there is no number to compare; qgsym "
+                  "evaluates only its geometric factor",
+        "old_statement_before_issue_14": "part of C9f ('kappa (Eq. 16) and D_S (Eq. 19)', "
+                                         "verified then); split because D_S is not testable",
+    }, finding=(f"The geometric factor sum_k Re G_ii = int[dk] Tr g is {ds_geometry * 2 * np.pi:.2f} "
+                "x |C|/2pi on the flat Chern pair, >= |C|/2pi as the Peotta-Torma bound requires "
+                "(so D_S > 0 for a flat Chern band); Eq. 19 itself gives no number to check."),
+        scope_notes=("With several orbitals per cell the geometric factor of D_S is the minimal "
+                     "quantum metric (Huhtinen et al., seed ref. 19), not the metric of one "
+                     "orbital embedding.",))
 
 
 # --------------------------------------------------------------------------------------
@@ -1066,8 +1085,9 @@ CLAIMS = (
     Claim("C9e.3", "the flat-band thermopower arises for bands with nontrivial quantum "
                    "geometry (topological or not)", check_c9e_topology,
           f"{SOURCE}, text before Eq. 18 (abstract: 'flat topological bands')"),
-    Claim("C9f", "kappa (Eq. 16) and D_S (Eq. 19) of flat bands", check_c9f,
-          f"{SOURCE}, Eq. 16, 19"),
+    Claim("C9f", "kappa of flat bands by Eq. 16", check_c9f, f"{SOURCE}, Eq. 16"),
+    Claim("C9f.1", "D_S ~ Delta_S sum_k Re G_ii for flat bands (Eq. 19)", check_c9f_superfluid,
+          f"{SOURCE}, Eq. 19"),
     Claim("C9g", "perfect flatness saturates the trace condition Tr G = |F| (Eq. 2), and then "
                  "r0^2 = a^2 int Tr G = C a^2 (Eq. 3)", check_c9g, f"{SOURCE}, Eq. 2-3"),
     Claim("C9g.1", "perfectly flat bands saturate the trace condition", check_c9g_flatness,
