@@ -316,14 +316,17 @@ CLAIMS = (
         "C10a.2",
         "Pairing: chi^pp_Q = (1/4T)(|nu|/artanh|nu|) sum_k o_0^2 (N_L^2/N + 1/2 b^R(k+Q).b(-k)) "
         "equals the trace form (1/4T)(|nu|/artanh|nu|) sum_k Tr[P(k+Q) O P(-k)^* O^dag] for "
-        "O = o_0.",
+        "O = o_0 (the pairing trace form and the readings 'N n^2' = N_L^2/N and b^R are "
+        "qgsym's; the slide prints only the Bloch form).",
         check_c10a_pairing,
         SOURCE + " (superconducting slide)",
     ),
     Claim(
         "C10b",
         "On the Hofmann-Berg-Chowdhury flat-band model, chi_Q is maximal where the quantum "
-        "geometric nesting condition b~_o(k+Q) || b(k) holds for all k.",
+        "geometric nesting condition b~_o(k+Q) || b(k) holds for all k (the slides show the "
+        "model as an example of the condition; the bound chi_Q <= N_L Tr[O^dag O]/(N T), "
+        "reached iff the condition holds, is qgsym's).",
         check_c10b,
         HOFMANN_SOURCE,
     ),
