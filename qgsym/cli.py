@@ -80,6 +80,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("ids", nargs="*")
     check.add_argument("--json", action="store_true")
 
+    compare = commands.add_parser("compare", help="compare a user formula file with the registry")
+    compare.add_argument("formula_file")
+    compare.add_argument("--against", default="", help="KEY[,KEY...] (default: same quantity)")
+    compare.add_argument("--model", action="append", default=[], help="name or path (repeatable)")
+    compare.add_argument("--grid", default="100", help="points per axis (error from N/2)")
+    compare.add_argument("--no-numbers", action="store_true", help="symbolic checks only")
+    compare.add_argument("--json", action="store_true")
+
     report = commands.add_parser("report", help="run all derivations and claims, write report")
     report.add_argument("--out", default="reports")
     return parser
@@ -220,6 +228,12 @@ def _check(args) -> int:
     return 0
 
 
+def _compare(args) -> int:
+    from qgsym.compare import run_compare
+
+    return run_compare(args)
+
+
 def _report(args) -> int:
     from qgsym.report import write_report
 
@@ -231,7 +245,7 @@ def main(argv=None) -> int:
     try:
         args = build_parser().parse_args(argv)
         handler = {"compute": _compute, "models": _models, "formulas": _formulas,
-                   "check": _check, "report": _report}[args.command]
+                   "check": _check, "report": _report, "compare": _compare}[args.command]
         return handler(args)
     except QgsymError as error:
         print(f"qgsym: error: {error}".replace("\n", " "), file=sys.stderr)

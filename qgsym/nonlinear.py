@@ -197,13 +197,15 @@ def boundary_integrals(model, n: int, mus, temperature: float) -> dict:
 def evaluate_formulas(keys, sea, surface, axes: str) -> dict:
     """Formula components (natural units, coefficient of τ^p) from the integrals.
 
-    Returns key -> ndarray (U, d, d, d).
+    ``keys`` are registry keys or :class:`~qgsym.formulas.base.Formula` objects (user
+    formulas). Returns key -> ndarray (U, d, d, d).
     """
     registry = sigma2_formulas()
     d = len(axes)
     out = {}
     for key in keys:
-        formula = registry[key]
+        formula = registry[key] if isinstance(key, str) else key
+        key = formula.key
         values = np.zeros((next(iter(sea.values())).shape[0], d, d, d))
         for component in all_components(3, axes):
             expression = formula_component(formula, component).xreplace(_NATURAL)
