@@ -397,3 +397,40 @@ def run_compare(args) -> int:
     else:
         print(format_text(result))
     return 0
+
+
+def format_markdown(result: dict) -> str:
+    """A Markdown page of :func:`compare_formula`: checks, verdicts, counterexamples."""
+    formula = result["formula"]
+    lines = [f"# {formula['key']}: {formula['title']}", "",
+             f"`{formula['expression']}`", "", f"Source: {formula['source']}", "",
+             "## Checks of the formula", "",
+             "| check | result |", "| --- | --- |"]
+    for label, value in result["dimension"].items():
+        lines.append(f"| dimension ({label}) | {value} |")
+    parity = result["parity"]
+    lines.append(f"| T-parity, P-parity, tau power | {parity['t_parity']:+d}, "
+                 f"{parity['p_parity']:+d}, {parity['tau_power']} (Onsager: "
+                 f"{parity['onsager']}) |")
+    forms = result["sea_surface"]
+    if "fermi_sea" in forms:
+        lines += [f"| Fermi-sea form | `{formula['prefactor']} * {forms['fermi_sea']}` |",
+                  f"| Fermi-surface form | `{formula['prefactor']} * "
+                  f"{forms['fermi_surface']}` |"]
+    for name, row in result["models"].items():
+        sea, rules = row["sea_equals_surface"], row["selection_rules"]
+        lines.append(f"| {name}: sea = surface | {'yes' if sea['agree'] else 'NO'} (max "
+                     f"relative difference {sea['max_difference_relative']:.2g}) |")
+        lines.append(f"| {name}: selection rules ({'+'.join(rules['operators']) or 'none'}) | "
+                     f"{rules['verdict']} {rules.get('note', '')} |")
+    lines += ["", "## Comparison with the registry", ""]
+    for entry in result["comparisons"]:
+        lines.append(f"* **{entry['against']}** ({entry['title']}): {entry['verdict']}")
+        for row in entry["numeric"]:
+            if row["verdict"] == "differ":
+                example = row["counterexample"]
+                lines.append(f"  * counterexample: {example['model']}, parameters "
+                             f"{example['parameters']}, mu = {example['mu']:.6g}, "
+                             f"sigma_{example['component']}: yours {example['yours']:.6g}, "
+                             f"{entry['against']} {example[entry['against']]:.6g}")
+    return "\n".join(lines) + "\n"

@@ -263,3 +263,20 @@ def test_cli_compare_errors_are_one_line(tmp_path, capsys):
     assert error.count("\n") == 1 and "'open'" in error
     assert main(["compare", str(tmp_path / "missing.toml")]) == 2
     assert "cannot read formula file" in capsys.readouterr().err
+
+
+def test_example_script_writes_a_page(tmp_path):
+    """examples/check_my_formula.py runs as it is and writes the verdicts to a page."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "examples" / "check_my_formula.py"
+    spec = importlib.util.spec_from_file_location("check_my_formula", path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    out = tmp_path / "page"
+    assert script.main(["--against", "wpd,lka", "--out", str(out), "--grid", "60"]) == 0
+    page = (out / "index.md").read_text()
+    assert "your formula equals wpd (proved" in page
+    assert "counterexample: " in page and "my_model.toml" in page  # the user model is used
+    assert (out / "index.html").read_text().startswith("<!doctype html>")
