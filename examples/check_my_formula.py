@@ -30,7 +30,7 @@ def main(argv=None) -> int:
     parser.add_argument("--formula", default=str(HERE / "my_wpd.toml"))
     parser.add_argument("--against", default="", help="registry keys, comma separated")
     parser.add_argument("--out", default="my_check")
-    parser.add_argument("--grid", type=int, default=100)
+    parser.add_argument("--grid", type=int, default=None, help="points per axis")
     args = parser.parse_args(argv)
     models = (*DEFAULT_MODELS[:1], *(args.model or [str(HERE / "my_model.toml")]))
     against = [k for k in args.against.split(",") if k]

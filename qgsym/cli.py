@@ -79,12 +79,14 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="decide claims")
     check.add_argument("ids", nargs="*")
     check.add_argument("--json", action="store_true")
+    check.add_argument("--model", default=None,
+                       help="run the model-applicable claims on this model (name or path)")
 
     compare = commands.add_parser("compare", help="compare a user formula file with the registry")
     compare.add_argument("formula_file")
     compare.add_argument("--against", default="", help="KEY[,KEY...] (default: same quantity)")
     compare.add_argument("--model", action="append", default=[], help="name or path (repeatable)")
-    compare.add_argument("--grid", default="100", help="points per axis (error from N/2)")
+    compare.add_argument("--grid", default=None, help="points per axis (error from N/2)")
     compare.add_argument("--no-numbers", action="store_true", help="symbolic checks only")
     compare.add_argument("--json", action="store_true")
 
@@ -211,6 +213,10 @@ def _formulas(args) -> int:
 
 
 def _check(args) -> int:
+    if args.model is not None:
+        from qgsym.model_check import run_model_check
+
+        return run_model_check(args)
     from qgsym.claims import CLAIM_IDS, all_claims, known_ids, not_implemented, run_claim
 
     claims = all_claims()

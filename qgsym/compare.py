@@ -41,7 +41,10 @@ from qgsym.identities import (
 )
 
 DEFAULT_MODELS = ("tilted_dirac", "haldane", "c3z_dirac")
-DEFAULT_GRID = 100
+#: Points per axis by dimension (the error estimate uses N/2): half of ``qgsym compute``'s
+#: defaults in 2D/3D (at k_B T = 0.05 sea and surface forms of wpd agree to < 1e-5 relative
+#: on tilted_dirac and haldane at N = 100, measured).
+DEFAULT_GRIDS = {1: 1000, 2: 100, 3: 24}
 DEFAULT_TEMPERATURE = 0.05
 AGREE_FACTOR, DIFFER_FACTOR = 3.0, 20.0
 AGREE_FLOOR, DIFFER_FLOOR = 1e-10, 1e-6
@@ -222,7 +225,7 @@ def _candidates(user: Formula, against) -> list[Formula]:
     return [f for f in registry.values() if f.quantity == user.quantity]
 
 
-def compare_formula(user, against=(), models=DEFAULT_MODELS, grid: int = DEFAULT_GRID,
+def compare_formula(user, against=(), models=DEFAULT_MODELS, grid: int | None = None,
                     temperature: float = DEFAULT_TEMPERATURE, numeric: bool = True) -> dict:
     """Compare a user formula with registry formulas; JSON-ready result (see module docstring).
 
@@ -232,8 +235,8 @@ def compare_formula(user, against=(), models=DEFAULT_MODELS, grid: int = DEFAULT
     against : sequence of keys, paths or Formulas; default: every registry entry of the
         same quantity
     models : sequence of catalogue names or model-file paths (empty: no numbers)
-    grid : int
-        Points per axis N (the error estimate uses N/2).
+    grid : int, optional
+        Points per axis N (the error estimate uses N/2); default :data:`DEFAULT_GRIDS`.
     """
     from qgsym.models import load_model
 
@@ -261,14 +264,15 @@ def compare_formula(user, against=(), models=DEFAULT_MODELS, grid: int = DEFAULT
         user_copy = _as_user_key(user)
         for name in models:
             model = load_model(name)
+            grid_n = grid or DEFAULT_GRIDS[model.dimension]
             mus = model_chemical_potentials(model)
-            tensors = formula_tensors([user_copy, *others], model, mus, grid, temperature)
+            tensors = formula_tensors([user_copy, *others], model, mus, grid_n, temperature)
             fine, error = tensors["__user__"]
             result["models"][str(name)] = {
-                "mu": mus, "grid": grid, "T": temperature,
+                "mu": mus, "grid": grid_n, "T": temperature,
                 "selection_rules": selection_rule_check(
                     user, model, fine[0], error[0], [t[0][0] for t in tensors.values()]),
-                "sea_equals_surface": sea_surface_numeric(user, model, mus, grid, temperature),
+                "sea_equals_surface": sea_surface_numeric(user, model, mus, grid_n, temperature),
             }
             for entry, other in zip(result["comparisons"], others, strict=True):
                 entry["numeric"].append(
@@ -285,28 +289,37 @@ def _as_user_key(user: Formula) -> Formula:
     return dataclasses.replace(user, key="__user__")
 
 
-def sea_surface_numeric(formula: Formula, model, mus, grid: int, temperature: float) -> dict:
-    """The formula evaluated entirely from Fermi-sea and entirely from Fermi-surface integrals.
+def sea_surface_numeric(formulas, model, mus, grid: int, temperature: float) -> dict:
+    """Each formula evaluated entirely from Fermi-sea and entirely from Fermi-surface integrals.
 
-    Returns max |sea − surface| relative to the largest component, with the grid error
-    estimate |value_N − value_{N/2}| of both (agreement: difference ≤ 3 × that estimate +
-    1e-10 relative, as in :func:`numeric_comparison`).
+    ``formulas``: one Formula or a list. Returns (for a list, key -> ) max |sea − surface|
+    relative to the largest component, with the grid error estimate |value_N − value_{N/2}|
+    of both (agreement: difference ≤ 3 × that estimate + 1e-10 relative, as in
+    :func:`numeric_comparison`), and the arrays ``sea``, ``surface`` (U, d, d, d).
     """
     from qgsym.nonlinear import sigma2_values
 
+    single = isinstance(formulas, Formula)
+    formulas = [formulas] if single else list(formulas)
     values = {}
     for form in ("sea", "surface"):
-        fine, _ = sigma2_values(model, grid, mus, temperature, [formula], form)
-        coarse, _ = sigma2_values(model, max(4, grid // 2), mus, temperature, [formula], form)
-        values[form] = (fine[formula.key], np.abs(fine[formula.key] - coarse[formula.key]))
-    (sea, sea_error), (surface, surface_error) = values["sea"], values["surface"]
-    scale = float(max(np.max(np.abs(sea)), np.max(np.abs(surface)))) or 1.0
-    difference = np.abs(sea - surface)
-    agree = bool(np.all(difference <= AGREE_FACTOR * (sea_error + surface_error)
-                        + AGREE_FLOOR * scale))
-    return {"agree": agree, "max_difference_relative": float(np.max(difference) / scale),
+        fine, _ = sigma2_values(model, grid, mus, temperature, formulas, form)
+        coarse, _ = sigma2_values(model, max(4, grid // 2), mus, temperature, formulas, form)
+        values[form] = {f.key: (fine[f.key], np.abs(fine[f.key] - coarse[f.key]))
+                        for f in formulas}
+    out = {}
+    for formula in formulas:
+        (sea, sea_error), (surface, surface_error) = (values["sea"][formula.key],
+                                                      values["surface"][formula.key])
+        scale = float(max(np.max(np.abs(sea)), np.max(np.abs(surface)))) or 1.0
+        difference = np.abs(sea - surface)
+        agree = bool(np.all(difference <= AGREE_FACTOR * (sea_error + surface_error)
+                            + AGREE_FLOOR * scale))
+        out[formula.key] = {
+            "agree": agree, "max_difference_relative": float(np.max(difference) / scale),
             "max_error_estimate_relative": float(np.max(sea_error + surface_error) / scale),
             "sea": sea, "surface": surface}
+    return out[formulas[0].key] if single else out
 
 
 def verdict_text(user: Formula, entry: dict) -> str:
@@ -381,12 +394,14 @@ def run_compare(args) -> int:
     models = tuple(args.model) if args.model else DEFAULT_MODELS
     if args.no_numbers:
         models = ()
-    try:
-        grid = int(args.grid)
-    except ValueError:
-        raise QgsymError(f"--grid = {args.grid!r} is not an integer") from None
-    if grid < 8:
-        raise QgsymError(f"--grid must be at least 8, got {grid}")
+    grid = None
+    if args.grid is not None:
+        try:
+            grid = int(args.grid)
+        except ValueError:
+            raise QgsymError(f"--grid = {args.grid!r} is not an integer") from None
+        if grid < 8:
+            raise QgsymError(f"--grid must be at least 8, got {grid}")
     with np.errstate(divide="raise", invalid="raise", over="ignore", under="ignore"):
         try:
             result = compare_formula(args.formula_file, against, models, grid)

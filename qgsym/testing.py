@@ -18,6 +18,7 @@ import dataclasses
 import sympy
 
 from qgsym.compare import (
+    DEFAULT_GRIDS,
     DEFAULT_TEMPERATURE,
     formula_tensors,
     model_chemical_potentials,
@@ -34,7 +35,7 @@ from qgsym.identities import RULES, all_components, canonical_form, integral_sym
 DEFAULT_TEST_MODELS = ("tilted_dirac", "haldane")
 #: Grid points per axis; at k_B T = 0.05 the Fermi-sea and Fermi-surface forms of wpd agree
 #: to < 1e-5 relative on both default models (measured), error estimate from N/2.
-DEFAULT_TEST_GRID = 100
+DEFAULT_TEST_GRID = DEFAULT_GRIDS[2]
 
 
 def _model(model):

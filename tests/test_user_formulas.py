@@ -280,3 +280,22 @@ def test_example_script_writes_a_page(tmp_path):
     assert "your formula equals wpd (proved" in page
     assert "counterexample: " in page and "my_model.toml" in page  # the user model is used
     assert (out / "index.html").read_text().startswith("<!doctype html>")
+
+
+def test_check_model_runs_the_model_claims(capsys):
+    """`qgsym check --model FILE`: WPD's σ_iii vanishes by proof, LKA's is refuted with a
+    counterexample on the user's model, and the registry identities hold there (C1, C2)."""
+    from pathlib import Path
+
+    model = str(Path(__file__).resolve().parents[1] / "examples" / "my_model.toml")
+    assert main(["check", "--model", model, "iii", "identity", "symmetry:wpd", "--json"]) == 0
+    claims = {c["id"]: c for c in json.loads(capsys.readouterr().out)["claims"]}
+    assert claims["iii:wpd"]["verdict"] == "proved"
+    assert claims["iii:lka"]["verdict"] == "refuted"
+    assert claims["iii:lka"]["counterexample"]["model"] == model
+    assert claims["identity:qiang-fs=wpd"]["verdict"] == "proved"
+    assert claims["identity:bcd-sf=bcd"]["verdict"] == "proved"
+    assert claims["symmetry:wpd"]["verdict"] == "verified"
+    assert "iii:drude2" not in claims  # τ² is not intrinsic: σ_iii may dissipate
+    assert main(["check", "--model", model, "nonsense"]) == 2
+    assert "unknown model claim id" in capsys.readouterr().err
