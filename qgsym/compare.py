@@ -8,8 +8,9 @@ For each registry formula of the same quantity (or the named ones):
    (sea[X]_abc = −surface[X]_abc) and shown in both forms.
 2. **Numbers** on catalogue models and the user's models: each formula is evaluated *as
    written* (Fermi-sea terms from Fermi-sea integrals, Fermi-surface terms from Fermi-surface
-   integrals) at two grids N and N/2. A component agrees when
-   |a − b| ≤ 3 (e_a + e_b) + 1e-10 · scale (e = |value_N − value_{N/2}|, scale = the
+   integrals) at two grids N and N/2 (continuum models also at the cutoff 0.75 K). A component
+   agrees when |a − b| ≤ 3 (e_a + e_b) + 1e-10 · scale (e = |value_N − value_{N/2}| plus the
+   cutoff estimate of :func:`formula_tensors`, scale = the
    largest component of either formula on that model); it differs when
    |a − b| > 20 (e_a + e_b) and > 1e-6 · scale — the factors leave room for an error
    estimate that is itself only an estimate; in between the comparison is inconclusive.
@@ -141,18 +142,37 @@ def model_chemical_potentials(model) -> list[float]:
     return _band_chemical_potentials(model)
 
 
+#: Continuum models: the tail beyond the cutoff K is estimated from a second cutoff 0.75 K
+#: (same grid spacing): a tail c K^-p changes by c K^-p (0.75^-p - 1) >= c K^-p / 3 for
+#: p >= 1, so 3 |T(K) - T(0.75 K)| bounds it for any decay at least that fast.
+CUTOFF_RATIO, CUTOFF_SAFETY = 0.75, 3.0
+
+
 def formula_tensors(formulas, model, mus, grid: int, temperature: float) -> dict:
-    """key -> (values (U, d, d, d) at grid N, |N − N/2| of the same shape), as written."""
+    """key -> (values (U, d, d, d) at grid N, error estimate of the same shape), as written.
+
+    The error estimate is |value_N − value_{N/2}|, plus for continuum models the cutoff
+    estimate 3 |T(K) − T(0.75 K)| (:data:`CUTOFF_SAFETY`).
+    """
+    import dataclasses
+
     from qgsym.nonlinear import evaluate_formulas, infinite_domain_integrals
 
-    out = {}
+    runs = [(model, grid), (model, max(4, grid // 2))]
+    if not model.lattice:
+        runs.append((dataclasses.replace(model, cutoff=CUTOFF_RATIO * model.cutoff),
+                     max(4, round(CUTOFF_RATIO * grid))))
     results = []
-    for n in (grid, max(4, grid // 2)):
-        sea, surface, _ = infinite_domain_integrals(model, n, mus, temperature)
+    for run_model, n in runs:
+        sea, surface, _ = infinite_domain_integrals(run_model, n, mus, temperature)
         results.append(evaluate_formulas(list(formulas), sea, surface, model.axes))
+    out = {}
     for formula in formulas:
-        fine, coarse = results[0][formula.key], results[1][formula.key]
-        out[formula.key] = (fine, np.abs(fine - coarse))
+        fine = results[0][formula.key]
+        error = np.abs(fine - results[1][formula.key])
+        if len(results) == 3:
+            error = error + CUTOFF_SAFETY * np.abs(fine - results[2][formula.key])
+        out[formula.key] = (fine, error)
     return out
 
 
@@ -222,7 +242,8 @@ def _candidates(user: Formula, against) -> list[Formula]:
     registry = sigma2_formulas()
     if against:
         return [resolve_formula(k) for k in against]
-    return [f for f in registry.values() if f.quantity == user.quantity]
+    return [f for f in registry.values()
+            if f.quantity == user.quantity and f.tau_power == user.tau_power]
 
 
 def compare_formula(user, against=(), models=DEFAULT_MODELS, grid: int | None = None,
@@ -233,7 +254,7 @@ def compare_formula(user, against=(), models=DEFAULT_MODELS, grid: int | None = 
     ----------
     user : Formula, registry key or path of a TOML formula file
     against : sequence of keys, paths or Formulas; default: every registry entry of the
-        same quantity
+        same quantity and the same power of tau
     models : sequence of catalogue names or model-file paths (empty: no numbers)
     grid : int, optional
         Points per axis N (the error estimate uses N/2); default :data:`DEFAULT_GRIDS`.
@@ -275,6 +296,8 @@ def compare_formula(user, against=(), models=DEFAULT_MODELS, grid: int | None = 
                 "sea_equals_surface": sea_surface_numeric(user, model, mus, grid_n, temperature),
             }
             for entry, other in zip(result["comparisons"], others, strict=True):
+                if other.tau_power != user.tau_power:
+                    continue  # coefficients of different powers of tau: no common number
                 entry["numeric"].append(
                     numeric_comparison(user_copy, other, model, str(name), mus, tensors))
     for entry in result["comparisons"]:
@@ -332,6 +355,8 @@ def verdict_text(user: Formula, entry: dict) -> str:
         difference = symbolic.get("difference_surface_form", "see nonzero_components")
         text = (f"your formula differs from {entry['against']} by {difference} "
                 f"(proved, yours − {entry['against']}, Fermi-surface form; rules {rules})")
+    if "note" in entry:
+        text += f"; {entry['note']}, so no numbers are compared"
     differing = [n for n in entry["numeric"] if n["verdict"] == "differ"]
     if differing:
         example = differing[0]["counterexample"]
