@@ -86,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("formula_file")
     compare.add_argument("--against", default="", help="KEY[,KEY...] (default: same quantity)")
     compare.add_argument("--model", action="append", default=[], help="name or path (repeatable)")
-    compare.add_argument("--grid", default=None, help="points per axis (error from N/2)")
+    compare.add_argument("--grid", type=int, default=None, help="points per axis (error: N/2)")
     compare.add_argument("--no-numbers", action="store_true", help="symbolic checks only")
     compare.add_argument("--json", action="store_true")
 

@@ -419,14 +419,9 @@ def run_compare(args) -> int:
     models = tuple(args.model) if args.model else DEFAULT_MODELS
     if args.no_numbers:
         models = ()
-    grid = None
-    if args.grid is not None:
-        try:
-            grid = int(args.grid)
-        except ValueError:
-            raise QgsymError(f"--grid = {args.grid!r} is not an integer") from None
-        if grid < 8:
-            raise QgsymError(f"--grid must be at least 8, got {grid}")
+    grid = args.grid
+    if grid is not None and grid < 8:
+        raise QgsymError(f"--grid must be at least 8, got {grid}")
     with np.errstate(divide="raise", invalid="raise", over="ignore", under="ignore"):
         try:
             result = compare_formula(args.formula_file, against, models, grid)

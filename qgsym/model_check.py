@@ -59,31 +59,32 @@ class _Numbers:
     temperature: float = DEFAULT_TEMPERATURE
     _cache: dict = dataclasses.field(default_factory=dict)
 
+    def _cached(self, name: str, compute):
+        if name not in self._cache:
+            self._cache[name] = compute()
+        return self._cache[name]
+
     @property
     def mus(self):
-        if "mus" not in self._cache:
-            self._cache["mus"] = model_chemical_potentials(self.model)
-        return self._cache["mus"]
+        return self._cached("mus", lambda: model_chemical_potentials(self.model))
 
     @property
     def tensors(self) -> dict:
-        if "tensors" not in self._cache:
-            from qgsym.formulas import sigma2_formulas
-
-            self._cache["tensors"] = formula_tensors(
-                list(sigma2_formulas().values()), self.model, self.mus, self.grid,
-                self.temperature)
-        return self._cache["tensors"]
+        """key -> (values, error) of every σ^(2) formula (:func:`formula_tensors`)."""
+        return self._cached("tensors", lambda: formula_tensors(
+            self.formulas, self.model, self.mus, self.grid, self.temperature))
 
     @property
     def sea_surface(self) -> dict:
-        if "sea_surface" not in self._cache:
-            from qgsym.formulas import sigma2_formulas
+        """key -> Fermi sea vs Fermi surface (:func:`sea_surface_numeric`)."""
+        return self._cached("sea_surface", lambda: sea_surface_numeric(
+            self.formulas, self.model, self.mus, self.grid, self.temperature))
 
-            self._cache["sea_surface"] = sea_surface_numeric(
-                list(sigma2_formulas().values()), self.model, self.mus, self.grid,
-                self.temperature)
-        return self._cache["sea_surface"]
+    @property
+    def formulas(self) -> list:
+        from qgsym.formulas import sigma2_formulas
+
+        return list(sigma2_formulas().values())
 
     def where(self) -> dict:
         return {"model": self.name, "parameters": dict(getattr(self.model, "parameters", {})),
