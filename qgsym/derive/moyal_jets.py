@@ -7,7 +7,10 @@ the constant term of every result is exact as long as no chain of derivatives ex
 truncation degree, which callers check by repeating at a higher degree (the convergence
 check of the evidence). This is the fast, generic-N counterpart of the symbolic engine in
 :mod:`qgsym.derive.moyal_kinetics` (which is used for the scalar, gauge-field-level
-identities); both implement the same algorithm.
+identities); both implement the same algorithm. :class:`JetScalar` wraps a scalar jet so
+that the band calculus of :mod:`qgsym.derive.moyal_kinetics` (density map, energy density,
+slide current) runs on jets without a second copy; :meth:`JetSpace.projector_curvature` is
+the gauge-invariant curvature of the renormalized band.
 
 Matrices are tuples of rows of ring elements.
 """

@@ -33,7 +33,12 @@ gradient-expansion parameter; see :mod:`qgsym.moyal`):
 4. **Band dynamics**: with f̃ band-diagonal, iħ∂_t f̃_n = [K_n, f̃_n]_⋆, so
    ∂_t f̃_n = {{K_n, f̃_n}} (Moyal bracket), and ∂_t f_n + ∂_α J_α = 0 with J_α derived in
    :func:`derived_current`; the slide's J_α is :func:`slide_current`.
-5. **Separable case** H = H0(k) − eV(x, t)·1 and its conductivities
+5. **The slide's current on explicit symbols** (:func:`slide_continuity_on_jets`): the
+   star diagonalization of :class:`~qgsym.derive.moyal_jets.JetSpace` (the jet copy of
+   :func:`star_diagonalize`), the gauge-invariant curvature of the renormalized band
+   Ω_{αβ} = −i tr(P⋆[∂_αP, ∂_βP]_⋆), P = U⋆p_n⋆U†, and the band calculus of this module
+   run unchanged on exact jets (:class:`~qgsym.derive.moyal_jets.JetScalar`).
+6. **Separable case** H = H0(k) − eV(x, t)·1 and its conductivities
    (:func:`separable_phase_space_data`, :func:`separable_kinetic_rhs`,
    :func:`sigma2_tau0_coefficients`).
 
