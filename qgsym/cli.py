@@ -73,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     compute.add_argument("--grid", default=None, help="points per axis")
     compute.add_argument("--broadening", default="", help="DELTA or DELTA0,DELTA1,...")
     compute.add_argument("--json", action="store_true")
+    compute.add_argument("--lattice", default=None, help="Wannier90 _hr.dat: FILE.win or unit")
+    compute.add_argument("--interpolation", default=None, choices=["tb", "full"])
 
     check = commands.add_parser("check", help="decide claims")
     check.add_argument("ids", nargs="*")
@@ -86,10 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
 def _compute(args) -> int:
     from qgsym.claims.base import json_safe
     from qgsym.models import load_model
+    from qgsym.models.wannier90 import wannier_fields
     from qgsym.quantities import ComputeOptions, compute_function
+    from qgsym.units import si_values
 
     function = compute_function(args.quantity)
-    model = load_model(args.model, _overrides(args.set))
+    model = load_model(args.model, _overrides(args.set), args.lattice, args.interpolation)
     grid = None
     if args.grid is not None:
         try:
@@ -124,7 +128,9 @@ def _compute(args) -> int:
         "T": options.T,
         "units": result.pop("units", "natural"),
         **result,
+        **wannier_fields(model),
     }
+    output.update(si_values(output, model, args.quantity))
     output = json_safe(output)
     _reject_non_finite(output, args.quantity)
     if args.json:
@@ -152,6 +158,8 @@ def _print_human(output: dict) -> None:
           f"error estimate = {output.get('error_estimate')}")
     for key, value in output["values"].items():
         print(f"  {key}: {json.dumps(value)}")
+    if "values_si" in output:
+        print(f"SI ({json.dumps(output['units_si'])}): {json.dumps(output['values_si'])}")
     if output.get("notes"):
         print(f"notes: {output['notes']}")
 

@@ -1,8 +1,8 @@
 """The model catalogue (TOML files shipped here) and the TOML loader.
 
 ``load_model(name_or_path)`` accepts a catalogue name (``qwz``), a path to a ``.toml`` model
-file, or a Wannier90 ``*_hr.dat`` file (numeric lattice model). Model files are data: every
-entry goes through the whitelist parser :func:`qgsym.expr.parse_expression`.
+file, or a Wannier90 ``*_hr.dat`` / ``*_tb.dat`` file (numeric lattice model). Model files
+are data: every entry goes through the whitelist parser :func:`qgsym.expr.parse_expression`.
 """
 
 from __future__ import annotations
@@ -30,15 +30,24 @@ def catalogue_names() -> list[str]:
     return sorted(p.name[: -len(".toml")] for p in folder.iterdir() if p.name.endswith(".toml"))
 
 
-def load_model(name_or_path: str | Path, overrides: Mapping[str, float] | None = None):
+def load_model(
+    name_or_path: str | Path,
+    overrides: Mapping[str, float] | None = None,
+    lattice: str | None = None,
+    interpolation: str | None = None,
+):
     """Load a catalogue model or a model file, then apply parameter ``overrides``.
 
     Parameters
     ----------
     name_or_path : str or Path
-        Catalogue name, path to a TOML model file, or path to a Wannier90 ``_hr.dat`` file.
+        Catalogue name, path to a TOML model file, or path to a Wannier90 ``_hr.dat`` or
+        ``_tb.dat`` file.
     overrides : Mapping[str, float], optional
         Parameter values replacing the file's (``--set``).
+    lattice, interpolation : str, optional
+        Wannier90 files only (``--lattice``, ``--interpolation``): see
+        :func:`qgsym.models.wannier90.numeric_model_from_wannier`.
 
     Returns
     -------
@@ -58,9 +67,9 @@ def load_model(name_or_path: str | Path, overrides: Mapping[str, float] | None =
     elif path.suffix == ".dat" or text_name.endswith("_hr.dat"):
         if not path.is_file():
             raise ModelError(f"model file '{text_name}' does not exist")
-        from qgsym.models.wannier90 import numeric_model_from_hr_dat
+        from qgsym.models.wannier90 import numeric_model_from_wannier
 
-        model = numeric_model_from_hr_dat(path)
+        model = numeric_model_from_wannier(path, lattice, interpolation)
     elif path.suffix == ".toml" or path.exists():
         if not path.is_file():
             raise ModelError(f"model file '{text_name}' does not exist")
@@ -74,6 +83,8 @@ def load_model(name_or_path: str | Path, overrides: Mapping[str, float] | None =
         raise ModelError(
             f"unknown model '{text_name}' (not a file; catalogue: {', '.join(catalogue_names())})"
         )
+    if (lattice is not None or interpolation is not None) and isinstance(model, BlochModel):
+        raise ModelError("--lattice and --interpolation apply to Wannier90 files only")
     if overrides:
         model = model.with_parameters(overrides)
     return model
