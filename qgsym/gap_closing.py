@@ -64,8 +64,9 @@ from qgsym.kspace import energy_scale, make_grid
 
 #: Factor on the first-order (velocity) term of the cell lower bound.
 SCREEN_SAFETY = 2.0
-#: Local minimisations per pair of adjacent multiplets (lowest screen bounds first).
-MAX_STARTS = 24
+#: Local minimisations per pair of adjacent multiplets (lowest screen bounds first, at most
+#: one start per neighbourhood of a cell; the search of a pair stops at its first closing).
+MAX_STARTS = 12
 #: Occupation within this of 0 or 1 counts as fully empty or fully occupied.
 OCCUPATION_TOLERANCE = 1e-12
 _POINTS_PER_CHUNK = 20_000
@@ -90,6 +91,8 @@ class GapMinimum:
     candidate_energies : ndarray, shape (2,)
         Lowest and highest energy of the two bands over the candidate cells of the pair and
         at ``k`` (the region where the gap may be small).
+    on_grid : bool
+        Whether the minimum is at a grid point (the gap is below tolerance there).
     """
 
     lower: int
@@ -99,6 +102,7 @@ class GapMinimum:
     energy: float
     slope: float
     candidate_energies: np.ndarray
+    on_grid: bool
 
 
 @dataclass(frozen=True)
@@ -165,6 +169,20 @@ def _gap_and_slope(model, k: np.ndarray):
     return np.stack(gaps, axis=1), np.stack(slopes, axis=1), np.stack(sides, axis=1)
 
 
+def _distinct_starts(order: np.ndarray, fractions: np.ndarray, n: int, lattice: bool):
+    """Greedy: keep a candidate unless within one grid step (each axis) of a kept one."""
+    kept = []
+    for index in order:
+        if len(kept) == MAX_STARTS:
+            break
+        offset = np.abs(fractions[kept] - fractions[index])
+        if lattice:
+            offset = np.minimum(offset, 1.0 - offset)
+        if not np.any(np.all(offset <= 1.0 / n + 1e-12, axis=1)):
+            kept.append(index)
+    return kept
+
+
 def _minimise(model, edge: int, start: np.ndarray, basis, origin, n: int, scale: float):
     """Local minimum of (Δ/W)² in the box start ± 1/n (fractional); returns (Δ, s)."""
     def objective(s):
@@ -177,7 +195,7 @@ def _minimise(model, edge: int, start: np.ndarray, basis, origin, n: int, scale:
         low, high = np.clip(low, 0.0, 1.0), np.clip(high, 0.0, 1.0)
     found = minimize(objective, start, jac=True, method="L-BFGS-B",
                      bounds=list(zip(low, high, strict=True)),
-                     options={"ftol": 1e-300, "gtol": 1e-300, "maxiter": 200})
+                     options={"ftol": 1e-20, "gtol": 1e-14, "maxiter": 100})
     s = found.x if found.fun <= objective(start)[0] else start
     return float(np.sqrt(objective(s)[0]) * scale), s
 
@@ -215,13 +233,14 @@ def survey_gaps(model, n: int) -> GapSurvey:
     minima = []
     for edge, (low, high) in enumerate(edges):
         candidates = np.flatnonzero(bound[:, edge] < tolerance)
-        starts = candidates[np.argsort(bound[candidates, edge])][:MAX_STARTS]
-        starts = np.unique(np.append(starts, np.argmin(gap[:, edge])))
+        order = np.append(np.argmin(gap[:, edge]), candidates[np.argsort(bound[candidates, edge])])
         best = (np.inf, None, None)
-        for index in starts:
+        for index in _distinct_starts(order, fractions, n, model.lattice):
             value, s = _minimise(model, edge, fractions[index], basis, origin, n, scale)
             if value < best[0]:
                 best = (value, s, index)
+            if value < tolerance:
+                break
         value, s, index = best
         k = s @ basis + origin
         _, _, at_minimum = _gap_and_slope(model, k[None])
@@ -229,7 +248,8 @@ def survey_gaps(model, n: int) -> GapSurvey:
         minima.append(GapMinimum(
             lower=low[-1], upper=high[0], k=k, gap=value,
             energy=float(at_minimum[0, edge].mean()), slope=float(speed[index, edge]),
-            candidate_energies=np.array([region.min(), region.max()])))
+            candidate_energies=np.array([region.min(), region.max()]),
+            on_grid=bool(gap[index, edge] < tolerance)))
     return GapSurvey(tuple(minima), scale, tolerance, radius)
 
 
@@ -286,9 +306,9 @@ def require_open_gaps(model, n: int, quantity: str, fermi_sea=None) -> tuple[str
     for closing in survey.closings():
         if matters(closing):
             raise GapClosingError(
-                f"the gap between bands {closing.lower} and {closing.upper} closes at "
-                f"k = {(np.round(closing.k, 6) + 0.0).tolist()} (minimum {closing.gap:.2g} found between "
-                f"grid points, below {GAP_CLOSING_TOLERANCE:g} x spectrum width "
+                f"the gap between bands {closing.lower} and {closing.upper} closes "
+                f"{'on the grid' if closing.on_grid else 'between grid points'} at "
+                f"k = {(np.round(closing.k, 6) + 0.0).tolist()} (minimum {closing.gap:.2g}, below {GAP_CLOSING_TOLERANCE:g} x spectrum width "
                 f"{survey.scale:.4g}); {quantity} divides by it")
     return tuple(
         f"the gap between bands {m.lower} and {m.upper} has a minimum {m.gap:.3g} at "
