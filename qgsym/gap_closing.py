@@ -89,8 +89,9 @@ class GapMinimum:
     slope : float
         |∇Δ| at the grid point the minimum was reached from.
     candidate_energies : ndarray, shape (2,)
-        Lowest and highest energy of the two bands over the candidate cells of the pair and
-        at ``k`` (the region where the gap may be small).
+        Lowest and highest energy of the two bands over the candidate cells of the pair, the
+        grid point the minimum was reached from, and ``k`` (the region where the gap may be
+        small).
     on_grid : bool
         Whether the minimum is at a grid point (the gap is below tolerance there).
     """
@@ -244,7 +245,8 @@ def survey_gaps(model, n: int) -> GapSurvey:
         value, s, index = best
         k = s @ basis + origin
         _, _, at_minimum = _gap_and_slope(model, k[None])
-        region = np.concatenate([sides[candidates, edge].ravel(), at_minimum[0, edge]])
+        region = np.concatenate([sides[candidates, edge].ravel(), sides[index, edge],
+                                 at_minimum[0, edge]])
         minima.append(GapMinimum(
             lower=low[-1], upper=high[0], k=k, gap=value,
             energy=float(at_minimum[0, edge].mean()), slope=float(speed[index, edge]),
