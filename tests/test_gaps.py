@@ -56,6 +56,21 @@ matrix = [["cos(kz) - c + 2 - cos(kx) - cos(ky)", "sin(kx) - I*sin(ky)"],
           ["sin(kx) + I*sin(ky)", "-(cos(kz) - c + 2 - cos(kx) - cos(ky))"]]
 """
 
+# Quadratic band touchings at (a, a) and (a + π, a + π): d = (cos(kx-a) - cos(ky-a), 0,
+# sin(kx-a) sin(ky-a)) vanishes quadratically there, off every midpoint grid for a = 0.37.
+QBT = """
+name = "qbt"
+description = "quadratic band touching at (a, a)"
+source = "test model"
+dimension = 2
+lattice = true
+[parameters]
+a = 0.37
+[hamiltonian]
+matrix = [["sin(kx-a)*sin(ky-a)", "cos(kx-a) - cos(ky-a)"],
+          ["cos(kx-a) - cos(ky-a)", "-sin(kx-a)*sin(ky-a)"]]
+"""
+
 
 def run(capsys, *argv):
     code = main(list(argv))
@@ -149,6 +164,16 @@ def test_gap_minimum_matches_brute_force(m):
     # the brute-force grid's own error; the survey may only be lower (it searches off-grid).
     assert survey.minima[0].gap <= brute.min() + 1e-12
     assert survey.minima[0].gap >= brute.min() - 1e-4
+
+
+@pytest.mark.parametrize("grid", ["200", "41"])
+def test_quadratic_band_touching_is_refused(tmp_path, capsys, grid):
+    k = refused_at(capsys, "compute", "berry-curvature", "--model",
+                   model_file(tmp_path, QBT, "qbt"), "--grid", grid)
+    offset = np.mod(k - 0.37, np.pi)  # 0 (or π, by rounding) at either touching point
+    # the gap grows as |δk|² here, so a minimum below the tolerance 1e-7 W (W ≈ 4) locates
+    # the touching only to |δk| ~ sqrt(4e-7) ≈ 6e-4
+    assert np.all(np.minimum(offset, np.pi - offset) < 1e-3)
 
 
 def test_weyl_nodes_are_found(tmp_path, capsys):
