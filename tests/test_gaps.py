@@ -42,34 +42,29 @@ matrix = [["0", "2*t*cos(kx/2)", "2*t*cos(ky/2)"],
           ["2*t*cos(ky/2)", "-4*I*lam*sin(kx/2)*sin(ky/2)", "0"]]
 """
 
-# Two Weyl nodes at k = (0, 0, +-acos(c)); energies +-|d|, nodes at energy 0.
-WEYL = """
-name = "weyl"
-description = "two-band Weyl lattice model, nodes at (0, 0, +-acos(c))"
+
+def d_vector_toml(name: str, dimension: int, parameter: str, dx: str, dy: str, dz: str) -> str:
+    """Model file of H = d(k)·σ with d = (dx, dy, dz) (entries in the model grammar)."""
+    return f"""
+name = "{name}"
+description = "two-band test model d(k).sigma"
 source = "test model"
-dimension = 3
+dimension = {dimension}
 lattice = true
 [parameters]
-c = 0.3
+{parameter}
 [hamiltonian]
-matrix = [["cos(kz) - c + 2 - cos(kx) - cos(ky)", "sin(kx) - I*sin(ky)"],
-          ["sin(kx) + I*sin(ky)", "-(cos(kz) - c + 2 - cos(kx) - cos(ky))"]]
+matrix = [["{dz}", "{dx} - I*({dy})"],
+          ["{dx} + I*({dy})", "-({dz})"]]
 """
 
+
+# Two Weyl nodes at k = (0, 0, +-acos(c)); energies +-|d|, nodes at energy 0.
+WEYL = d_vector_toml("weyl", 3, "c = 0.3", "sin(kx)", "sin(ky)",
+                     "cos(kz) - c + 2 - cos(kx) - cos(ky)")
 # Quadratic band touchings at (a, a) and (a + π, a + π): d = (cos(kx-a) - cos(ky-a), 0,
 # sin(kx-a) sin(ky-a)) vanishes quadratically there, off every midpoint grid for a = 0.37.
-QBT = """
-name = "qbt"
-description = "quadratic band touching at (a, a)"
-source = "test model"
-dimension = 2
-lattice = true
-[parameters]
-a = 0.37
-[hamiltonian]
-matrix = [["sin(kx-a)*sin(ky-a)", "cos(kx-a) - cos(ky-a)"],
-          ["cos(kx-a) - cos(ky-a)", "-sin(kx-a)*sin(ky-a)"]]
-"""
+QBT = d_vector_toml("qbt", 2, "a = 0.37", "cos(kx-a) - cos(ky-a)", "0", "sin(kx-a)*sin(ky-a)")
 
 
 def run(capsys, *argv):
