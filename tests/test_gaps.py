@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from qgsym.chern import chern_checks
 from qgsym.cli import main
 from qgsym.errors import GapClosingError
 from qgsym.gap_closing import survey_gaps
@@ -126,6 +127,23 @@ def test_qwz_at_m2_metric_is_refused_on_default_grid(capsys):
     # The Dirac node at (π, π) lies between the points of the default even grid.
     k = refused_at(capsys, "compute", "quantum-metric", "--model", "qwz", "--set", "m=2")
     np.testing.assert_allclose(np.abs(wrapped(k)), [np.pi, np.pi], atol=1e-5)
+
+
+@pytest.mark.parametrize("quantity", ["berry-curvature", "trace-condition", "sigma1", "sigma2",
+                                      "sigma-kubo", "seebeck", "kappa", "nernst", "sigma11"])
+def test_every_gap_dividing_quantity_refuses_the_missed_node(capsys, quantity):
+    # QWZ m = 2: node at (π, π) with energy 0 = mu; the even grid 20 does not contain it.
+    k = refused_at(capsys, "compute", quantity, "--model", "qwz", "--set", "m=2", "--mu", "0",
+                   "--T", "0.05", "--grid", "20")
+    np.testing.assert_allclose(np.abs(wrapped(k)), [np.pi, np.pi], atol=1e-5)
+
+
+def test_chern_checks_flag_each_inconsistency():
+    exact = np.array([-1.0, 1.0])
+    assert chern_checks(exact, exact + 1e-9, 1e-9) == ()
+    assert len(chern_checks(np.array([-0.5056, 0.5056]), np.array([0.0, 0.0]), 0.0)) == 2
+    assert len(chern_checks(exact, np.array([-0.54, 0.54]), 0.02)) == 2
+    assert len(chern_checks(np.array([-1.0, -1.0, 0.0]), np.array([-1.0, -1.0, 0.0]), 0.0)) == 1
 
 
 def test_gapped_qwz_passes_unchanged(capsys):
