@@ -22,8 +22,8 @@ continuum domain; r is the half diagonal of a cell):
    quadratic touching the factor 2 covers the growth of the gradient across the cell). Cells
    whose bound is below the closing tolerance are *candidates*.
 2. **Local minimisation** of :math:`(\\Delta/W)^2` (smooth at a conical node, unlike Δ) by
-   L-BFGS-B with its analytic gradient, from each candidate (the MAX_STARTS lowest bounds, and
-   always the smallest grid gap), bounded to k_c ± one grid step along each reciprocal vector
+   L-BFGS-B with its analytic gradient, from the SMALLEST_GRID_GAPS smallest grid gaps and
+   the candidates with the lowest bounds (at most MAX_STARTS distinct starts), bounded to k_c ± one grid step along each reciprocal vector
    (the cell and half of each neighbour, so a node on a cell edge or corner is inside).
 
 A minimum below ``GAP_CLOSING_TOLERANCE`` × W, with W the spread of the spectrum at random k
@@ -69,6 +69,9 @@ SCREEN_SAFETY = 2.0
 MAX_STARTS = 12
 #: Occupation within this of 0 or 1 counts as fully empty or fully occupied.
 OCCUPATION_TOLERANCE = 1e-12
+#: Grid points with the smallest gaps always searched (insurance against a screen that is only
+#: first order).
+SMALLEST_GRID_GAPS = 3
 _POINTS_PER_CHUNK = 20_000
 
 
@@ -234,7 +237,8 @@ def survey_gaps(model, n: int) -> GapSurvey:
     minima = []
     for edge, (low, high) in enumerate(edges):
         candidates = np.flatnonzero(bound[:, edge] < tolerance)
-        order = np.append(np.argmin(gap[:, edge]), candidates[np.argsort(bound[candidates, edge])])
+        smallest = np.argsort(gap[:, edge])[:SMALLEST_GRID_GAPS]
+        order = np.append(smallest, candidates[np.argsort(bound[candidates, edge])])
         best = (np.inf, None, None)
         for index in _distinct_starts(order, fractions, n, model.lattice):
             value, s = _minimise(model, edge, fractions[index], basis, origin, n, scale)
