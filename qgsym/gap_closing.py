@@ -35,16 +35,18 @@ its minimum, so the grid does not resolve the peak of the quantities that divide
 Which closings stop a computation (:func:`require_open_gaps`):
 
 * Band-resolved quantities (Berry curvature, quantum metric, trace condition, Chern number of
-  each multiplet, Kruchkov's Kubo tensors): every closing, whatever μ and T.
+  each multiplet, Kruchkov's Kubo tensors, sigma11): every closing, whatever μ and T.
 * Fermi-sea and Fermi-surface sums over bands (the anomalous Hall part of sigma1, the sigma2
-  formulas, nernst, sigma11): their divergent pair terms (Berry curvature, band-normalized
-  metric and inverse mass) are antisymmetric under exchange of the two bands, so a pair enters
-  with weight :math:`f_0(\\varepsilon_n) - f_0(\\varepsilon_m)` (or its Fermi-surface analogue). A
-  closing between bands that are both occupied (f₀ > 1 − 1e-12) or both empty (f₀ < 1e-12) at
-  every energy of the two bands in every candidate cell of that pair, for every μ, does not
-  enter and is let through; any other closing refuses. (The symmetric pair term of the
-  band-resolved quantum metric does *not* cancel in such a sum, so the metric is always
-  band-resolved here.)
+  formulas, nernst): their divergent pair terms (Berry curvature, band-normalized metric and
+  inverse mass) are antisymmetric under exchange of the two bands, so a pair enters with
+  weight :math:`f_0(\\varepsilon_n) - f_0(\\varepsilon_m) \\approx f_0'\\,\\Delta` (or
+  :math:`f_0'` times a velocity difference in the Fermi-surface form). Near a node that can
+  still diverge (the band-normalized metric goes as 1/Δ³), so a closing is let through only
+  where that weight is negligible: :math:`f_0(1-f_0) = T|f_0'| < 10^{-12}\\min(1, T/W)` at
+  every energy of the two bands in every candidate cell of the pair, on one side of every μ
+  (both bands occupied, or both empty; then :math:`|f_0'| < 10^{-12}/W`). Any other closing
+  refuses. (The symmetric pair term of the band-resolved quantum metric does *not* cancel in
+  such a sum, so the metric is always band-resolved here.)
 
 An exact degeneracy *at* a grid point is refused by :func:`qgsym.geometry.check_gaps` for every
 quantity (the sum-over-states primitives cannot be evaluated there).
@@ -60,14 +62,14 @@ from scipy.optimize import minimize
 
 from qgsym.errors import GapClosingError
 from qgsym.geometry import GAP_CLOSING_TOLERANCE
-from qgsym.kspace import energy_scale, make_grid
+from qgsym.kspace import energy_scale, fermi_derivative, make_grid
 
 #: Factor on the first-order (velocity) term of the cell lower bound.
 SCREEN_SAFETY = 2.0
 #: Local minimisations per pair of adjacent multiplets (lowest screen bounds first, at most
 #: one start per neighbourhood of a cell; the search of a pair stops at its first closing).
 MAX_STARTS = 12
-#: Occupation within this of 0 or 1 counts as fully empty or fully occupied.
+#: f₀(1 − f₀) below this × min(1, T/W) counts as fully occupied or fully empty (|f₀'| < 1e-12/W).
 OCCUPATION_TOLERANCE = 1e-12
 #: Grid points with the smallest gaps always searched (insurance against a screen that is only
 #: first order).
@@ -259,22 +261,27 @@ def survey_gaps(model, n: int) -> GapSurvey:
     return GapSurvey(tuple(minima), scale, tolerance, radius)
 
 
-def fully_occupied_or_empty(energies: np.ndarray, mus, temperature: float) -> bool:
-    """True if f₀ is within OCCUPATION_TOLERANCE of 1 at all ``energies``, or of 0 at all, for every μ.
+def fully_occupied_or_empty(energies: np.ndarray, mus, temperature: float, scale: float) -> bool:
+    """True if, for every μ, all ``energies`` lie on one side of μ far enough for f₀' to vanish.
+
+    .. math:: f_0(1 - f_0) < 10^{-12}\\,\\min(1, T/W)
+        \\quad\\text{at every energy, all above or all below } \\mu
 
     Parameters
     ----------
     energies : ndarray, shape (M,)
+        The ends of an energy interval (or any energies spanning it).
     mus : array_like, shape (U,)
     temperature : float
+    scale : float
+        W, the spread of the spectrum.
     """
-    from qgsym.kspace import fermi_dirac
-
-    occupation = fermi_dirac(np.asarray(energies)[None, :],
-                             np.atleast_1d(np.asarray(mus, dtype=float))[:, None], temperature)
-    full = np.all(occupation > 1.0 - OCCUPATION_TOLERANCE, axis=1)
-    empty = np.all(occupation < OCCUPATION_TOLERANCE, axis=1)
-    return bool(np.all(full | empty))
+    energies = np.asarray(energies, dtype=float)[None, :]
+    mus = np.atleast_1d(np.asarray(mus, dtype=float))[:, None]
+    spread = temperature * np.abs(fermi_derivative(energies, mus, temperature))  # f0 (1 - f0)
+    small = np.all(spread < OCCUPATION_TOLERANCE * min(1.0, temperature / scale), axis=1)
+    one_side = np.all(energies < mus, axis=1) | np.all(energies > mus, axis=1)
+    return bool(np.all(small & one_side))
 
 
 def require_open_gaps(model, n: int, quantity: str, fermi_sea=None) -> tuple[str, ...]:
@@ -307,7 +314,7 @@ def require_open_gaps(model, n: int, quantity: str, fermi_sea=None) -> tuple[str
 
     def matters(minimum: GapMinimum) -> bool:
         return fermi_sea is None or not fully_occupied_or_empty(
-            minimum.candidate_energies, *fermi_sea)
+            minimum.candidate_energies, *fermi_sea, survey.scale)
 
     for closing in survey.closings():
         if matters(closing):
