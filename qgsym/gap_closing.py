@@ -60,7 +60,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import minimize
 
-from qgsym.errors import GapClosingError
+from qgsym.errors import GapClosingError, QgsymError
 from qgsym.geometry import GAP_CLOSING_TOLERANCE
 from qgsym.kspace import energy_scale, fermi_derivative, make_grid
 
@@ -74,7 +74,8 @@ OCCUPATION_TOLERANCE = 1e-12
 #: Grid points with the smallest gaps always searched (insurance against a screen that is only
 #: first order).
 SMALLEST_GRID_GAPS = 3
-_POINTS_PER_CHUNK = 20_000
+#: Matrix elements per chunk of grid points (about 64 MB of complex derivatives).
+_ELEMENTS_PER_CHUNK = 4_000_000
 
 
 @dataclass(frozen=True)
@@ -163,10 +164,12 @@ def _edges(model) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
 def _gap_and_slope(model, k: np.ndarray):
     """Δ (P, E), ∇Δ (P, E, d) and energies of both sides (P, E, 2) for each edge E."""
     h = model.hamiltonian.matrix(k)
+    if not np.all(np.isfinite(h)):
+        raise QgsymError("H(k) is not finite at some k point of the grid")
     energies, vectors = np.linalg.eigh(h)
-    dagger = np.conj(np.swapaxes(vectors, -1, -2))
     derivative = model.hamiltonian.derivative(k)  # (d, P, N, N)
-    velocity = np.real(np.einsum("ipnn->pni", dagger[None] @ derivative @ vectors[None]))
+    velocity = np.real(np.einsum("pin,apij,pjn->pna", np.conj(vectors), derivative, vectors,
+                                 optimize=True))  # Hellmann-Feynman, (P, N, d)
     gaps, slopes, sides = [], [], []
     for low, high in _edges(model):
         gaps.append(energies[:, high[0]] - energies[:, low[-1]])
@@ -228,9 +231,10 @@ def survey_gaps(model, n: int) -> GapSurvey:
         return GapSurvey((), scale, tolerance, radius)
     points = make_grid(model, n).points
     fractions = np.linalg.solve(basis.T, (points - origin).T).T
+    chunk = max(1000, _ELEMENTS_PER_CHUNK // (model.dimension * model.n_bands**2))
     gap, speed, sides = [], [], []
-    for start in range(0, len(points), _POINTS_PER_CHUNK):
-        g, slope, e = _gap_and_slope(model, points[start:start + _POINTS_PER_CHUNK])
+    for start in range(0, len(points), chunk):
+        g, slope, e = _gap_and_slope(model, points[start:start + chunk])
         gap.append(g)
         speed.append(np.linalg.norm(slope, axis=-1))
         sides.append(e)
