@@ -202,9 +202,12 @@ def _minimise(model, edge: int, start: np.ndarray, basis, origin, n: int, scale:
     low, high = start - 1.0 / n, start + 1.0 / n
     if not model.lattice:
         low, high = np.clip(low, 0.0, 1.0), np.clip(high, 0.0, 1.0)
-    found = minimize(objective, start, jac=True, method="L-BFGS-B",
-                     bounds=list(zip(low, high, strict=True)),
-                     options={"ftol": 1e-20, "gtol": 1e-14, "maxiter": 100})
+    # the CLI raises on floating-point errors; a failed line search (0/0 at an exact node)
+    # only ends the search, and a non-finite end point falls back to the start
+    with np.errstate(all="ignore"):
+        found = minimize(objective, start, jac=True, method="L-BFGS-B",
+                         bounds=list(zip(low, high, strict=True)),
+                         options={"ftol": 1e-20, "gtol": 1e-14, "maxiter": 100})
     s = found.x if found.fun <= objective(start)[0] else start
     return float(np.sqrt(objective(s)[0]) * scale), s
 
