@@ -56,8 +56,8 @@ def _one_line_reason(evidence: dict) -> str:
 
 #: Claim fields of results.json, in order (SPEC second edition: source -> finding -> verdict).
 CLAIM_FIELDS = ("id", "statement", "verdict", "kind", "source", "source_quote", "source_where",
-                "source_read_from", "conditions", "spec_wording", "finding", "counterexample",
-                "scope_notes", "outside_statement", "evidence")
+                "source_read_from", "conditions", "spec_wording", "cited_paper_quote", "finding",
+                "counterexample", "scope_notes", "outside_statement", "evidence")
 #: What each verdict means, in words (claim pages).
 VERDICT_MEANING = {
     "proved": "a symbolic difference reduces to 0 (rules named in the raw evidence)",
@@ -83,6 +83,7 @@ def _with_source(result: dict) -> dict:
     result.setdefault("source_read_from", record.get("read_from", ""))
     result.setdefault("conditions", list(record.get("conditions", ())))
     result["spec_wording"] = record.get("spec_wording", "")
+    result["cited_paper_quote"] = record.get("cited_paper_quote", "")
     for key, default in (("finding", ""), ("counterexample", None), ("scope_notes", []),
                          ("kind", None), ("outside_statement", [])):
         result.setdefault(key, default)
