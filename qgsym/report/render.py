@@ -139,14 +139,16 @@ def plain_prose(text) -> str:
 
 def shorten(text, width: int = 220) -> str:
     """``text`` on one line, cut at ``width`` characters with an ellipsis (never inside a
-    ``$...$`` formula: a cut that would leave one open is moved before it)."""
+    ``$...$`` or ``$$...$$`` formula: a cut that would split one is moved before it)."""
     text = " ".join(cell_text(text).split())
     if len(text) <= width:
         return text
-    cut = text[: width - 1]
-    if cut.count("$") % 2:
-        cut = cut[: cut.rindex("$")].rstrip("$")
-    return cut.rstrip() + "…"
+    cut = width - 1
+    for match in _MATH.finditer(text):
+        if match.start() < cut < match.end():
+            cut = match.start()
+            break
+    return text[:cut].rstrip() + "…"
 
 
 def parity_text(value) -> str:
