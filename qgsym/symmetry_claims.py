@@ -121,17 +121,25 @@ def symmetry_claim_c5a() -> Verdict:
             "curvature traced over each Kramers pair vanish at every k."
         ),
     }
+    return _operator_verdict(
+        holds, evidence, "PT",
+        "PT acts on a rank-3 polar tensor of T-parity p as -p: the T-even Berry curvature "
+        "dipole (p = +1) is forced to zero in every component, the T-odd WPD term (p = -1) is "
+        "left unconstrained (d = 2 and 3).",
+        "Symmetry only allows the WPD term; that it is nonzero is model-dependent (C6c "
+        "evaluates the PT-symmetric toy model).",
+        {"seed 003": "bcd killed, wpd allowed"},
+        {"qgsym, exact PT action": {k: int(v) for k, v in exact.items()}})
+
+
+def _operator_verdict(holds: bool, evidence: dict, operation: str, finding: str,
+                      scope_note: str, claimed: dict, found: dict) -> Verdict:
+    """``proved`` with the finding, or ``refuted`` by operator algebra (both values)."""
     if holds:
-        return Verdict("proved", evidence, finding=(
-            "PT acts on a rank-3 polar tensor of T-parity p as -p: the T-even Berry "
-            "curvature dipole (p = +1) is forced to zero in every component, the T-odd WPD "
-            "term (p = -1) is left unconstrained (d = 2 and 3)."), scope_notes=(
-            "Symmetry only allows the WPD term; that it is nonzero is model-dependent (C6c "
-            "evaluates the PT-symmetric toy model).",))
-    return Verdict("refuted", evidence, finding="PT does not act as stated on bcd and wpd.",
-                   counterexample=_algebra_counterexample(
-                       "PT", {"bcd killed, wpd allowed": "seed 003"},
-                       {"exact PT action": {k: int(v) for k, v in exact.items()}}),
+        return Verdict("proved", evidence, finding=finding, scope_notes=(scope_note,))
+    return Verdict("refuted", evidence,
+                   finding=f"{operation} does not act on the formulas as the source says.",
+                   counterexample=_algebra_counterexample(operation, claimed, found),
                    kind="substantive")
 
 
@@ -166,18 +174,15 @@ def symmetry_claim_c5b() -> Verdict:
         "under_T": results,
         "contrast_bcd_under_T_allowed": contrast,
     }
-    if killed and bcd_allowed:
-        return Verdict("proved", evidence, finding=(
-            "T acts on a rank-3 polar tensor of T-parity p as p: the three T-odd Table-1 "
-            "formulas (WPD, LKA, QK) are forced to zero in every component (d = 2, 3), while "
-            "the T-even Berry curvature dipole stays allowed."), scope_notes=(
-            "The paper's sentence also names C_n^z and P; those are C5c (C_n^z) and the "
-            "rank-3 polar tensor under P (forbidden for every formula, standard).",))
-    return Verdict("refuted", evidence, finding="T does not kill every Table-1 formula.",
-                   counterexample=_algebra_counterexample(
-                       "T", {"seed 003": "wpd, lka, qk vanish under T"},
-                       {"qgsym": {k: per for k, per in results.items()}}),
-                   kind="substantive")
+    return _operator_verdict(
+        killed and bcd_allowed, evidence, "T",
+        "T acts on a rank-3 polar tensor of T-parity p as p: the three T-odd Table-1 formulas "
+        "(WPD, LKA, QK) are forced to zero in every component (d = 2, 3), while the T-even "
+        "Berry curvature dipole stays allowed.",
+        "The paper's sentence also names C_n^z and P; those are C5c (C_n^z) and the rank-3 "
+        "polar tensor under P (forbidden for every formula, standard).",
+        {"seed 003": "wpd, lka, qk vanish under T"},
+        {"qgsym, allowed components under T": results})
 
 
 def _formula_image_rules(key: str, dimension: int) -> dict:
