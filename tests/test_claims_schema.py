@@ -32,7 +32,7 @@ from qgsym.report import runner
 
 #: Claims cheap enough to run in this test (a few seconds each, most well under one).
 CHEAP = ("C1b", "C1c", "C2", "C3", "C3b", "C5a", "C5b", "C5c", "C5c.1", "C5c.2", "C5c.3",
-         "C5c.4", "C6a", "C6b", "C7")
+         "C5c.4", "C6a", "C6b", "C7", "C7.1", "C7.2")
 #: Seed-003 claims: each says what qgsym found, in words.
 SEED_003 = tuple(c for c in known_ids() if c[1].isdigit() and int(c[1]) <= 7 and
                  (len(c) < 3 or not c[2].isdigit()))
