@@ -30,7 +30,14 @@ What the source claimed and what qgsym found are kept apart (SPEC, second editio
 ``kind``
     of a refutation: ``misprint: sign``, ``misprint: factor N`` or ``substantive``;
 ``scope_notes``
-    findings outside the source's conditions: useful, never verdicts.
+    findings outside the source's conditions: useful, never verdicts;
+``evidence["numbers"]``
+    rows of :func:`number_row` (quantity, value, units, model and parameters, error
+    estimate): the numbers table of the claim's evidence page.
+
+:func:`schema_problems` says what a result lacks under these rules, and
+:func:`consistency_problems` whether a parent claim's verdict agrees with its parts' (a
+parent may leave parts out of its statement: ``Claim.outside_statement``).
 """
 
 from __future__ import annotations
