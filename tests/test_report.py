@@ -381,7 +381,7 @@ def test_claim_page_leads_with_source_finding_verdict(tmp_path, monkeypatch):
     summary = (out / "summary.md").read_text(encoding="utf-8")
     assert "| claim | source claim | qgsym finding | verdict |" in summary
     line = next(x for x in summary.splitlines() if x.startswith("| C5c.3 |"))
-    assert "**refuted** (substantive)" in line and "C_{2z}" in line and "$" not in line
+    assert "**refuted** (substantive)" in line and "$C_{2z}$" in line  # GitHub inline math
     assert "Schema or consistency problems" not in index
 
 

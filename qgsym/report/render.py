@@ -132,9 +132,9 @@ def prose_html(text) -> Markup:
     return Markup("".join(pieces))
 
 
-def plain_prose(text) -> str:
-    """Prose for Markdown and terminals: the ``$`` delimiters dropped, LaTeX kept."""
-    return _MATH.sub(lambda m: (m.group(1) or m.group(2)).strip(), cell_text(text))
+def markdown_prose(text) -> str:
+    """Prose for Markdown: every formula as inline ``$...$`` math (GitHub renders it)."""
+    return _MATH.sub(lambda m: f"${(m.group(1) or m.group(2)).strip()}$", cell_text(text))
 
 
 def shorten(text, width: int = 220) -> str:
@@ -175,7 +175,7 @@ def environment() -> jinja2.Environment:
     env.filters["evidence"] = evidence_html
     env.filters["parity"] = parity_text
     env.filters["prose"] = prose_html
-    env.filters["plain"] = plain_prose
+    env.filters["md_math"] = markdown_prose
     env.filters["shorten"] = shorten
     env.filters["markdown"] = lambda text: Markup(markdown_to_html(text or ""))
     env.filters["verdict_class"] = lambda verdict: VERDICT_CLASSES.get(verdict, "unknown")
