@@ -803,9 +803,19 @@ _C8F_FINDING = (
     "derived and compared in C8f.3 and C8f.4 (qgsym.derive.field_gradient).")
 
 
+#: C8f and C3 point to each other: "gives WPD" depends on the relaxation target.
+_C8F_SEE_C3 = (
+    "See C3. C3 (proved) holds with seed 003's semiclassical velocity (Eq. 8) and the shifted "
+    "occupation f0(eps + (e/2) E.G.E) of Eq. (7): LKA + corrections = WPD. Here, relaxing the "
+    "density matrix toward that same shifted occupation gives (a, b) = (0, 1/2), not WPD; only "
+    "the Moyal energy density f0(eps - Delta) gives WPD. Both are right: 'gives WPD' depends "
+    "on the relaxation target, and C3 is a statement about the semiclassical construction.")
+
+
 def check_c8f() -> Verdict:
     evidence = dict(_c8f_evidence())
     verdicts = _c8f_verdicts(evidence)
+    evidence["see_also_C3"] = _C8F_SEE_C3
     evidence["verdict_inputs"] = verdicts
     evidence["tolerance"] = {"relative": C8F_TOLERANCE, "reason": (
         "integrals of smooth periodic integrands on one grid differing by total derivatives "
@@ -836,6 +846,7 @@ def check_c8f() -> Verdict:
 def check_c8f1() -> Verdict:
     evidence = dict(_c8f_evidence())
     verdicts = _c8f_verdicts(evidence)
+    evidence["see_also_C3"] = _C8F_SEE_C3
     evidence["finding"] = _C8F_FINDING
     evidence["tolerance"] = {"relative": C8F_TOLERANCE}
     ok = verdicts["derived_is_wpd"] and verdicts["checks_ok"]
