@@ -531,7 +531,7 @@ def test_no_lattice_refuses_cartesian_quantities(tmp_path, capsys):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--interpolation", "full"], "not implemented yet"),
+        (["--interpolation", "full"], "needs the position matrix r(R)"),
         (["--lattice", "absent.win"], "is not a file"),
     ],
 )
