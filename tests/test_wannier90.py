@@ -861,17 +861,20 @@ def dagger(matrix):
     return np.conj(np.swapaxes(matrix, -1, -2))
 
 
-def random_full_model(tmp_path, seed, rotation=None, name="rnd"):
+def random_full_model(tmp_path, seed, rotation=None, name="rnd", doubled=False):
     """A 3-orbital hexagonal model with non-diagonal, non-commuting r(0) and r(±a1).
 
     H(k_frac) = h0 + sum_i (e^{i2pi k_i} t_i + h.c.); r(0) random Hermitian (x, y), r(a1) random
     with r(-a1) = r(a1)^dagger. ``rotation`` U rotates the Wannier basis: H(R) -> U^dagger H(R) U
-    and r(R) -> U^dagger r(R) U for every R. Returns (path, r(0), r(a1)) before the rotation.
+    and r(R) -> U^dagger r(R) U for every R. ``doubled``: H ⊗ 1_2 (six orbitals, every band
+    doubly degenerate) with a random 6 x 6 r(R). Returns (path, r(0), r(a1)) before the rotation.
     """
     rng = np.random.default_rng(seed)
     n = 3
     h0 = random_hermitian(rng, n, 1.0) + np.diag([-3.0, 0.0, 3.0])
     hops = [0.5 * (rng.normal(size=(n, n)) + 1j * rng.normal(size=(n, n))) for _ in range(2)]
+    if doubled:
+        h0, hops, n = np.kron(h0, np.eye(2)), [np.kron(h, np.eye(2)) for h in hops], 2 * n
     r0 = np.stack([random_hermitian(rng, n, 0.3), random_hermitian(rng, n, 0.3),
                    np.diag(rng.normal(size=n)).astype(complex)])
     r1 = 0.1 * (rng.normal(size=(3, n, n)) + 1j * rng.normal(size=(3, n, n)))
@@ -930,6 +933,7 @@ def test_full_geometry_is_invariant_under_a_rotation_of_the_wannier_basis(tmp_pa
     rotation = random_unitary(100 + seed, 3)
     plain = numeric_model_from_wannier(random_full_model(tmp_path, seed, name="a")[0])
     rotated_path = random_full_model(tmp_path, seed, rotation, name="b")[0]
+    assert plain.multiplets == ((0,), (1,), (2,))
     rotated = numeric_model_from_wannier(rotated_path)
     rotated_tb = numeric_model_from_wannier(rotated_path, interpolation="tb")
     k = random_cartesian(plain, 25, seed=seed)
@@ -1075,3 +1079,23 @@ def test_non_hermitian_position_matrix_is_refused(tmp_path):
     with pytest.raises(ModelError, match="Wigner-Seitz vector"):
         write_tb_dat(path, qwz_fractional, 2, np.eye(3), np.zeros((2, 3)), grid=(3, 3, 1),
                      positions={(2, 0, 0): np.zeros((3, 2, 2))})
+
+
+def test_full_multiplet_sums_are_invariant_under_a_rotation_of_a_degenerate_model(tmp_path):
+    # Every band doubly degenerate (H ⊗ 1_2): eigh picks an arbitrary basis in each pair, and
+    # only multiplet sums are gauge invariant (in-pair terms of -2 Im sum A A cancel in the
+    # sum). A rotation of the six Wannier functions must leave them unchanged (1e-10, as above).
+    from qgsym.geometry import multiplet_sum
+
+    rotation = random_unitary(7, 6)
+    plain = numeric_model_from_wannier(random_full_model(tmp_path, 4, name="a", doubled=True)[0])
+    rotated = numeric_model_from_wannier(
+        random_full_model(tmp_path, 4, rotation, name="b", doubled=True)[0])
+    assert plain.multiplets == rotated.multiplets == ((0, 1), (2, 3), (4, 5))
+    k = random_cartesian(plain, 20, seed=9)
+    g_plain, g_rotated = geometry_fields(plain, k), geometry_fields(rotated, k)
+    for name in ("berry_curvature", "quantum_metric", "band_normalized_metric"):
+        left = multiplet_sum(g_plain[name], plain.multiplets)
+        right = multiplet_sum(g_rotated[name], plain.multiplets)
+        assert np.max(np.abs(left - right)) < 1e-10 * max(1, np.max(np.abs(left))), name
+    assert np.max(np.abs(multiplet_sum(g_plain["berry_curvature"], plain.multiplets))) > 1e-2
