@@ -211,8 +211,10 @@ def band_geometry(
         basis_connection, basis_curvature = basis
         rotated = dagger[None] @ basis_connection @ vectors[None]  # Ā = V† A^I V
         connection = connection + np.where(same[None, None], 0.0, rotated)
-        internal = np.real(np.einsum("pln,ijplm,pmn->ijpn", np.conj(vectors), basis_curvature,
-                                     vectors))  # (V† F^I V)_nn
+        internal = np.empty(basis_curvature.shape[:-1])  # (V† F^I V)_nn, pair by pair
+        for i, j in np.ndindex(*basis_curvature.shape[:2]):
+            projected = basis_curvature[i, j] @ vectors  # (P, N, N): F V
+            internal[i, j] = np.real(np.sum(np.conj(vectors) * projected, axis=-2))
     qgt_pair = np.einsum("ipnm,jpmn->ijpnm", connection, connection)  # A^i_nm A^j_mn
     curvature = -2.0 * np.imag(qgt_pair.sum(axis=-1))
     if basis is not None:

@@ -1073,13 +1073,17 @@ class WannierHamiltonian:
         tau = self.centres[:, :d].T  # (d, N)
         diagonal = tau[:, None, :, None] * np.eye(self.n_bands)  # (d, 1, N, N): τ_m,b δ_mn
         connection = self._rotate(orbital, lattice_sum) - diagonal
-        derivative = np.empty((d, *connection.shape), dtype=complex)  # [a, b] = ∂_a A_b
-        for a in range(d):
+        curvature = np.zeros((d, *connection.shape), dtype=complex)
+        for a in range(d):  # one ∂_a A (d, P, N, N) at a time: memory stays ~ the result
             moved = np.moveaxis(self._sum(phases, 1j * vectors[:, a], positions), 1, 0)
-            derivative[a] = self._rotate(orbital, moved + 1j * delta[a] * lattice_sum)
-        commutator = (connection[:, None] @ connection[None, :]
-                      - connection[None, :] @ connection[:, None])
-        curvature = derivative - np.swapaxes(derivative, 0, 1) - 1j * commutator
+            derivative = self._rotate(orbital, moved + 1j * delta[a] * lattice_sum)
+            curvature[a] += derivative  # F_ab gets +∂_a A_b
+            curvature[:, a] -= derivative  # F_ba gets -∂_a A_b
+        for a in range(d):
+            for b in range(a + 1, d):
+                commutator = connection[a] @ connection[b] - connection[b] @ connection[a]
+                curvature[a, b] -= 1j * commutator
+                curvature[b, a] += 1j * commutator
         return connection, curvature
 
 
