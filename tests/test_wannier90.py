@@ -1060,11 +1060,14 @@ def test_full_interpolation_refusals_and_json(tmp_path, capsys):
     status, out, _ = run_cli(["compute", "berry-curvature", "--model", str(path), "--grid",
                               "8", "--json", "--interpolation", "tb"], capsys)
     assert status == 0 and json.loads(out)["interpolation"] == "tb"
-    for quantity in ("sigma-kubo", "sigma11"):
+    for quantity in ("sigma-kubo", "sigma11", "trace-condition"):
         status, out, err = run_cli(["compute", quantity, "--model", str(path), "--grid", "8"],
                                    capsys)
         assert status == 2 and out == "" and err.count("\n") == 1
         assert "does not implement the full interpolation" in err and "--interpolation tb" in err
+    status, _, _ = run_cli(["compute", "trace-condition", "--model", str(path), "--grid", "8",
+                            "--interpolation", "tb"], capsys)
+    assert status == 0
 
 
 def test_non_hermitian_position_matrix_is_refused(tmp_path):

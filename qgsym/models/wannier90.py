@@ -1129,25 +1129,29 @@ def checked_positions(positions, hopping_model: HoppingModel) -> np.ndarray:
     return positions
 
 
-def refuse_full_interpolation(model, what: str) -> None:
-    """Raise for a ``full``-convention Wannier model in a path that uses H(k) alone.
+def refuse_full_interpolation(
+    model, what: str, reason: str = "uses matrix elements of H(k) alone"
+) -> None:
+    """Raise for a ``full``-convention Wannier model in a path that cannot honour it.
 
     Parameters
     ----------
     model : NumericModel or BlochModel
     what : str
         The quantity, for the message.
+    reason : str
+        Why the path cannot use r(R) (default: it would silently give the ``tb`` numbers).
 
     Raises
     ------
     QgsymError
-        One line: the path would silently give the ``tb`` numbers.
+        One line naming the quantity, the reason and ``--interpolation tb``.
     """
     hamiltonian = getattr(model, "hamiltonian", None)
     if isinstance(hamiltonian, WannierHamiltonian) and hamiltonian.interpolation == "full":
         raise QgsymError(
-            f"{what} uses matrix elements of H(k) alone and does not implement the full "
-            "interpolation (position matrix r(R)); use --interpolation tb")
+            f"{what} {reason} and does not implement the full interpolation (position "
+            "matrix r(R)); use --interpolation tb")
 
 
 def _model_dimension(hopping_model: HoppingModel, lattice: np.ndarray) -> tuple[int, str]:
@@ -1227,6 +1231,8 @@ def numeric_model_from_wannier(path, lattice=None, interpolation=None) -> Numeri
                          "centres")
         if interpolation == "full":
             positions = checked_positions(tb.positions, hopping_model)
+            notes.append("the metric g and the band-normalized metric are sums over the "
+                         "num_wann Wannier bands (<dw|dw> is not in a tb.dat)")
     else:
         if interpolation == "full":
             raise QgsymError(
