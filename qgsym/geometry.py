@@ -20,7 +20,9 @@ multiplet; their sum over the multiplet does not (use :func:`multiplet_sum`).
 Multiplets are the model's *generic* degeneracies (found at random k, e.g. Kramers pairs of
 a PT-symmetric model). A degeneracy on the grid that is not generic is a gap closing, and a
 quantity that divides by the gap raises :class:`~qgsym.errors.GapClosingError` rather than
-returning a huge or NaN number.
+returning a huge or NaN number. :func:`check_gaps` sees only the grid points; closings between
+them (a node the grid misses) are found by :mod:`qgsym.gap_closing`, which the compute
+functions call first.
 """
 
 from __future__ import annotations
@@ -115,7 +117,17 @@ def multiplet_sum(values: np.ndarray, multiplets, axis: int = -1) -> np.ndarray:
 
 
 def check_gaps(energies: np.ndarray, k: np.ndarray, multiplets, scale: float) -> None:
-    """Raise if a non-generic gap closes (or a generic degeneracy splits) at some k."""
+    """Raise if a non-generic gap closes (or a generic degeneracy splits) at one of the points ``k``.
+
+    Parameters
+    ----------
+    energies : ndarray, shape (P, N)
+    k : ndarray, shape (P, d)
+    multiplets : tuple of tuple of int
+    scale : float
+        W; closed means a gap below ``GAP_CLOSING_TOLERANCE`` × W (also the tolerance of
+        :mod:`qgsym.gap_closing` between grid points).
+    """
     same = multiplet_mask(multiplets, energies.shape[1])
     for n in range(energies.shape[1] - 1):
         splitting = energies[:, n + 1] - energies[:, n]
