@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from qgsym.geometry import band_geometry, multiplet_sum
-from qgsym.models.wannier90 import numeric_model_from_wannier, write_tb_dat
+from qgsym.models.wannier90 import HoppingModel, numeric_model_from_wannier, write_tb_dat
 
 LATTICE = np.array([[3.1, 0.0, 0.0], [1.2, 2.7, 0.0], [0.4, -0.5, 4.3]])  # Å, oblique
 
@@ -41,24 +41,20 @@ def hermitian(rng, size, scale):
 def write_model(path, seed: int, doubled: bool) -> None:
     """A random 3-orbital (6 if doubled) model with a non-diagonal position matrix."""
     rng = np.random.default_rng(seed)
-    n = 3
-    onsite = hermitian(rng, n, 1.0) + np.diag([-2.0, 0.0, 2.0])
-    hops = [0.4 * (rng.normal(size=(n, n)) + 1j * rng.normal(size=(n, n))) for _ in range(3)]
+    hops = 0.4 * (rng.normal(size=(3, 3, 3)) + 1j * rng.normal(size=(3, 3, 3)))  # t(a_i)
+    onsite = hermitian(rng, 3, 1.0) + np.diag([-2.0, 0.0, 2.0])
+    blocks = np.concatenate([onsite[None], hops, np.conj(np.swapaxes(hops, -1, -2))])
     if doubled:
-        onsite, hops, n = np.kron(onsite, np.eye(2)), [np.kron(h, np.eye(2)) for h in hops], 2 * n
+        blocks = np.kron(blocks, np.eye(2))  # (7, 6, 6): H ⊗ 1₂
+    n = blocks.shape[1]
     r0 = np.stack([hermitian(rng, n, 0.4) for _ in range(3)]) + np.einsum(
         "ma,mn->amn", rng.uniform(0, 2, size=(n, 3)), np.eye(n))
     r2 = 0.15 * (rng.normal(size=(3, n, n)) + 1j * rng.normal(size=(3, n, n)))
-
-    def hamiltonian(k_frac):
-        total = np.broadcast_to(onsite, (len(k_frac), n, n)).astype(complex)
-        for axis, hop in enumerate(hops):
-            phase = np.exp(2j * np.pi * k_frac[:, axis])[:, None, None]
-            total = total + phase * hop + np.conj(phase) * hop.conj().T
-        return total
-
+    lattice_model = HoppingModel(  # R = 0, a1, a2, a3, -a1, -a2, -a3
+        np.vstack([np.zeros((1, 3), dtype=int), np.eye(3, dtype=int), -np.eye(3, dtype=int)]),
+        blocks, np.ones(7, dtype=int))
     positions = {(0, 0, 0): r0, (0, 1, 0): r2, (0, -1, 0): np.conj(np.swapaxes(r2, -1, -2))}
-    write_tb_dat(path, hamiltonian, n, LATTICE, np.zeros((n, 3)), grid=(3, 3, 3),
+    write_tb_dat(path, lattice_model.hamiltonian, n, LATTICE, np.zeros((n, 3)), grid=(3, 3, 3),
                  positions=positions)
 
 

@@ -879,19 +879,15 @@ def random_full_model(tmp_path, seed, rotation=None, name="rnd", doubled=False):
                    np.diag(rng.normal(size=n)).astype(complex)])
     r1 = 0.1 * (rng.normal(size=(3, n, n)) + 1j * rng.normal(size=(3, n, n)))
     u = np.eye(n) if rotation is None else rotation
-
-    def hamiltonian(k_frac):
-        total = np.broadcast_to(h0, (len(k_frac), n, n)).astype(complex)
-        for axis, hop in enumerate(hops):
-            phase = np.exp(2j * np.pi * k_frac[:, axis])[:, None, None]
-            total = total + phase * hop + np.conj(phase) * dagger(hop)
-        return dagger(u) @ total @ u
-
+    lattice_model = HoppingModel(  # R = 0, a1, a2, -a1, -a2
+        np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0], [-1, 0, 0], [0, -1, 0]]),
+        np.array([dagger(u) @ h @ u for h in [h0, *hops, *map(dagger, hops)]]),
+        np.ones(5, dtype=int))
     positions = {(0, 0, 0): dagger(u) @ r0 @ u, (1, 0, 0): dagger(u) @ r1 @ u,
                  (-1, 0, 0): dagger(u) @ dagger(r1) @ u}
     path = tmp_path / f"{name}_tb.dat"
-    write_tb_dat(path, hamiltonian, n, HEXAGONAL, np.zeros((n, 3)), grid=(3, 3, 1),
-                 positions=positions)
+    write_tb_dat(path, lattice_model.hamiltonian, n, HEXAGONAL, np.zeros((n, 3)),
+                 grid=(3, 3, 1), positions=positions)
     return path, r0, r1
 
 
