@@ -111,6 +111,9 @@ def onsager_integrand(hamiltonian, multiplets, scale, widths, mu, temperature,
 
 def onsager_coefficients(model, n: int, widths, mu: float, temperature: float) -> np.ndarray:
     """∫[dk] of :func:`onsager_integrand` on an n^d grid, shape (8, d, d)."""
+    from qgsym.models.wannier90 import refuse_full_interpolation
+
+    refuse_full_interpolation(model, "the Kubo-Bastin transport (sigma-kubo, seebeck, kappa)")
     grid = make_grid(model, n)
     scale = energy_scale(model)
     total = None

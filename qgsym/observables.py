@@ -125,6 +125,11 @@ def compute_quantum_metric(model, options) -> dict:
 
 def compute_trace_condition(model, options) -> dict:
     """Seed 000 Eq. 2: Tr g_n ≥ |Ω_n^{xy}| pointwise, and ∫Tr g ≥ |C|/2π."""
+    from qgsym.models.wannier90 import refuse_full_interpolation
+
+    refuse_full_interpolation(
+        model, "the trace condition", "compares the N-band metric with the full curvature, "
+        "whose basis term has no metric counterpart in a tb.dat (<dw|dw> is missing),")
     if model.dimension != 2:
         raise QgsymError("the trace condition Tr g >= |Omega^xy| needs a 2D model")
     n = default_grid(model, options)

@@ -531,7 +531,7 @@ def test_no_lattice_refuses_cartesian_quantities(tmp_path, capsys):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--interpolation", "full"], "not implemented yet"),
+        (["--interpolation", "full"], "needs the position matrix r(R)"),
         (["--lattice", "absent.win"], "is not a file"),
     ],
 )
@@ -841,3 +841,260 @@ def test_dimension_from_hoppings_and_lattice(tmp_path):
     np.testing.assert_allclose(
         np.linalg.eigvalsh(crystal.hamiltonian.matrix(k_frac @ crystal.reciprocal)),
         qwz_bands(k_frac), atol=1e-10)
+
+
+# --- the full convention (position matrix r(R), Wang-Yates-Souza-Vanderbilt) ----------------
+
+import scipy.linalg  # noqa: E402
+
+from qgsym.models.wannier90 import numeric_model_from_wannier  # noqa: E402
+
+HEXAGONAL = np.array([[1.0, 0.0, 0.0], [0.5, np.sqrt(3) / 2, 0.0], [0.0, 0.0, 5.0]])
+
+
+def random_hermitian(rng, size, scale):
+    matrix = rng.normal(size=(size, size)) + 1j * rng.normal(size=(size, size))
+    return scale * (matrix + matrix.conj().T) / 2
+
+
+def dagger(matrix):
+    return np.conj(np.swapaxes(matrix, -1, -2))
+
+
+def random_full_model(tmp_path, seed, rotation=None, name="rnd", doubled=False):
+    """A 3-orbital hexagonal model with non-diagonal, non-commuting r(0) and r(±a1).
+
+    H(k_frac) = h0 + sum_i (e^{i2pi k_i} t_i + h.c.); r(0) random Hermitian (x, y), r(a1) random
+    with r(-a1) = r(a1)^dagger. ``rotation`` U rotates the Wannier basis: H(R) -> U^dagger H(R) U
+    and r(R) -> U^dagger r(R) U for every R. ``doubled``: H ⊗ 1_2 (six orbitals, every band
+    doubly degenerate) with a random 6 x 6 r(R). Returns (path, r(0), r(a1)) before the rotation.
+    """
+    rng = np.random.default_rng(seed)
+    n = 3
+    h0 = random_hermitian(rng, n, 1.0) + np.diag([-3.0, 0.0, 3.0])
+    hops = [0.5 * (rng.normal(size=(n, n)) + 1j * rng.normal(size=(n, n))) for _ in range(2)]
+    if doubled:
+        h0, hops, n = np.kron(h0, np.eye(2)), [np.kron(h, np.eye(2)) for h in hops], 2 * n
+    r0 = np.stack([random_hermitian(rng, n, 0.3), random_hermitian(rng, n, 0.3),
+                   np.diag(rng.normal(size=n)).astype(complex)])
+    r1 = 0.1 * (rng.normal(size=(3, n, n)) + 1j * rng.normal(size=(3, n, n)))
+    u = np.eye(n) if rotation is None else rotation
+    lattice_model = HoppingModel(  # R = 0, a1, a2, -a1, -a2
+        np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0], [-1, 0, 0], [0, -1, 0]]),
+        np.array([dagger(u) @ h @ u for h in [h0, *hops, *map(dagger, hops)]]),
+        np.ones(5, dtype=int))
+    positions = {(0, 0, 0): dagger(u) @ r0 @ u, (1, 0, 0): dagger(u) @ r1 @ u,
+                 (-1, 0, 0): dagger(u) @ dagger(r1) @ u}
+    path = tmp_path / f"{name}_tb.dat"
+    write_tb_dat(path, lattice_model.hamiltonian, n, HEXAGONAL, np.zeros((n, 3)),
+                 grid=(3, 3, 1), positions=positions)
+    return path, r0, r1
+
+
+def random_unitary(seed, n):
+    rng = np.random.default_rng(seed)
+    q, r = np.linalg.qr(rng.normal(size=(n, n)) + 1j * rng.normal(size=(n, n)))
+    return q * (np.diag(r) / np.abs(np.diag(r)))
+
+
+def geometry_fields(model, k):
+    g = band_geometry(model.hamiltonian, k, model.multiplets)
+    return {"berry_curvature": g.berry_curvature, "quantum_metric": g.quantum_metric,
+            "band_normalized_metric": g.band_normalized_metric, "energies": g.energies}
+
+
+def test_full_equals_tb_when_r_is_diagonal_at_the_centres(tmp_path):
+    # write_tb_dat's default r(R) = delta_R0 diag(tau): A^I = U^dagger diag(tau) U - diag(tau)
+    # = 0, so the full convention is the tb convention (1e-12: rounding of the file only).
+    path = write_haldane(tmp_path, tb=True)
+    full = numeric_model_from_wannier(path)
+    tb = numeric_model_from_wannier(path, interpolation="tb")
+    assert full.hamiltonian.interpolation == "full" and tb.hamiltonian.interpolation == "tb"
+    k = random_cartesian(full, 40)
+    connection, curvature = full.hamiltonian.basis_connection(k)
+    assert np.max(np.abs(connection)) < 1e-12 and np.max(np.abs(curvature)) < 1e-12
+    assert tb.hamiltonian.basis_connection(k) is None
+    g_full, g_tb = geometry_fields(full, k), geometry_fields(tb, k)
+    for name, value in g_tb.items():
+        assert np.max(np.abs(g_full[name] - value)) < 1e-12, name
+    assert np.max(np.abs(g_tb["berry_curvature"])) > 0.1  # not a trivial zero
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_full_geometry_is_invariant_under_a_rotation_of_the_wannier_basis(tmp_path, seed):
+    # One unitary U for all R: H(R) -> U^dagger H(R) U, r(R) -> U^dagger r(R) U describes the same
+    # Bloch states, so Omega, g and G of the full convention do not change (1e-10: the
+    # tb.dat's 16-digit rounding and eigh, no approximation); the tb convention, which only
+    # keeps diag r(0), changes by O(1).
+    rotation = random_unitary(100 + seed, 3)
+    plain = numeric_model_from_wannier(random_full_model(tmp_path, seed, name="a")[0])
+    rotated_path = random_full_model(tmp_path, seed, rotation, name="b")[0]
+    assert plain.multiplets == ((0,), (1,), (2,))
+    rotated = numeric_model_from_wannier(rotated_path)
+    rotated_tb = numeric_model_from_wannier(rotated_path, interpolation="tb")
+    k = random_cartesian(plain, 25, seed=seed)
+    g_plain, g_rotated = geometry_fields(plain, k), geometry_fields(rotated, k)
+    for name, value in g_plain.items():
+        assert np.max(np.abs(g_rotated[name] - value)) < 1e-10 * max(1, np.max(np.abs(value)))
+    changed = geometry_fields(rotated_tb, k)["berry_curvature"]
+    assert np.max(np.abs(changed - g_plain["berry_curvature"])) > 1e-2
+
+
+def fukui_curvature(model, r0, r1, k0, step):
+    """Omega^xy_n at k0 from the Berry phase of one small square plaquette (side ``step``).
+
+    Independent of the A = Abar + iD decomposition: the link between neighbouring corners is
+    <u_n(k)| M(k, k') |u_n(k')> with u from eigh of H(k) alone and M the parallel transport of
+    the tb basis, the path-ordered product of exp(-i dk.A^I) along the edge (16 midpoint
+    steps), with A^I(k) = U^dagger [r(0) + e^{ik.a1} r(a1) + e^{-ik.a1} r(a1)^dagger] U - diag(tau)
+    written here from the r(R) put into the file (tau = diag r(0), U = diag e^{ik.tau}).
+    Omega = -arg(prod of links)/step^2 (A = <u|i du>, loop counter-clockwise).
+    """
+    tau = np.real(np.diagonal(r0, axis1=1, axis2=2)).T[:, :2]
+    a1 = HEXAGONAL[0, :2]
+
+    def basis_connection(k):
+        u = np.exp(1j * k @ tau.T)
+        lattice = (r0[:2] + np.exp(1j * k @ a1) * r1[:2]
+                   + np.exp(-1j * k @ a1) * dagger(r1[:2]))
+        return np.conj(u)[:, None] * lattice * u[None, :] - np.stack(
+            [np.diag(tau[:, b]) for b in range(2)])
+
+    def transport(start, end, steps=16):
+        product = np.eye(3, dtype=complex)
+        for s in range(steps):
+            a, b = start + (end - start) * s / steps, start + (end - start) * (s + 1) / steps
+            generator = np.einsum("b,bmn->mn", b - a, basis_connection((a + b) / 2))
+            product = product @ scipy.linalg.expm(-1j * generator)
+        return product
+
+    corners = [k0 + step * np.array(c) for c in ([-.5, -.5], [.5, -.5], [.5, .5], [-.5, .5])]
+    vectors = [np.linalg.eigh(model.hamiltonian.matrix(c[None]))[1][0] for c in corners]
+    product = np.ones(3, dtype=complex)
+    for i in range(4):
+        j = (i + 1) % 4
+        product *= np.diag(dagger(vectors[i]) @ transport(corners[i], corners[j]) @ vectors[j])
+    return -np.angle(product) / step**2
+
+
+def test_full_berry_curvature_equals_the_berry_phase_of_small_plaquettes(tmp_path):
+    # The plaquette phase has an O(step^2) error (measured x4 smaller when the step halves);
+    # Richardson (4 F(h/2) - F(h))/3 removes it, leaving O(h^4) (measured <= 3e-10), so 1e-8.
+    # The internal-curvature commutator -i[A^I_x, A^I_y] contributes 0.04-0.4 here: a formula
+    # without it would fail.
+    path, r0, r1 = random_full_model(tmp_path, 5)
+    model = numeric_model_from_wannier(path)
+    tb = numeric_model_from_wannier(path, interpolation="tb")
+    for k0 in random_cartesian(model, 3, seed=4):
+        omega = band_geometry(model.hamiltonian, k0[None], model.multiplets).berry_curvature
+        coarse, fine = (fukui_curvature(model, r0, r1, k0, h) for h in (1e-2, 5e-3))
+        extrapolated = (4 * fine - coarse) / 3
+        np.testing.assert_allclose(omega[0, 1, 0], extrapolated, atol=1e-8)
+        omega_tb = band_geometry(tb.hamiltonian, k0[None], tb.multiplets).berry_curvature
+        assert np.max(np.abs(omega_tb[0, 1, 0] - extrapolated)) > 1e-2  # r(R) matters here
+
+
+def write_rotated_haldane(tmp_path, seed=7):
+    """The catalogue Haldane model in a rotated Wannier basis: H -> U^dagger H U and
+    r(0) = U^dagger diag(tau) U (non-diagonal), tau = HALDANE_CENTRES."""
+    model = load_model("haldane")
+    rotation = random_unitary(seed, 2)
+
+    def hamiltonian(k_frac):
+        return dagger(rotation) @ model.hamiltonian.matrix(k_frac[:, :2] @ model.reciprocal) \
+            @ rotation
+
+    centres = np.einsum("ma,mn->amn", HALDANE_CENTRES, np.eye(2))
+    path = tmp_path / "rot_tb.dat"
+    write_tb_dat(path, hamiltonian, 2, haldane_lattice(), np.zeros((2, 3)), grid=(3, 3, 1),
+                 positions={(0, 0, 0): dagger(rotation) @ centres @ rotation})
+    return path
+
+
+def test_full_sigma2_and_chern_of_a_rotated_basis_equal_the_tb_model(tmp_path):
+    # The rotated Haldane files describe the same Bloch states as the tb-convention Haldane
+    # model with orbitals at HALDANE_CENTRES (the symbolic U^dagger H U of haldane_tb_symbolic):
+    # the full convention must reproduce its Chern numbers, Berry-curvature integral and
+    # sigma2 (bcd, wpd: finite-difference dipoles of Omega and the band-normalized metric)
+    # on the same grid (1e-9 relative: rounding only), while tb of the rotated files differs.
+    from qgsym.nonlinear import compute_sigma2
+    from qgsym.observables import compute_berry_curvature, compute_chern
+
+    path = write_rotated_haldane(tmp_path)
+    full = load_model(str(path))
+    rotated_tb = load_model(str(path), interpolation="tb")
+    symbolic = haldane_tb_symbolic()
+    options = ComputeOptions(grid=24)
+    chern, chern_symbolic = compute_chern(full, options), compute_chern(symbolic, options)
+    assert chern["values"] == chern_symbolic["values"] == {"0": -1.0, "1": 1.0}
+    integral = chern["methods"]["integral_of_berry_curvature"]  # of the full Omega
+    for band, value in chern_symbolic["methods"]["integral_of_berry_curvature"].items():
+        assert abs(integral[band] - value) < 1e-9
+    berry = compute_berry_curvature(full, options)["values"]["xy"]["0"]
+    assert abs(berry - compute_berry_curvature(symbolic, options)["values"]["xy"]["0"]) < 1e-9
+    options = ComputeOptions(grid=24, mu=-1.2, T=0.1, formulas=("bcd", "wpd"))
+    sigma_full = compute_sigma2(full, options)["values"]
+    sigma_symbolic = compute_sigma2(symbolic, options)["values"]
+    sigma_tb = compute_sigma2(rotated_tb, options)["values"]
+    differs = 0.0
+    for key in ("bcd", "wpd"):
+        for component, value in sigma_symbolic[key].items():
+            assert abs(sigma_full[key][component] - value) <= 1e-9 * max(1.0, abs(value))
+            differs = max(differs, abs(sigma_tb[key][component] - value))
+    assert differs > 1e-4  # the tb convention of the rotated files is another model
+
+
+def test_full_interpolation_refusals_and_json(tmp_path, capsys):
+    import json
+
+    path = write_rotated_haldane(tmp_path)
+    status, out, _ = run_cli(["compute", "berry-curvature", "--model", str(path), "--grid",
+                              "8", "--json"], capsys)
+    output = json.loads(out)
+    assert status == 0 and output["interpolation"] == "full"
+    assert "default full" in output["interpolation_notes"]
+    status, out, _ = run_cli(["compute", "berry-curvature", "--model", str(path), "--grid",
+                              "8", "--json", "--interpolation", "tb"], capsys)
+    assert status == 0 and json.loads(out)["interpolation"] == "tb"
+    for quantity in ("sigma-kubo", "sigma11", "trace-condition"):
+        status, out, err = run_cli(["compute", quantity, "--model", str(path), "--grid", "8"],
+                                   capsys)
+        assert status == 2 and out == "" and err.count("\n") == 1
+        assert "does not implement the full interpolation" in err and "--interpolation tb" in err
+    status, _, _ = run_cli(["compute", "trace-condition", "--model", str(path), "--grid", "8",
+                            "--interpolation", "tb"], capsys)
+    assert status == 0
+
+
+def test_non_hermitian_position_matrix_is_refused(tmp_path):
+    positions = {(0, 0, 0): np.zeros((3, 2, 2)), (1, 0, 0): np.zeros((3, 2, 2))}
+    positions[(1, 0, 0)][0, 0, 1] = 0.5  # no partner r(-a1) = r(a1)^dagger
+    path = tmp_path / "bad_tb.dat"
+    write_tb_dat(path, qwz_fractional, 2, np.eye(3), np.zeros((2, 3)), grid=(3, 3, 1),
+                 positions=positions)
+    with pytest.raises(ModelError, match=r"r\(-R\) != r\(R\)\^dagger at R = \(-?1, 0, 0\)"):
+        numeric_model_from_wannier(path)
+    assert numeric_model_from_wannier(path, interpolation="tb").n_bands == 2  # r unused
+    with pytest.raises(ModelError, match="Wigner-Seitz vector"):
+        write_tb_dat(path, qwz_fractional, 2, np.eye(3), np.zeros((2, 3)), grid=(3, 3, 1),
+                     positions={(2, 0, 0): np.zeros((3, 2, 2))})
+
+
+def test_full_multiplet_sums_are_invariant_under_a_rotation_of_a_degenerate_model(tmp_path):
+    # Every band doubly degenerate (H ⊗ 1_2): eigh picks an arbitrary basis in each pair, and
+    # only multiplet sums are gauge invariant (in-pair terms of -2 Im sum A A cancel in the
+    # sum). A rotation of the six Wannier functions must leave them unchanged (1e-10, as above).
+    from qgsym.geometry import multiplet_sum
+
+    rotation = random_unitary(7, 6)
+    plain = numeric_model_from_wannier(random_full_model(tmp_path, 4, name="a", doubled=True)[0])
+    rotated = numeric_model_from_wannier(
+        random_full_model(tmp_path, 4, rotation, name="b", doubled=True)[0])
+    assert plain.multiplets == rotated.multiplets == ((0, 1), (2, 3), (4, 5))
+    k = random_cartesian(plain, 20, seed=9)
+    g_plain, g_rotated = geometry_fields(plain, k), geometry_fields(rotated, k)
+    for name in ("berry_curvature", "quantum_metric", "band_normalized_metric"):
+        left = multiplet_sum(g_plain[name], plain.multiplets)
+        right = multiplet_sum(g_rotated[name], plain.multiplets)
+        assert np.max(np.abs(left - right)) < 1e-10 * max(1, np.max(np.abs(left))), name
+    assert np.max(np.abs(multiplet_sum(g_plain["berry_curvature"], plain.multiplets))) > 1e-2

@@ -204,6 +204,9 @@ def gradient_response(model, n: int, mu: float, temperature: float) -> dict:
         relative to the largest entry (the truncation error before extrapolation).
         σ_ijl in j_i = σ_ijl ∂_l E_j, e = ħ = 1.
     """
+    from qgsym.models.wannier90 import refuse_full_interpolation
+
+    refuse_full_interpolation(model, "sigma11 (the Moyal field-gradient response)")
     if not model.lattice:
         raise QgsymError("the field-gradient response is implemented for lattice models")
     if any(len(group) > 1 for group in model.multiplets):

@@ -35,8 +35,22 @@ centres τ_m (Cartesian Å) and k Cartesian (Å⁻¹), the orbitals sit at their
 
 i.e. H = U†H_lat U with U = diag(e^{ik·τ_m}). Without centres (no ``SEED_centres.xyz``)
 τ = 0 (orbitals at the cell origin, the periodic "lattice gauge"). The reciprocal vectors are
-the rows of B = 2π (A⁻¹)ᵀ. The ``full`` convention (position matrix r(R), Wang, Yates, Souza,
-Vanderbilt, PRB 74, 195118 (2006)) is not implemented yet and is refused.
+the rows of B = 2π (A⁻¹)ᵀ.
+
+**The ``full`` convention** (``SEED_tb.dat`` only; Wang, Yates, Souza, Vanderbilt, PRB 74,
+195118 (2006), "WYSV"): the same H(k), plus the Berry connection of the tb basis
+:math:`|w_m^{\\mathbf k}\\rangle = \\sum_{\\mathbf R} e^{-i\\mathbf k\\cdot(\\hat{\\mathbf r}
+- \\mathbf R - \\boldsymbol\\tau_m)}|m\\mathbf R\\rangle` from the position matrix,
+
+.. math::
+    A^{I,b}_{mn}(\\mathbf k) = \\langle w_m|i\\partial_b w_n\\rangle = \\sum_{\\mathbf R}
+    \\frac{e^{i\\mathbf k\\cdot(\\mathbf R_{cart} + \\boldsymbol\\tau_n - \\boldsymbol\\tau_m)}}
+    {\\mathrm{deg}(\\mathbf R)} r^b_{mn}(\\mathbf R) - \\tau_{m,b}\\delta_{mn},
+
+which vanishes when r(R) is diagonal at the centres (then ``full`` = ``tb``), and its
+non-Abelian curvature :math:`F^I_{ab} = \\partial_a A^I_b - \\partial_b A^I_a
+- i[A^I_a, A^I_b]` (:meth:`WannierHamiltonian.basis_connection`);
+:func:`qgsym.geometry.band_geometry` adds them to the band connection.
 
 The writers (:func:`write_hr_dat`, :func:`write_tb_dat`) sample a periodic H(k_frac) on a
 uniform Γ-centred grid of n1 x n2 x n3 points and Fourier transform it,
@@ -837,13 +851,16 @@ def write_tb_dat(
     centres,
     grid: Sequence[int] = (3, 3, 1),
     header: str = "written by qgsym.models.wannier90.write_tb_dat",
+    positions: Mapping[tuple[int, int, int], np.ndarray] | None = None,
 ) -> HoppingModel:
-    """Write ``seedname_tb.dat`` of a lattice model with r(R) diagonal at the centres.
+    """Write ``seedname_tb.dat`` of a lattice model (r(R) diagonal at the centres by default).
 
-    H(R) as in :func:`write_hr_dat`; the position matrix is that of point-like orbitals at
-    the centres, :math:`\\mathbf r_{mn}(\\mathbf R) = \\delta_{\\mathbf R 0}\\delta_{mn}
-    \\boldsymbol\\tau_m` (times deg(0), which the reader divides out), so the file's ``tb``
-    convention equals that of ``SEED_hr.dat`` + ``SEED.win`` + ``SEED_centres.xyz``.
+    H(R) as in :func:`write_hr_dat`; by default the position matrix is that of point-like
+    orbitals at the centres, :math:`\\mathbf r_{mn}(\\mathbf R) = \\delta_{\\mathbf R 0}
+    \\delta_{mn}\\boldsymbol\\tau_m`, so the file's ``tb`` convention equals that of
+    ``SEED_hr.dat`` + ``SEED.win`` + ``SEED_centres.xyz`` and ``full`` equals ``tb``.
+    ``positions`` gives r(R) instead (e.g. off-diagonal, for the ``full`` convention). Every
+    r(R) is written times deg(R), which the reader divides out.
 
     Parameters
     ----------
@@ -857,6 +874,10 @@ def write_tb_dat(
         τ_m, Cartesian Å.
     grid : (n1, n2, n3)
     header : str
+    positions : Mapping from R (3 ints) to array_like of shape (3, N, N), optional
+        r_mn(R) in Å for the listed lattice vectors (zero for the others); replaces the
+        default diagonal r(0). Each R must be a Wigner-Seitz vector of the grid, and
+        r(-R) = r(R)† is the caller's to respect (the reader checks it).
 
     Returns
     -------
@@ -865,6 +886,17 @@ def write_tb_dat(
     lattice = check_lattice(lattice_vectors, str(path))
     centres = _checked_centres(centres, n_bands)
     model = hoppings_from_grid(hamiltonian_function, n_bands, grid, lattice)
+    vectors = [tuple(r) for r in model.hoppings.tolist()]
+    if positions is None:
+        positions = {(0, 0, 0): np.einsum("ma,mn->amn", centres, np.eye(n_bands))}
+    table = np.zeros((len(vectors), 3, n_bands, n_bands), dtype=complex)
+    for r, matrix in positions.items():
+        r = tuple(int(x) for x in r)
+        matrix = np.asarray(matrix, dtype=complex)
+        if r not in vectors or matrix.shape != (3, n_bands, n_bands):
+            raise ModelError(f"positions: R = {r} must be a Wigner-Seitz vector of the grid "
+                             f"with a (3, {n_bands}, {n_bands}) matrix")
+        table[vectors.index(r)] = matrix * model.degeneracies[vectors.index(r)]
     out = [_one_line(header)]
     out += [" ".join(f"{x: .16e}" for x in row) for row in lattice]
     out += _counts_lines(model)
@@ -874,12 +906,11 @@ def write_tb_dat(
             for m in range(n_bands):
                 value = matrix[m, n]
                 out.append(f"{m + 1:5d}{n + 1:5d} {value.real: .16e} {value.imag: .16e}")
-    for r, degeneracy in zip(model.hoppings.tolist(), model.degeneracies.tolist(), strict=True):
+    for r, block in zip(model.hoppings.tolist(), table, strict=True):
         out += ["", f"{r[0]:5d}{r[1]:5d}{r[2]:5d}"]
         for n in range(n_bands):
             for m in range(n_bands):
-                position = centres[m] * degeneracy if (m == n and r == [0, 0, 0]) else np.zeros(3)
-                numbers = " ".join(f"{x: .16e} {0.0: .16e}" for x in position)
+                numbers = " ".join(f"{x.real: .16e} {x.imag: .16e}" for x in block[:, m, n])
                 out.append(f"{m + 1:5d}{n + 1:5d} {numbers}")
     _write_text(path, out)
     return model
@@ -888,13 +919,13 @@ def write_tb_dat(
 # Numeric model for the geometry / integration code
 # ---------------------------------------------------------------------------------------------
 
-#: Interpolation conventions ``--interpolation`` accepts; ``full`` is refused until implemented.
+#: Interpolation conventions ``--interpolation`` accepts (``full`` needs r(R): tb.dat).
 INTERPOLATIONS = ("tb", "full")
 
 
 @dataclass(frozen=True)
 class WannierHamiltonian:
-    """H(k), dH/dk, d2H/dk2 of a :class:`HoppingModel` at Cartesian k, ``tb`` convention.
+    """H(k), dH/dk, d2H/dk2 of a :class:`HoppingModel` at Cartesian k (and, ``full``, A^I).
 
     .. math::
         H_{mn}(\\mathbf k) = \\sum_{\\mathbf R}
@@ -923,6 +954,9 @@ class WannierHamiltonian:
     provenance : Mapping[str, str]
         ``interpolation``, ``lattice``, ``centres`` (where each came from) and
         ``interpolation_notes``; :func:`wannier_fields` adds them to the JSON output.
+    positions : numpy.ndarray or None, shape (nR, 3, N, N), complex
+        ``full`` convention: r_mn(R) (same length unit, not divided by deg(R), in the order of
+        ``hopping_model``; checked by :func:`checked_positions`). None: ``tb`` convention.
     """
 
     hopping_model: HoppingModel
@@ -931,10 +965,16 @@ class WannierHamiltonian:
     centres: np.ndarray
     missing_lattice: str = ""
     provenance: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    positions: np.ndarray | None = None
 
     @property
     def n_bands(self) -> int:
         return self.hopping_model.n_bands
+
+    @property
+    def interpolation(self) -> str:
+        """``full`` when the position matrix r(R) enters, else ``tb``."""
+        return "tb" if self.positions is None else "full"
 
     def _parts(self, k):
         k = np.atleast_2d(np.asarray(k, dtype=float))
@@ -958,9 +998,12 @@ class WannierHamiltonian:
         if self.missing_lattice:
             raise ModelError(self.missing_lattice)
 
-    def _sum(self, phases, weights=None):
-        """Σ_R phases(p, R) [weights(R)] H(R) as one matrix product, shape (P, N, N)."""
-        matrices = self.hopping_model.matrices
+    def _sum(self, phases, weights=None, matrices=None):
+        """Σ_R phases(p, R) [weights(R)] X(R) as one matrix product, shape (P, ...).
+
+        X(R) = H(R) (default) or ``matrices`` of shape (nR, ...).
+        """
+        matrices = self.hopping_model.matrices if matrices is None else matrices
         flat = matrices.reshape(len(matrices), -1)
         factors = phases if weights is None else phases * weights
         return (factors @ flat).reshape(len(phases), *matrices.shape[1:])
@@ -995,6 +1038,120 @@ class WannierHamiltonian:
                 total[a, b] = self._rotate(orbital, block)
                 total[b, a] = total[a, b]
         return total
+
+    def basis_connection(self, k):
+        """Berry connection and curvature of the tb basis (``full``), or None (``tb``).
+
+        Parameters
+        ----------
+        k : array_like, shape (P, d)
+            Cartesian momenta.
+
+        Returns
+        -------
+        None, or (connection, curvature):
+        connection : numpy.ndarray, shape (d, P, N, N), complex
+            .. math::
+                A^{I,b}_{mn} = \\sum_{\\mathbf R} e^{i\\mathbf k\\cdot(\\mathbf R_{cart}
+                + \\boldsymbol\\tau_n - \\boldsymbol\\tau_m)} r^b_{mn}(\\mathbf R)
+                /\\mathrm{deg}(\\mathbf R) - \\tau_{m,b}\\delta_{mn}
+        curvature : numpy.ndarray, shape (d, d, P, N, N), complex (Hermitian in m, n)
+            .. math::
+                F^I_{ab} = \\partial_a A^I_b - \\partial_b A^I_a - i[A^I_a, A^I_b],
+
+            with :math:`\\partial_a A^I_b = U^\\dagger(\\partial_a A^{I,b}_{lat}
+            + i\\Delta^a\\circ A^{I,b}_{lat})U` as for H (τ-terms are constant).
+        """
+        if self.positions is None:
+            return None
+        self._refuse_without_lattice()
+        phases, vectors, orbital = self._parts(k)
+        d = self.dimension
+        positions = self.positions[:, :d]  # (nR, d, N, N)
+        lattice_sum = np.moveaxis(self._sum(phases, matrices=positions), 1, 0)  # (d, P, N, N)
+        delta = self._offsets()[:, None]  # (d, 1, N, N)
+        tau = self.centres[:, :d].T  # (d, N)
+        diagonal = tau[:, None, :, None] * np.eye(self.n_bands)  # (d, 1, N, N): τ_m,b δ_mn
+        connection = self._rotate(orbital, lattice_sum) - diagonal
+        curvature = np.zeros((d, *connection.shape), dtype=complex)
+        for a in range(d):  # one ∂_a A (d, P, N, N) at a time: memory stays ~ the result
+            moved = np.moveaxis(self._sum(phases, 1j * vectors[:, a], positions), 1, 0)
+            derivative = self._rotate(orbital, moved + 1j * delta[a] * lattice_sum)
+            curvature[a] += derivative  # F_ab gets +∂_a A_b
+            curvature[:, a] -= derivative  # F_ba gets -∂_a A_b
+        for a in range(d):
+            for b in range(a + 1, d):
+                commutator = connection[a] @ connection[b] - connection[b] @ connection[a]
+                curvature[a, b] -= 1j * commutator
+                curvature[b, a] += 1j * commutator
+        return connection, curvature
+
+
+def checked_positions(positions, hopping_model: HoppingModel) -> np.ndarray:
+    """Check a position matrix r(R) against its hoppings; return it read-only.
+
+    Parameters
+    ----------
+    positions : array_like, shape (nR, 3, N, N), complex
+        r_mn(R), not divided by deg(R), in the order of ``hopping_model.hoppings``.
+    hopping_model : HoppingModel
+
+    Returns
+    -------
+    numpy.ndarray, shape (nR, 3, N, N), complex
+
+    Raises
+    ------
+    ModelError
+        Wrong shape, non-finite entries, or
+        :math:`\\mathbf r(-\\mathbf R)/\\mathrm{deg} \\ne \\mathbf r(\\mathbf R)^\\dagger
+        /\\mathrm{deg}` beyond :data:`HERMITICITY_TOLERANCE` (r is a Hermitian operator:
+        :math:`\\langle m\\mathbf 0|\\mathbf r|n,-\\mathbf R\\rangle
+        = \\langle n\\mathbf 0|\\mathbf r|m\\mathbf R\\rangle^*`).
+    """
+    name = hopping_model.name
+    positions = np.array(positions, dtype=complex)
+    n_r, n_bands = len(hopping_model.hoppings), hopping_model.n_bands
+    if positions.shape != (n_r, 3, n_bands, n_bands):
+        raise ModelError(f"{name}: r(R) must have shape ({n_r}, 3, {n_bands}, {n_bands}), "
+                         f"got {positions.shape}")
+    if not np.all(np.isfinite(positions)):
+        raise ModelError(f"{name}: r(R) has non-finite entries")
+    scaled = positions / hopping_model.degeneracies[:, None, None, None]
+    index = {tuple(r): i for i, r in enumerate(hopping_model.hoppings.tolist())}
+    for i, r in enumerate(hopping_model.hoppings.tolist()):
+        partner = scaled[index[tuple(-x for x in r)]]
+        deviation = float(np.max(np.abs(partner - np.conj(np.swapaxes(scaled[i], -1, -2)))))
+        if deviation > HERMITICITY_TOLERANCE:
+            raise ModelError(f"{name}: r(-R) != r(R)^dagger at R = {tuple(r)} "
+                             f"(max deviation {deviation:.3g}; not Hermitian)")
+    positions.setflags(write=False)
+    return positions
+
+
+def refuse_full_interpolation(
+    model, what: str, reason: str = "uses matrix elements of H(k) alone"
+) -> None:
+    """Raise for a ``full``-convention Wannier model in a path that cannot honour it.
+
+    Parameters
+    ----------
+    model : NumericModel or BlochModel
+    what : str
+        The quantity, for the message.
+    reason : str
+        Why the path cannot use r(R) (default: it would silently give the ``tb`` numbers).
+
+    Raises
+    ------
+    QgsymError
+        One line naming the quantity, the reason and ``--interpolation tb``.
+    """
+    hamiltonian = getattr(model, "hamiltonian", None)
+    if isinstance(hamiltonian, WannierHamiltonian) and hamiltonian.interpolation == "full":
+        raise QgsymError(
+            f"{what} {reason} and does not implement the full interpolation (position "
+            "matrix r(R)); use --interpolation tb")
 
 
 def _model_dimension(hopping_model: HoppingModel, lattice: np.ndarray) -> tuple[int, str]:
@@ -1040,7 +1197,8 @@ def numeric_model_from_wannier(path, lattice=None, interpolation=None) -> Numeri
         hr.dat only: None reads ``PATH/SEED.win`` when present; a path reads that ``.win``;
         ``"unit"`` opts into a unit cube (no physical length unit).
     interpolation : {None, "tb", "full"}
-        ``full`` (position matrix r(R)) is refused: not implemented yet. None means ``tb``.
+        ``full`` adds the position matrix r(R) (tb.dat only). None: ``full`` for a tb.dat
+        (r(R) known), ``tb`` for an hr.dat.
 
     Returns
     -------
@@ -1050,18 +1208,15 @@ def numeric_model_from_wannier(path, lattice=None, interpolation=None) -> Numeri
     Raises
     ------
     QgsymError
-        Unknown or unimplemented interpolation, ``--lattice`` with a tb.dat, bad files,
+        Unknown interpolation, ``full`` for an hr.dat (no r(R)), ``--lattice`` with a tb.dat,
+        bad files (r(R) not Hermitian),
         disagreeing files (num_wann), missing ``--lattice`` file.
     """
     path = Path(path)
     if interpolation not in (None, *INTERPOLATIONS):
         raise QgsymError(f"--interpolation must be tb or full, got {interpolation!r}")
-    if interpolation == "full":
-        raise QgsymError(
-            "--interpolation full (position matrix r(R), Wang-Yates-Souza-Vanderbilt) is not "
-            "implemented yet; use --interpolation tb"
-        )
     notes = []
+    positions = None
     if path.name.endswith("_tb.dat"):
         if lattice is not None:
             raise QgsymError(f"{path.name} carries its own lattice; --lattice applies to _hr.dat")
@@ -1070,9 +1225,19 @@ def numeric_model_from_wannier(path, lattice=None, interpolation=None) -> Numeri
         lattice_source = f"{path.name} (Å)"
         centres_source = f"{path.name}: tau_m = r_mm(R = 0)"
         if interpolation is None:
-            notes.append("default tb: the full convention (r(R), Wang-Yates-Souza-Vanderbilt) "
-                         "is not implemented yet, so r(R) enters only through the centres")
+            interpolation = "full"
+            notes.append("default full: r(R) of the tb.dat enters the Berry connection "
+                         "(Wang-Yates-Souza-Vanderbilt); --interpolation tb keeps only the "
+                         "centres")
+        if interpolation == "full":
+            positions = checked_positions(tb.positions, hopping_model)
+            notes.append("the metric g and the band-normalized metric are sums over the "
+                         "num_wann Wannier bands (<dw|dw> is not in a tb.dat)")
     else:
+        if interpolation == "full":
+            raise QgsymError(
+                f"--interpolation full needs the position matrix r(R), which {path.name} does "
+                "not have: give SEED_tb.dat, or use --interpolation tb")
         hopping_model = read_hr_dat(path)
         vectors, lattice_source = _lattice_for_hr(path, lattice, hopping_model.n_bands)
         centres_path = _seed_path(path, "_centres.xyz")
@@ -1093,7 +1258,8 @@ def numeric_model_from_wannier(path, lattice=None, interpolation=None) -> Numeri
         vectors, lattice_source = np.eye(3), f"none ({lattice_source} not found)"
     if lattice_source.startswith(("unit", "none")):
         length = "lattice constant"
-    provenance = {"interpolation": "tb", "lattice": lattice_source, "centres": centres_source}
+    provenance = {"interpolation": interpolation or "tb", "lattice": lattice_source,
+                  "centres": centres_source}
     if notes:
         provenance["interpolation_notes"] = "; ".join(notes)
     name = path.name
@@ -1104,7 +1270,7 @@ def numeric_model_from_wannier(path, lattice=None, interpolation=None) -> Numeri
         units={"energy": "eV", "length": length}, provenance=provenance,
         description=f"Wannier90 tight-binding model read from {path.name}",
         source=f"Wannier90 file {path}; lattice: {lattice_source}; centres: {centres_source}",
-        missing_lattice=missing, path=str(path),
+        missing_lattice=missing, path=str(path), positions=positions,
     )
 
 
@@ -1120,8 +1286,9 @@ def tight_binding_model(
     source: str = "",
     missing_lattice: str = "",
     path: str = "",
+    positions=None,
 ) -> NumericModel:
-    """Wrap hoppings, a lattice and orbital centres as a ``tb``-convention NumericModel.
+    """Wrap hoppings, a lattice and orbital centres (and r(R)) as a NumericModel.
 
     Parameters
     ----------
@@ -1137,6 +1304,8 @@ def tight_binding_model(
         Reported in the JSON by :func:`wannier_fields`.
     missing_lattice : str
         Non-empty: Cartesian quantities are refused with this message.
+    positions : array_like or None, shape (nR, 3, N, N)
+        r_mn(R) for the ``full`` convention (checked by :func:`checked_positions`); None: ``tb``.
 
     Returns
     -------
@@ -1156,7 +1325,8 @@ def tight_binding_model(
     reciprocal = 2 * np.pi * np.linalg.inv(vectors[:dimension, :dimension]).T
     hamiltonian = WannierHamiltonian(
         hopping_model, dimension, vectors, centres, missing_lattice,
-        MappingProxyType(provenance))
+        MappingProxyType(provenance),
+        None if positions is None else checked_positions(positions, hopping_model))
     return NumericModel(
         name=name,
         dimension=dimension,
