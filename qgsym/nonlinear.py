@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 
+from qgsym.convergence import grid_converged, grid_of, temperature_width
 from qgsym.errors import GapClosingError, QgsymError
 from qgsym.formulas import sigma2_formulas
 from qgsym.formulas.base import E_CHARGE, HBAR, TAU
@@ -307,20 +308,27 @@ def sigma2_values(model, n, mus, temperature, keys, form="sea", path="auto", inf
     return evaluate_formulas(keys, sea, surface, model.axes), details["path"]
 
 
+def _sigma2_symmetry(model, options, result, error_max) -> None:
+    """Symmetry report of the converged σ^(2) (its zero threshold uses the error estimate)."""
+    from qgsym.symmetry import tensor_symmetry_report
+
+    registry = sigma2_formulas()
+    result["symmetry"] = tensor_symmetry_report(
+        model, result["values"], {k: registry[k].t_parity for k in result["values"]}, error_max)
+
+
+@grid_converged(fermi_width=temperature_width, finish=_sigma2_symmetry)
 def compute_sigma2(model, options) -> dict:
-    """``qgsym compute sigma2``: every d³ component of each requested formula."""
-    from qgsym.observables import DEFAULT_GRID, component_keys
+    """``qgsym compute sigma2``: every d³ component of each requested formula (one grid)."""
+    from qgsym.observables import component_keys
 
     keys = resolve_formula_keys(options.formulas)
-    n = options.grid or DEFAULT_GRID[model.dimension]
+    n = grid_of(model, options)
     info: dict = {}
     fine, path = sigma2_values(model, n, [options.mu], options.T, keys, options.form,
                                info=info)
-    coarse, _ = sigma2_values(model, max(2, n // 2), [options.mu], options.T, keys,
-                              options.form, path)
     registry = sigma2_formulas()
     values, tau_power = {}, {}
-    error = 0.0
     for key in keys:
         tensor = fine[key][0]
         values[key] = {
@@ -328,11 +336,6 @@ def compute_sigma2(model, options) -> dict:
             for c in component_keys(model, 3)
         }
         tau_power[key] = registry[key].tau_power
-        error = max(error, float(np.max(np.abs(fine[key] - coarse[key]))))
-    from qgsym.symmetry import tensor_symmetry_report
-
-    symmetry = tensor_symmetry_report(
-        model, values, {k: registry[k].t_parity for k in keys}, error)
     notes = []
     if getattr(model, "periodic", True) is False:
         notes.append(
@@ -351,12 +354,9 @@ def compute_sigma2(model, options) -> dict:
     return {
         "values": values,
         "tau_power": tau_power,
-        "symmetry": symmetry,
         "notes": "; ".join(notes),
         "form": options.form,
         "path": path,
-        "grid": [n] * model.dimension,
-        "error_estimate": error,
         "units": "natural (e = hbar = k_B = 1; model energy and length units); "
                  "entries with tau_power p are the coefficient of tau^p",
     }
