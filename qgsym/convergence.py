@@ -16,10 +16,13 @@ decorator :func:`grid_converged` turns it into the converged quantity:
   entries are dicts, e.g. one formula; otherwise all of ``values``) meets the tolerance when
 
   .. math:: \\epsilon_c \\le \\mathrm{tol}\\cdot\\max(|V_c|, F_G), \\qquad
-            F_G = \\max(\\texttt{FLOOR\\_FRACTION}\\cdot\\max_{c'\\in G}|V_{c'}|,
-                        \\texttt{ABSOLUTE\\_FLOOR}),
+            F_G = \\max(10^{-2}\\max_{c'\\in G}|V_{c'}|,\\ 10^{-4}\\max_{c'}|V_{c'}|,
+                        \\ 10^{-12}),
 
-  i.e. relative, with an absolute floor of 1% of the largest component of the same formula.
+  i.e. relative, with an absolute floor of 1% of the largest component of the same formula
+  (:data:`FLOOR_FRACTION`), or 1e-4 of the largest component of the whole quantity for a
+  formula that vanishes as a whole (:data:`QUANTITY_FLOOR_FRACTION`; its values are then
+  numerical noise), or 1e-12 (:data:`ABSOLUTE_FLOOR`).
 * **Fermi-surface resolution.** Integrands with f₀' (or a Fermi step) of width W (k_B T, or
   the spectral broadening) are unresolved when a band crosses μ and the energy step between
   neighbouring grid points, δE = max|v_n| Σ_i |Δk_i| over the states near μ, exceeds
@@ -50,7 +53,7 @@ from qgsym.errors import QgsymError
 #: of two so that every halving stays even (midpoint grids of even N avoid the zone corners).
 START_GRID = {1: 512, 2: 64, 3: 16}
 #: Refinement stops at this many points per axis.
-MAX_GRID = {1: 1 << 17, 2: 2048, 3: 128}
+MAX_GRID = {1: 1 << 17, 2: 4096, 3: 128}
 #: Default wall-clock budget (seconds) for the refinement of one quantity.
 TIME_BUDGET = 120.0
 #: Default relative tolerance of ``--tol``.
@@ -58,7 +61,10 @@ DEFAULT_TOL = 1e-2
 #: Components below this fraction of the largest component of the same formula are judged
 #: against that fraction (the absolute floor).
 FLOOR_FRACTION = 1e-2
-#: Absolute floor (model's natural units) when a whole formula vanishes (e.g. by symmetry).
+#: A formula that vanishes as a whole (numerically, e.g. by symmetry, or at leading order)
+#: is judged against this fraction of the largest component of the whole quantity.
+QUANTITY_FLOOR_FRACTION = 1e-4
+#: Absolute floor (model's natural units) when the whole quantity vanishes.
 ABSOLUTE_FLOOR = 1e-12
 #: The Fermi surface is resolved when the energy step between neighbouring grid points is at
 #: most this many times the width k_B T (or broadening) of the Fermi-surface integrand.
@@ -144,12 +150,17 @@ def _groups(values: dict) -> dict:
 
 
 def absolute_floors(values: dict) -> dict:
-    """F_G = max(FLOOR_FRACTION · max_c |V_c|, ABSOLUTE_FLOOR) per group (formula)."""
-    floors = {}
-    for label, tree in _groups(values).items():
-        numbers = [abs(float(x)) for x in _leaves(tree) if _is_number(x)]
-        floors[label] = max(FLOOR_FRACTION * max(numbers, default=0.0), ABSOLUTE_FLOOR)
-    return floors
+    """F_G per group (formula): the absolute floor of the tolerance.
+
+    .. math:: F_G = \\max(\\texttt{FLOOR\\_FRACTION}\\,\\max_{c\\in G}|V_c|,\\
+              \\texttt{QUANTITY\\_FLOOR\\_FRACTION}\\,\\max_c|V_c|,\\ \\texttt{ABSOLUTE\\_FLOOR})
+    """
+    def largest(tree):
+        return max((abs(float(x)) for x in _leaves(tree) if _is_number(x)), default=0.0)
+
+    overall = QUANTITY_FLOOR_FRACTION * largest(values)
+    return {label: max(FLOOR_FRACTION * largest(tree), overall, ABSOLUTE_FLOOR)
+            for label, tree in _groups(values).items()}
 
 
 def failing_components(values: dict, errors: dict, tol: float) -> list[str]:
@@ -373,7 +384,8 @@ def _converge(function, model, options, fermi_width, finish) -> dict:
             "relative": tol,
             "absolute_floor": absolute_floors(result["values"]),
             "rule": (f"|V(N) - V(N/2)| <= tol * max(|V|, floor); floor = max({FLOOR_FRACTION:g}"
-                     f" x largest |component| of the same formula, {ABSOLUTE_FLOOR:g})"),
+                     f" x largest |component| of the same formula, {QUANTITY_FLOOR_FRACTION:g}"
+                     f" x largest |component| of the quantity, {ABSOLUTE_FLOOR:g})"),
         },
         "refinement": {"grids": history, "stopped": stopped, "max_points_per_axis": cap,
                        "time_budget_s": budget,

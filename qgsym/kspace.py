@@ -124,7 +124,7 @@ def make_grid(model, n: int) -> KGrid:
 
 
 def integrate(
-    model, n: int, integrand: Callable[[BandGeometry], np.ndarray]
+    model, n: int, integrand: Callable[[BandGeometry], np.ndarray], fermi=None
 ) -> np.ndarray:
     """∫[dk] of ``integrand(geometry)`` over the model's domain on an n^d grid.
 
@@ -133,22 +133,103 @@ def integrate(
     integrand : callable
         Takes a :class:`~qgsym.geometry.BandGeometry` of P points and returns an array of
         shape (..., P); the point axis is summed with the weights.
+    fermi : tuple (mu, width), optional
+        The integrand is smooth except within a few ``width`` (k_B T) of the Fermi level μ,
+        where it has f₀' or a Fermi step. Then the grid is adaptive
+        (:func:`adaptive_points`): a uniform base grid n/2^L refined L times (each cell into
+        2^d) only in the cells that a band within FERMI_WINDOW × width of μ may cross, which
+        is the n^d grid there and the base grid elsewhere.
 
     Returns
     -------
     ndarray, shape (...)
     """
-    grid = make_grid(model, n)
-    total = None
     scale = energy_scale(model)
-    for points, weights in grid.chunks():
-        geometry = band_geometry(model.hamiltonian, points, model.multiplets, scale)
-        values = np.asarray(integrand(geometry))
-        part = values @ weights
-        total = part if total is None else total + part
+    if fermi is None:
+        chunks = make_grid(model, n).chunks()
+        total = _sum_chunks(model, chunks, integrand, scale)
+    else:
+        total = None
+        for _points, weights, values in adaptive_points(model, n, integrand, fermi, scale):
+            part = values @ weights
+            total = part if total is None else total + part
     if not np.all(np.isfinite(total)):
         raise QgsymError("the integral is not finite (check the model and grid)")
     return total
+
+
+def _sum_chunks(model, chunks, integrand, scale):
+    total = None
+    for points, weights in chunks:
+        geometry = band_geometry(model.hamiltonian, points, model.multiplets, scale)
+        part = np.asarray(integrand(geometry)) @ weights
+        total = part if total is None else total + part
+    return total
+
+
+#: Refinement levels of the adaptive Fermi-surface grid: the base grid is n / 2**levels.
+ADAPTIVE_LEVELS = 3
+#: Smallest base grid (points per axis) of the adaptive grid, per dimension.
+ADAPTIVE_BASE = {1: 512, 2: 64, 3: 16}
+#: A cell is refined when a band may come within this many widths (k_B T) of μ inside it.
+FERMI_WINDOW = 30.0
+
+
+def cell_edges(model, n: int) -> np.ndarray:
+    """Edge vectors of the cells of the n^d grid (rows), shape (d, d), Cartesian."""
+    if model.lattice:
+        return np.asarray(model.reciprocal, dtype=float) / n
+    return np.eye(model.dimension) * (2.0 * model.cutoff / n)
+
+
+def adaptive_points(model, n: int, integrand, fermi, scale: float):
+    """Yield (points, weights, integrand values) of the adaptive Fermi-surface grid.
+
+    Level 0 is the uniform grid of ``base = n / 2^L`` points per axis (L ≤ ADAPTIVE_LEVELS,
+    base ≥ ADAPTIVE_BASE). A cell of edge vectors e_i (rows of :func:`cell_edges`) centred
+    at k is *hot* when for some band
+
+    .. math:: |\\varepsilon_n(k) - \\mu| - \\sum_i |v_n(k)\\cdot e_i| < W\\,T
+
+    (W = FERMI_WINDOW; the sum is twice the first-order energy change from the centre to a
+    corner). A hot cell is replaced by its 2^d children centred at k + Σ_i (±1/4) e_i, each
+    with a 2^-d share of its weight; cold cells keep their midpoint value. The weights of
+    all yielded points sum to the domain's ∫[dk] 1. Away from μ the integrand's f₀' (or
+    Fermi-step) factor is below e^-W, so the result equals the uniform n^d grid there to
+    that accuracy, and the uniform base grid elsewhere.
+    """
+    mu, width = fermi
+    levels = 0
+    while (levels < ADAPTIVE_LEVELS and n % 2 ** (levels + 1) == 0
+           and n // 2 ** (levels + 1) >= ADAPTIVE_BASE.get(model.dimension, 16)):
+        levels += 1
+    base = n // 2**levels
+    signs = np.array(list(np.ndindex(*(2,) * model.dimension))) - 0.5  # (2^d, d): ±1/2
+    pending = list(make_grid(model, base).chunks())
+    for level in range(levels + 1):
+        edges = cell_edges(model, base * 2**level)
+        children = []
+        for points, weights in pending:
+            geometry = band_geometry(model.hamiltonian, points, model.multiplets, scale)
+            values = np.asarray(integrand(geometry))
+            if level == levels:
+                yield points, weights, values
+                continue
+            span = np.abs(np.einsum("apn,ia->ipn", geometry.velocity, edges)).sum(axis=0)
+            margin = np.abs(geometry.energies - mu) - span  # (P, N)
+            hot = np.any(margin < FERMI_WINDOW * width, axis=-1)
+            cold = ~hot
+            yield points[cold], weights[cold], values[..., cold]
+            if np.any(hot):
+                offsets = 0.5 * signs @ edges  # (2^d, d): ±e_i/4 summed
+                child = (points[hot][:, None, :] + offsets[None]).reshape(-1, model.dimension)
+                children.append((child, np.repeat(weights[hot] / len(signs), len(signs))))
+        if not children:
+            return
+        points = np.concatenate([c[0] for c in children])
+        weights = np.concatenate([c[1] for c in children])
+        pending = [(points[i:i + CHUNK_POINTS], weights[i:i + CHUNK_POINTS])
+                   for i in range(0, len(points), CHUNK_POINTS)]
 
 
 def integrate_with_error(model, n: int, integrand) -> tuple[np.ndarray, float, tuple]:

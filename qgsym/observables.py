@@ -168,7 +168,7 @@ def compute_sigma1(model, options) -> dict:
         hall = -np.einsum("ijpn,pn->ijp", g.berry_curvature, occupation)
         return np.stack([drude, hall])
 
-    value = integrate(model, n, integrand)
+    value = integrate(model, n, integrand, fermi=(mu, temperature))
     keys = component_keys(model, 2)
     index = {key: (model.axes.index(key[0]), model.axes.index(key[1])) for key in keys}
     return {

@@ -162,7 +162,8 @@ def compute_nernst(model, options) -> dict:
             f"{model.dimension}D")
     pairs = hall_pairs(model.dimension)
     value = integrate(model, grid_of(model, options),
-                      lambda g: nernst_integrand(g, options.mu, options.T, pairs))
+                      lambda g: nernst_integrand(g, options.mu, options.T, pairs),
+                      fermi=(options.mu, options.T))
     labels = [model.axes[i] + model.axes[j] for i, j in pairs]
     return {
         "values": dict(zip(labels, (float(v) for v in value), strict=True)),
