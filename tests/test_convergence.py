@@ -204,3 +204,55 @@ def test_fixed_grid_too_coarse_is_flagged(capsys):
                          "--T", "0.01", "--grid", "8", "--json", "--strict")
     assert code == 3 and json.loads(out)["converged"] is False
     assert err.startswith("warning:")
+
+
+def test_adaptive_fermi_surface_grid_equals_the_uniform_grid_for_f0_prime():
+    # The adaptive grid is the uniform N^2 grid on every cell a band crosses within 30 k_B T
+    # of mu; elsewhere f0' < e^-30 of its peak, so the Drude weight (an f0' integral) agrees
+    # with the uniform grid to far below 1e-9 relative, with 4^2 times fewer points far away
+    # (N = 256 is the base grid 64 refined twice).
+    from qgsym.kspace import adaptive_points, energy_scale, fermi_derivative, integrate
+
+    model, mu, temperature, n = load_model("qwz"), 1.5, 0.01, 256
+
+    def drude(g):
+        derivative = fermi_derivative(g.energies, mu, temperature)
+        return -np.einsum("ipn,ipn,pn->ip", g.velocity, g.velocity, derivative)
+
+    uniform = integrate(model, n, drude)
+    adaptive = integrate(model, n, drude, fermi=(mu, temperature))
+    assert np.allclose(adaptive, uniform, rtol=1e-9, atol=0)
+    weights = [w for _, w, _ in adaptive_points(model, n, lambda g: g.energies.T,
+                                                (mu, temperature), energy_scale(model))]
+    assert np.concatenate(weights).sum() == pytest.approx(1.0, rel=1e-12)  # ∫[dk] 1 over the BZ
+    assert sum(len(w) for w in weights) < n**2 / 2  # the Fermi-level shell is < half the BZ
+
+
+WEYL = """
+name = "weyl_tilted"
+description = "two Weyl nodes at kz = +-pi/2, tilted, inversion broken"
+dimension = 3
+lattice = true
+reciprocal = [["2*pi", "0", "0"], ["0", "2*pi", "0"], ["0", "0", "2*pi"]]
+[parameters]
+t = 0.4
+[hamiltonian]
+matrix = [["2 - cos(kx) - cos(ky) + cos(kz) + t*sin(kz) + t*cos(kx)", "sin(kx) - I*sin(ky)"],
+          ["sin(kx) + I*sin(ky)", "-2 + cos(kx) + cos(ky) - cos(kz) + t*sin(kz) + t*cos(kx)"]]
+"""
+
+
+def test_coarse_3d_weyl_metal_is_flagged_or_refused(capsys, tmp_path):
+    # A 3D Weyl metal on a 16^3 grid: the Berry-curvature dipole is far from converged (it
+    # changed sign between 40^3 and 160^3 in the report that motivated this). qgsym must
+    # refuse (a node on the grid) or flag, never print it as converged.
+    path = tmp_path / "weyl.toml"
+    path.write_text(WEYL)
+    code, out, err = run(capsys, "compute", "sigma2", "--model", str(path), "--mu", "0.1",
+                         "--T", "0.01", "--formula", "bcd", "--max-grid", "16", "--strict",
+                         "--json")
+    if code == 2:
+        assert err.startswith("qgsym: error:") and len(err.splitlines()) == 1
+        return
+    assert code == 3 and json.loads(out)["converged"] is False
+    assert err.startswith("warning:")
