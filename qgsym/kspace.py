@@ -136,7 +136,7 @@ def integrate(
     fermi : tuple (mu, width), optional
         The integrand is smooth except within a few ``width`` (k_B T) of the Fermi level μ,
         where it has f₀' or a Fermi step. Then the grid is adaptive
-        (:func:`adaptive_points`): a uniform base grid n/2^L refined L times (each cell into
+        (:func:`adaptive_integral`): a uniform base grid n/2^L refined L times (each cell into
         2^d) only in the cells that a band within FERMI_WINDOW × width of μ may cross, which
         is the n^d grid there and the base grid elsewhere.
 
@@ -146,13 +146,13 @@ def integrate(
     """
     scale = energy_scale(model)
     if fermi is None:
-        chunks = make_grid(model, n).chunks()
-        total = _sum_chunks(model, chunks, integrand, scale)
+        total = _sum_chunks(model, make_grid(model, n).chunks(), integrand, scale)
     else:
-        total = None
-        for _points, weights, values in adaptive_points(model, n, integrand, fermi, scale):
-            part = values @ weights
-            total = part if total is None else total + part
+        def evaluate(points):
+            geometry = band_geometry(model.hamiltonian, points, model.multiplets, scale)
+            return geometry.energies, geometry.velocity, np.asarray(integrand(geometry))
+
+        total = adaptive_integral(model, n, fermi, evaluate)
     if not np.all(np.isfinite(total)):
         raise QgsymError("the integral is not finite (check the model and grid)")
     return total
@@ -182,21 +182,37 @@ def cell_edges(model, n: int) -> np.ndarray:
     return np.eye(model.dimension) * (2.0 * model.cutoff / n)
 
 
-def adaptive_points(model, n: int, integrand, fermi, scale: float):
-    """Yield (points, weights, integrand values) of the adaptive Fermi-surface grid.
+def adaptive_integral(model, n: int, fermi, evaluate: Callable) -> np.ndarray:
+    """Σ values·weights over the adaptive Fermi-surface grid (equivalent n^d near μ).
 
+    Parameters
+    ----------
+    n : int
+        Points per axis of the equivalent uniform grid near the Fermi level.
+    fermi : tuple (mu, width)
+    evaluate : callable
+        ``evaluate(points)`` for points (P, d) returns ``(energies, velocity, values)`` with
+        shapes (P, M), (d, P, M) and (..., P): the levels that decide where to refine and the
+        integrand at the points.
+
+    Returns
+    -------
+    ndarray, shape (...)
+
+    Notes
+    -----
     Level 0 is the uniform grid of ``base = n / 2^L`` points per axis (L ≤ ADAPTIVE_LEVELS,
-    base ≥ ADAPTIVE_BASE). A cell of edge vectors e_i (rows of :func:`cell_edges`) centred
-    at k is *hot* when for some band
+    base ≥ ADAPTIVE_BASE). A cell of edge vectors e_i (rows of :func:`cell_edges`) centred at
+    k is *hot* when for some level
 
     .. math:: |\\varepsilon_n(k) - \\mu| - \\sum_i |v_n(k)\\cdot e_i| < W\\,T
 
     (W = FERMI_WINDOW; the sum is twice the first-order energy change from the centre to a
     corner). A hot cell is replaced by its 2^d children centred at k + Σ_i (±1/4) e_i, each
-    with a 2^-d share of its weight; cold cells keep their midpoint value. The weights of
-    all yielded points sum to the domain's ∫[dk] 1. Away from μ the integrand's f₀' (or
-    Fermi-step) factor is below e^-W, so the result equals the uniform n^d grid there to
-    that accuracy, and the uniform base grid elsewhere.
+    with a 2^-d share of its weight; cold cells keep their midpoint value, so the weights of
+    all points used sum to ∫[dk] 1. Away from μ the integrand's f₀' (or Fermi-step) factor is
+    below e^-W, so near μ the result is the uniform n^d grid's, and the uniform base grid's
+    elsewhere (second order there: composite midpoint rule on cells of two sizes).
     """
     mu, width = fermi
     levels = 0
@@ -206,30 +222,32 @@ def adaptive_points(model, n: int, integrand, fermi, scale: float):
     base = n // 2**levels
     signs = np.array(list(np.ndindex(*(2,) * model.dimension))) - 0.5  # (2^d, d): ±1/2
     pending = list(make_grid(model, base).chunks())
+    total = None
     for level in range(levels + 1):
         edges = cell_edges(model, base * 2**level)
         children = []
         for points, weights in pending:
-            geometry = band_geometry(model.hamiltonian, points, model.multiplets, scale)
-            values = np.asarray(integrand(geometry))
-            if level == levels:
-                yield points, weights, values
-                continue
-            span = np.abs(np.einsum("apn,ia->ipn", geometry.velocity, edges)).sum(axis=0)
-            margin = np.abs(geometry.energies - mu) - span  # (P, N)
-            hot = np.any(margin < FERMI_WINDOW * width, axis=-1)
-            cold = ~hot
-            yield points[cold], weights[cold], values[..., cold]
-            if np.any(hot):
-                offsets = 0.5 * signs @ edges  # (2^d, d): ±e_i/4 summed
-                child = (points[hot][:, None, :] + offsets[None]).reshape(-1, model.dimension)
-                children.append((child, np.repeat(weights[hot] / len(signs), len(signs))))
+            energies, velocity, values = evaluate(points)
+            keep = np.ones(len(points), dtype=bool)
+            if level < levels:
+                span = np.abs(np.einsum("apn,ia->ipn", velocity, edges)).sum(axis=0)
+                margin = np.abs(energies - mu) - span  # (P, M)
+                hot = np.any(margin < FERMI_WINDOW * width, axis=-1)
+                keep = ~hot
+                if np.any(hot):
+                    offsets = 0.5 * signs @ edges  # (2^d, d): Σ_i ±e_i/4
+                    child = (points[hot][:, None, :] + offsets[None]).reshape(
+                        -1, model.dimension)
+                    children.append((child, np.repeat(weights[hot] / len(signs), len(signs))))
+            part = values[..., keep] @ weights[keep]
+            total = part if total is None else total + part
         if not children:
-            return
+            break
         points = np.concatenate([c[0] for c in children])
         weights = np.concatenate([c[1] for c in children])
         pending = [(points[i:i + CHUNK_POINTS], weights[i:i + CHUNK_POINTS])
                    for i in range(0, len(points), CHUNK_POINTS)]
+    return total
 
 
 def integrate_with_error(model, n: int, integrand) -> tuple[np.ndarray, float, tuple]:

@@ -211,7 +211,8 @@ def test_adaptive_fermi_surface_grid_equals_the_uniform_grid_for_f0_prime():
     # of mu; elsewhere f0' < e^-30 of its peak, so the Drude weight (an f0' integral) agrees
     # with the uniform grid to far below 1e-9 relative, with 4^2 times fewer points far away
     # (N = 256 is the base grid 64 refined twice).
-    from qgsym.kspace import adaptive_points, energy_scale, fermi_derivative, integrate
+    from qgsym.geometry import band_geometry
+    from qgsym.kspace import adaptive_integral, energy_scale, fermi_derivative, integrate
 
     model, mu, temperature, n = load_model("qwz"), 1.5, 0.01, 256
 
@@ -222,10 +223,16 @@ def test_adaptive_fermi_surface_grid_equals_the_uniform_grid_for_f0_prime():
     uniform = integrate(model, n, drude)
     adaptive = integrate(model, n, drude, fermi=(mu, temperature))
     assert np.allclose(adaptive, uniform, rtol=1e-9, atol=0)
-    weights = [w for _, w, _ in adaptive_points(model, n, lambda g: g.energies.T,
-                                                (mu, temperature), energy_scale(model))]
-    assert np.concatenate(weights).sum() == pytest.approx(1.0, rel=1e-12)  # ∫[dk] 1 over the BZ
-    assert sum(len(w) for w in weights) < n**2 / 2  # the Fermi-level shell is < half the BZ
+    evaluated = []
+
+    def unit(points):
+        evaluated.append(len(points))
+        g = band_geometry(model.hamiltonian, points, model.multiplets, energy_scale(model))
+        return g.energies, g.velocity, np.ones((1, len(points)))
+
+    volume = adaptive_integral(model, n, (mu, temperature), unit)
+    assert volume[0] == pytest.approx(1.0, rel=1e-12)  # the weights sum to ∫[dk] 1 over the BZ
+    assert sum(evaluated) < n**2 / 2  # the Fermi-level shell is less than half the zone
 
 
 WEYL = """
