@@ -135,10 +135,10 @@ def integrate(
         shape (..., P); the point axis is summed with the weights.
     fermi : tuple (mu, width), optional
         The integrand is smooth except within a few ``width`` (k_B T) of the Fermi level μ,
-        where it has f₀' or a Fermi step. Then the grid is adaptive
-        (:func:`adaptive_integral`): a uniform base grid n/2^L refined L times (each cell into
-        2^d) only in the cells that a band within FERMI_WINDOW × width of μ may cross, which
-        is the n^d grid there and the base grid elsewhere.
+        where it has f₀' or a Fermi step. Then large grids (n ≥ 8 × ADAPTIVE_BASE) are
+        adaptive (:func:`adaptive_integral`): a uniform base grid n/8 refined 3 times (each
+        cell into 2^d) only in the cells that a band within FERMI_WINDOW × width of μ may
+        cross, which is the n^d grid there and the base grid elsewhere.
 
     Returns
     -------
@@ -167,10 +167,13 @@ def _sum_chunks(model, chunks, integrand, scale):
     return total
 
 
-#: Refinement levels of the adaptive Fermi-surface grid: the base grid is n / 2**levels.
+#: Refinement levels of the adaptive Fermi-surface grid: the base grid is n / 2**levels
+#: (always this ratio, so that the base grid's own error is measured by N vs N/2).
 ADAPTIVE_LEVELS = 3
-#: Smallest base grid (points per axis) of the adaptive grid, per dimension.
-ADAPTIVE_BASE = {1: 512, 2: 64, 3: 16}
+#: Smallest base grid (points per axis) of the adaptive grid, per dimension: below
+#: 8 × this, grids are uniform (affordable, and spectrally accurate for smooth integrands;
+#: on the coarse cells of an adaptive grid the midpoint rule is only second order).
+ADAPTIVE_BASE = {1: 4096, 2: 256, 3: 16}
 #: A cell is refined when a band may come within this many widths (k_B T) of μ inside it.
 FERMI_WINDOW = 30.0
 
@@ -182,7 +185,8 @@ def cell_edges(model, n: int) -> np.ndarray:
     return np.eye(model.dimension) * (2.0 * model.cutoff / n)
 
 
-def adaptive_integral(model, n: int, fermi, evaluate: Callable) -> np.ndarray:
+def adaptive_integral(model, n: int, fermi, evaluate: Callable,
+                      min_base: int | None = None) -> np.ndarray:
     """Σ values·weights over the adaptive Fermi-surface grid (equivalent n^d near μ).
 
     Parameters
@@ -194,6 +198,9 @@ def adaptive_integral(model, n: int, fermi, evaluate: Callable) -> np.ndarray:
         ``evaluate(points)`` for points (P, d) returns ``(energies, velocity, values)`` with
         shapes (P, M), (d, P, M) and (..., P): the levels that decide where to refine and the
         integrand at the points.
+    min_base : int, optional
+        Smallest base grid (default :data:`ADAPTIVE_BASE`); a smaller n is integrated on the
+        uniform n^d grid.
 
     Returns
     -------
@@ -201,8 +208,8 @@ def adaptive_integral(model, n: int, fermi, evaluate: Callable) -> np.ndarray:
 
     Notes
     -----
-    Level 0 is the uniform grid of ``base = n / 2^L`` points per axis (L ≤ ADAPTIVE_LEVELS,
-    base ≥ ADAPTIVE_BASE). A cell of edge vectors e_i (rows of :func:`cell_edges`) centred at
+    Level 0 is the uniform grid of ``base = n / 2^L`` points per axis with L = ADAPTIVE_LEVELS
+    when n is a multiple of 2^L and base ≥ ``min_base``, else L = 0 (uniform n^d). A cell of edge vectors e_i (rows of :func:`cell_edges`) centred at
     k is *hot* when for some level
 
     .. math:: |\\varepsilon_n(k) - \\mu| - \\sum_i |v_n(k)\\cdot e_i| < W\\,T
@@ -215,10 +222,9 @@ def adaptive_integral(model, n: int, fermi, evaluate: Callable) -> np.ndarray:
     elsewhere (second order there: composite midpoint rule on cells of two sizes).
     """
     mu, width = fermi
-    levels = 0
-    while (levels < ADAPTIVE_LEVELS and n % 2 ** (levels + 1) == 0
-           and n // 2 ** (levels + 1) >= ADAPTIVE_BASE.get(model.dimension, 16)):
-        levels += 1
+    smallest = min_base or ADAPTIVE_BASE.get(model.dimension, 16)
+    ratio = 2**ADAPTIVE_LEVELS
+    levels = ADAPTIVE_LEVELS if n % ratio == 0 and n // ratio >= smallest else 0
     base = n // 2**levels
     signs = np.array(list(np.ndindex(*(2,) * model.dimension))) - 0.5  # (2^d, d): ±1/2
     pending = list(make_grid(model, base).chunks())

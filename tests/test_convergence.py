@@ -209,30 +209,33 @@ def test_fixed_grid_too_coarse_is_flagged(capsys):
 def test_adaptive_fermi_surface_grid_equals_the_uniform_grid_for_f0_prime():
     # The adaptive grid is the uniform N^2 grid on every cell a band crosses within 30 k_B T
     # of mu; elsewhere f0' < e^-30 of its peak, so the Drude weight (an f0' integral) agrees
-    # with the uniform grid to far below 1e-9 relative, with 4^2 times fewer points far away
-    # (N = 256 is the base grid 64 refined twice).
+    # with the uniform grid to far below 1e-9 relative, with 8^2 times fewer points far away
+    # (N = 256 is the base grid 32 refined three times; the default base is larger).
     from qgsym.geometry import band_geometry
     from qgsym.kspace import adaptive_integral, energy_scale, fermi_derivative, integrate
 
     model, mu, temperature, n = load_model("qwz"), 1.5, 0.01, 256
+    scale = energy_scale(model)
 
     def drude(g):
         derivative = fermi_derivative(g.energies, mu, temperature)
         return -np.einsum("ipn,ipn,pn->ip", g.velocity, g.velocity, derivative)
 
-    uniform = integrate(model, n, drude)
-    adaptive = integrate(model, n, drude, fermi=(mu, temperature))
-    assert np.allclose(adaptive, uniform, rtol=1e-9, atol=0)
     evaluated = []
 
-    def unit(points):
+    def evaluate(points, integrand=drude):
         evaluated.append(len(points))
-        g = band_geometry(model.hamiltonian, points, model.multiplets, energy_scale(model))
-        return g.energies, g.velocity, np.ones((1, len(points)))
+        g = band_geometry(model.hamiltonian, points, model.multiplets, scale)
+        return g.energies, g.velocity, integrand(g)
 
-    volume = adaptive_integral(model, n, (mu, temperature), unit)
-    assert volume[0] == pytest.approx(1.0, rel=1e-12)  # the weights sum to ∫[dk] 1 over the BZ
+    uniform = integrate(model, n, drude)
+    adaptive = adaptive_integral(model, n, (mu, temperature), evaluate, min_base=32)
+    assert np.allclose(adaptive, uniform, rtol=1e-9, atol=0)
     assert sum(evaluated) < n**2 / 2  # the Fermi-level shell is less than half the zone
+    volume = adaptive_integral(model, n, (mu, temperature),
+                               lambda k: evaluate(k, lambda g: np.ones((1, len(k)))),
+                               min_base=32)
+    assert volume[0] == pytest.approx(1.0, rel=1e-12)  # the weights sum to ∫[dk] 1 over the BZ
 
 
 WEYL = """
