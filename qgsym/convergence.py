@@ -53,7 +53,7 @@ from qgsym.errors import QgsymError
 #: of two so that every halving stays even (midpoint grids of even N avoid the zone corners).
 START_GRID = {1: 512, 2: 64, 3: 16}
 #: Refinement stops at this many points per axis.
-MAX_GRID = {1: 1 << 17, 2: 4096, 3: 128}
+MAX_GRID = {1: 1 << 17, 2: 4096, 3: 256}
 #: Default wall-clock budget (seconds) for the refinement of one quantity.
 TIME_BUDGET = 120.0
 #: Default relative tolerance of ``--tol``.
