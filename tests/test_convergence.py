@@ -290,3 +290,32 @@ def test_catalogue_defaults_converge_at_5_mev_and_agree_with_a_finer_grid(
         for component, reference in components.items():
             value = result["values"][formula][component]
             assert abs(value - reference) <= 1e-2 * max(abs(reference), floors[formula])
+
+
+def test_flags_of_the_quantity_are_merged_and_the_limits_stated():
+    # A compute function may flag its own result (e.g. a Chern number that is not an integer
+    # within its error): the flag and its warning survive, whatever the grid says.
+    from qgsym.convergence import grid_converged
+
+    @grid_converged
+    def constant(model, options):
+        return {"values": {"0": 1.0}, "converged": False, "warnings": ["not an integer"]}
+
+    result = constant(load_model("qwz"), ComputeOptions(max_grid=64, time_budget=5.0))
+    assert result["converged"] is False and result["warnings"] == ["not an integer"]
+    assert result["error_estimate"] == {"0": 0.0}
+    assert result["refinement"]["max_points_per_axis"] == 64
+    assert result["refinement"]["time_budget_s"] == 5.0
+
+    @grid_converged
+    def slow_decay(model, options):  # a value that changes by 1/N: never within 1e-2 at N=4
+        return {"values": {"xy": 1.0 + 1.0 / options.grid}}
+
+    result = slow_decay(load_model("qwz"), ComputeOptions(grid=4))
+    assert result["converged"] is False
+    assert result["error_estimate"]["xy"] == pytest.approx(0.25)  # |(1 + 1/4) - (1 + 1/2)|
+    result = slow_decay(load_model("qwz"), ComputeOptions(max_grid=1024))
+    # grids N/2 and N differ by 2/N - 1/N = 1/N <= 1e-2 * (1 + 1/N) first at N = 128
+    # (the start grid 64 gives 1/64 = 0.016 > 0.0102)
+    assert result["converged"] is True and result["grid"] == [128, 128]
+    assert result["refinement"]["grids"] == [32, 64, 128]
