@@ -200,13 +200,6 @@ def max_error(errors: dict) -> float:
 # -------------------------------------------------------------------- Fermi-surface probe
 
 
-def cell_widths(model, n: int) -> np.ndarray:
-    """|Δk_i| of the n^d grid along each grid axis, shape (d,)."""
-    if model.lattice:
-        return np.linalg.norm(np.asarray(model.reciprocal, dtype=float), axis=1) / n
-    return np.full(model.dimension, 2.0 * model.cutoff / n)
-
-
 @dataclasses.dataclass(frozen=True)
 class FermiProbe:
     """Bands near μ sampled on a probe grid.
@@ -234,10 +227,10 @@ def fermi_probe(model, mu: float) -> FermiProbe:
     (every k is within half a cell of a probe point; Lipschitz bound, with a safety factor 2
     on the sampled velocity maximum).
     """
-    from qgsym.kspace import make_grid
+    from qgsym.kspace import cell_edges, make_grid
 
     n = _PROBE_GRID.get(model.dimension, 16)
-    widths = cell_widths(model, n) * n  # Σ over axes of |b_i| (N = 1)
+    widths = np.linalg.norm(cell_edges(model, 1), axis=1)  # |b_i| (cell of the N = 1 grid)
     speeds, gaps = [], []
     for points, _ in make_grid(model, n).chunks():
         energies, vectors = np.linalg.eigh(model.hamiltonian.matrix(points))

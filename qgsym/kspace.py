@@ -146,7 +146,11 @@ def integrate(
     """
     scale = energy_scale(model)
     if fermi is None:
-        total = _sum_chunks(model, make_grid(model, n).chunks(), integrand, scale)
+        total = None
+        for points, weights in make_grid(model, n).chunks():
+            geometry = band_geometry(model.hamiltonian, points, model.multiplets, scale)
+            part = np.asarray(integrand(geometry)) @ weights
+            total = part if total is None else total + part
     else:
         def evaluate(points):
             geometry = band_geometry(model.hamiltonian, points, model.multiplets, scale)
@@ -155,15 +159,6 @@ def integrate(
         total = adaptive_integral(model, n, fermi, evaluate)
     if not np.all(np.isfinite(total)):
         raise QgsymError("the integral is not finite (check the model and grid)")
-    return total
-
-
-def _sum_chunks(model, chunks, integrand, scale):
-    total = None
-    for points, weights in chunks:
-        geometry = band_geometry(model.hamiltonian, points, model.multiplets, scale)
-        part = np.asarray(integrand(geometry)) @ weights
-        total = part if total is None else total + part
     return total
 
 
