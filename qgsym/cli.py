@@ -15,6 +15,8 @@ import numpy as np
 from qgsym.errors import QgsymError
 
 EXIT_USAGE = 2
+#: Exit status of ``compute --strict`` when the result is not converged.
+EXIT_NOT_CONVERGED = 3
 
 
 class _Parser(argparse.ArgumentParser):
@@ -70,7 +72,16 @@ def build_parser() -> argparse.ArgumentParser:
     compute.add_argument("--T", default="0.01", help="temperature k_B T (model energy unit)")
     compute.add_argument("--formula", default="", help="KEY[,KEY...] or all")
     compute.add_argument("--form", default="sea", choices=["sea", "surface"])
-    compute.add_argument("--grid", default=None, help="points per axis")
+    compute.add_argument("--grid", default=None,
+                         help="points per axis, fixed (no refinement); default: refine")
+    compute.add_argument("--tol", default=None,
+                         help="relative tolerance of every component (default 1e-2)")
+    compute.add_argument("--max-grid", default=None,
+                         help="points-per-axis cap of the refinement")
+    compute.add_argument("--time-budget", default=None,
+                         help="seconds the refinement may spend (default 120)")
+    compute.add_argument("--strict", action="store_true",
+                         help="exit status 3 when the result is not converged")
     compute.add_argument("--broadening", default="", help="DELTA or DELTA0,DELTA1,...")
     compute.add_argument("--json", action="store_true")
     compute.add_argument("--lattice", default=None, help="Wannier90 _hr.dat: FILE.win or unit")
@@ -123,7 +134,7 @@ def _compute(args) -> int:
     formulas = tuple(f.strip() for f in args.formula.split(",") if f.strip())
     options = ComputeOptions(
         mu=_number(args.mu, "mu"), T=temperature, grid=grid, formulas=formulas,
-        form=args.form, broadening=broadening,
+        form=args.form, broadening=broadening, **_convergence_options(args),
     )
     with np.errstate(divide="raise", invalid="raise", over="ignore", under="ignore"):
         try:
@@ -147,7 +158,32 @@ def _compute(args) -> int:
         print(json.dumps(output, sort_keys=False))
     else:
         _print_human(output)
+    for warning in output.get("warnings", []):
+        print(f"warning: {warning}".replace("\n", " "), file=sys.stderr)
+    if args.strict and output.get("converged") is False:
+        return EXIT_NOT_CONVERGED
     return 0
+
+
+def _convergence_options(args) -> dict:
+    """--tol, --max-grid, --time-budget as ComputeOptions fields (only those given)."""
+    options = {}
+    if args.tol is not None:
+        options["tol"] = _number(args.tol, "--tol")
+        if not 0 < options["tol"] < 1:
+            raise QgsymError(f"--tol must be between 0 and 1 (relative), got {args.tol}")
+    if args.max_grid is not None:
+        try:
+            options["max_grid"] = int(args.max_grid)
+        except ValueError:
+            raise QgsymError(f"--max-grid = {args.max_grid!r} is not an integer") from None
+        if options["max_grid"] < 4:
+            raise QgsymError(f"--max-grid must be at least 4, got {options['max_grid']}")
+    if args.time_budget is not None:
+        options["time_budget"] = _number(args.time_budget, "--time-budget")
+        if options["time_budget"] <= 0:
+            raise QgsymError(f"--time-budget must be positive, got {args.time_budget}")
+    return options
 
 
 def _reject_non_finite(value, quantity: str) -> None:
@@ -164,10 +200,16 @@ def _reject_non_finite(value, quantity: str) -> None:
 
 def _print_human(output: dict) -> None:
     print(f"{output['quantity']} of model {output['model']} {output['parameters']}")
-    print(f"mu = {output['mu']}, T = {output['T']}, grid = {output.get('grid')}, "
-          f"error estimate = {output.get('error_estimate')}")
+    print(f"mu = {output['mu']}, T = {output['T']}, grid = {output.get('grid')}")
+    if "converged" in output:
+        tolerance = output.get("tolerance", {})
+        print(f"converged = {output['converged']} (tol = {tolerance.get('relative')}, "
+              f"{output.get('refinement', {}).get('stopped', '')})")
+    errors = output.get("error_estimate")
     for key, value in output["values"].items():
-        print(f"  {key}: {json.dumps(value)}")
+        error = errors.get(key) if isinstance(errors, dict) else None
+        suffix = f"   error estimate: {json.dumps(error)}" if error is not None else ""
+        print(f"  {key}: {json.dumps(value)}{suffix}")
     if "values_si" in output:
         print(f"SI ({json.dumps(output['units_si'])}): {json.dumps(output['values_si'])}")
     if output.get("notes"):

@@ -124,7 +124,7 @@ def make_grid(model, n: int) -> KGrid:
 
 
 def integrate(
-    model, n: int, integrand: Callable[[BandGeometry], np.ndarray]
+    model, n: int, integrand: Callable[[BandGeometry], np.ndarray], fermi=None
 ) -> np.ndarray:
     """∫[dk] of ``integrand(geometry)`` over the model's domain on an n^d grid.
 
@@ -133,21 +133,121 @@ def integrate(
     integrand : callable
         Takes a :class:`~qgsym.geometry.BandGeometry` of P points and returns an array of
         shape (..., P); the point axis is summed with the weights.
+    fermi : tuple (mu, width), optional
+        The integrand is smooth except within a few ``width`` (k_B T) of the Fermi level μ,
+        where it has f₀' or a Fermi step. Then large grids (n ≥ 8 × ADAPTIVE_BASE) are
+        adaptive (:func:`adaptive_integral`): a uniform base grid n/8 refined 3 times (each
+        cell into 2^d) only in the cells that a band within FERMI_WINDOW × width of μ may
+        cross, which is the n^d grid there and the base grid elsewhere.
 
     Returns
     -------
     ndarray, shape (...)
     """
-    grid = make_grid(model, n)
-    total = None
     scale = energy_scale(model)
-    for points, weights in grid.chunks():
-        geometry = band_geometry(model.hamiltonian, points, model.multiplets, scale)
-        values = np.asarray(integrand(geometry))
-        part = values @ weights
-        total = part if total is None else total + part
+    if fermi is None:
+        total = None
+        for points, weights in make_grid(model, n).chunks():
+            geometry = band_geometry(model.hamiltonian, points, model.multiplets, scale)
+            part = np.asarray(integrand(geometry)) @ weights
+            total = part if total is None else total + part
+    else:
+        def evaluate(points):
+            geometry = band_geometry(model.hamiltonian, points, model.multiplets, scale)
+            return geometry.energies, geometry.velocity, np.asarray(integrand(geometry))
+
+        total = adaptive_integral(model, n, fermi, evaluate)
     if not np.all(np.isfinite(total)):
         raise QgsymError("the integral is not finite (check the model and grid)")
+    return total
+
+
+#: Refinement levels of the adaptive Fermi-surface grid: the base grid is n / 2**levels
+#: (always this ratio, so that the base grid's own error is measured by N vs N/2).
+ADAPTIVE_LEVELS = 3
+#: Smallest base grid (points per axis) of the adaptive grid, per dimension: below
+#: 8 × this, grids are uniform (affordable, and spectrally accurate for smooth integrands;
+#: on the coarse cells of an adaptive grid the midpoint rule is only second order).
+ADAPTIVE_BASE = {1: 4096, 2: 256, 3: 16}
+#: A cell is refined when a band may come within this many widths (k_B T) of μ inside it.
+FERMI_WINDOW = 30.0
+
+
+def cell_edges(model, n: int) -> np.ndarray:
+    """Edge vectors of the cells of the n^d grid (rows), shape (d, d), Cartesian."""
+    if model.lattice:
+        return np.asarray(model.reciprocal, dtype=float) / n
+    return np.eye(model.dimension) * (2.0 * model.cutoff / n)
+
+
+def adaptive_integral(model, n: int, fermi, evaluate: Callable,
+                      min_base: int | None = None) -> np.ndarray:
+    """Σ values·weights over the adaptive Fermi-surface grid (equivalent n^d near μ).
+
+    Parameters
+    ----------
+    n : int
+        Points per axis of the equivalent uniform grid near the Fermi level.
+    fermi : tuple (mu, width)
+    evaluate : callable
+        ``evaluate(points)`` for points (P, d) returns ``(energies, velocity, values)`` with
+        shapes (P, M), (d, P, M) and (..., P): the levels that decide where to refine and the
+        integrand at the points.
+    min_base : int, optional
+        Smallest base grid (default :data:`ADAPTIVE_BASE`); a smaller n is integrated on the
+        uniform n^d grid.
+
+    Returns
+    -------
+    ndarray, shape (...)
+
+    Notes
+    -----
+    Level 0 is the uniform grid of ``base = n / 2^L`` points per axis with L = ADAPTIVE_LEVELS
+    when n is a multiple of 2^L and base ≥ ``min_base``, else L = 0 (uniform n^d). A cell of edge vectors e_i (rows of :func:`cell_edges`) centred at
+    k is *hot* when for some level
+
+    .. math:: |\\varepsilon_n(k) - \\mu| - \\sum_i |v_n(k)\\cdot e_i| < W\\,T
+
+    (W = FERMI_WINDOW; the sum is twice the first-order energy change from the centre to a
+    corner). A hot cell is replaced by its 2^d children centred at k + Σ_i (±1/4) e_i, each
+    with a 2^-d share of its weight; cold cells keep their midpoint value, so the weights of
+    all points used sum to ∫[dk] 1. Away from μ the integrand's f₀' (or Fermi-step) factor is
+    below e^-W, so near μ the result is the uniform n^d grid's, and the uniform base grid's
+    elsewhere (second order there: composite midpoint rule on cells of two sizes).
+    """
+    mu, width = fermi
+    smallest = min_base or ADAPTIVE_BASE.get(model.dimension, 16)
+    ratio = 2**ADAPTIVE_LEVELS
+    levels = ADAPTIVE_LEVELS if n % ratio == 0 and n // ratio >= smallest else 0
+    base = n // 2**levels
+    signs = np.array(list(np.ndindex(*(2,) * model.dimension))) - 0.5  # (2^d, d): ±1/2
+    pending = list(make_grid(model, base).chunks())
+    total = None
+    for level in range(levels + 1):
+        edges = cell_edges(model, base * 2**level)
+        children = []
+        for points, weights in pending:
+            energies, velocity, values = evaluate(points)
+            keep = np.ones(len(points), dtype=bool)
+            if level < levels:
+                span = np.abs(np.einsum("apn,ia->ipn", velocity, edges)).sum(axis=0)
+                margin = np.abs(energies - mu) - span  # (P, M)
+                hot = np.any(margin < FERMI_WINDOW * width, axis=-1)
+                keep = ~hot
+                if np.any(hot):
+                    offsets = 0.5 * signs @ edges  # (2^d, d): Σ_i ±e_i/4
+                    child = (points[hot][:, None, :] + offsets[None]).reshape(
+                        -1, model.dimension)
+                    children.append((child, np.repeat(weights[hot] / len(signs), len(signs))))
+            part = values[..., keep] @ weights[keep]
+            total = part if total is None else total + part
+        if not children:
+            break
+        points = np.concatenate([c[0] for c in children])
+        weights = np.concatenate([c[1] for c in children])
+        pending = [(points[i:i + CHUNK_POINTS], weights[i:i + CHUNK_POINTS])
+                   for i in range(0, len(points), CHUNK_POINTS)]
     return total
 
 

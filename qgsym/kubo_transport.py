@@ -24,11 +24,11 @@ from __future__ import annotations
 import numpy as np
 
 from qgsym import kubo
+from qgsym.convergence import grid_converged, grid_of
 from qgsym.errors import QgsymError
 from qgsym.gap_closing import require_open_gaps, with_warnings
 from qgsym.kspace import energy_scale, make_grid
 
-DEFAULT_GRID = {1: 2000, 2: 96, 3: 24}
 #: Default broadening, relative to the spread of the spectrum (said in "notes").
 DEFAULT_RELATIVE_BROADENING = 0.01
 #: Bandwidth (relative to the energy scale) below which a band counts as perfectly flat.
@@ -126,9 +126,10 @@ def onsager_coefficients(model, n: int, widths, mu: float, temperature: float) -
     return total
 
 
-def _grid_and_pair(model, options):
-    n = options.grid or DEFAULT_GRID[model.dimension]
-    return n, max(2, n // 2)
+def spectral_width(model, options) -> float:
+    """Energy width of the Kubo integrands: max(k_B T, smallest broadening δ_n)."""
+    widths, _ = broadening_widths(model, options, energy_scale(model))
+    return max(float(options.T), float(np.min(widths)))
 
 
 def _evaluate(model, options, require_positive_temperature: bool):
@@ -140,11 +141,10 @@ def _evaluate(model, options, require_positive_temperature: bool):
         raise QgsymError(f"temperature T must be {bound} and finite, got {options.T}")
     scale = energy_scale(model)
     widths, note = broadening_widths(model, options, scale)
-    n, coarse_n = _grid_and_pair(model, options)
+    n = grid_of(model, options)
     fine = onsager_coefficients(model, n, widths, options.mu, options.T)
-    coarse = onsager_coefficients(model, coarse_n, widths, options.mu, options.T)
     flat = bool(fine[7, 0, 0] <= FLATNESS_TOLERANCE * scale)
-    return fine, coarse, widths, note, n, flat
+    return fine, widths, note, flat
 
 
 def _components(model, array, diagonal_only: bool = False) -> dict:
@@ -160,6 +160,7 @@ def _flat_note(flat: bool) -> str:
             "that seed 000's flat-band formulas omit (see parts)")
 
 
+@grid_converged(fermi_width=spectral_width)
 def compute_sigma_kubo(model, options) -> dict:
     """σ_ij of seed 000 Eq. 10 (Kubo–Bastin, Lorentzian bands), qgsym's sign convention.
 
@@ -167,13 +168,9 @@ def compute_sigma_kubo(model, options) -> dict:
     ``parts``: the I term, the Hall (J) term, the intraband term; ``kruchkov_eq10_as_printed``
     is Σ[I Re 𝔊 + J Im 𝔊] with Kruchkov's sign.
     """
-    warnings = require_open_gaps(model, _grid_and_pair(model, options)[0], "sigma-kubo")
-    fine, coarse, widths, note, n, flat = _evaluate(model, options, False)
-
-    def sigma(block):
-        return block[0] + block[3] - block[6]
-
-    value, rough = sigma(fine), sigma(coarse)
+    warnings = require_open_gaps(model, grid_of(model, options), "sigma-kubo")
+    fine, widths, note, flat = _evaluate(model, options, False)
+    value = fine[0] + fine[3] - fine[6]
     eq10 = fine[0] + fine[6]
     return with_warnings({
         "values": _components(model, value),
@@ -185,15 +182,12 @@ def compute_sigma_kubo(model, options) -> dict:
         "kruchkov_eq10_as_printed": _components(model, eq10),
         "broadening": widths.tolist(),
         "flat_bands": flat,
-        "grid": [n] * model.dimension,
-        "error_estimate": float(np.max(np.abs(value - rough))),
         "units": "e^2/hbar (natural units e = hbar = k_B = 1); multiply by 2*pi for e^2/h in 2D",
         "notes": "; ".join([
             note, _flat_note(flat),
             "sign: Hall part = -sum J Im G^{nm} (clean limit = ahc = -sum int f Omega); seed 000 "
             "Eq. 10 as printed has the opposite Hall sign",
-            "J uses the Hadamard finite part of 1/(w-w')^2 (the Kubo prescription)",
-            "error_estimate = max |sigma(N) - sigma(N/2)| over components"]),
+            "J uses the Hadamard finite part of 1/(w-w')^2 (the Kubo prescription)"]),
     }, warnings)
 
 
@@ -215,35 +209,31 @@ def _check_l0(model, l0):
             "so the thermopower and kappa of Eq. 16-17 are undefined")
 
 
+@grid_converged(fermi_width=spectral_width)
 def compute_seebeck(model, options) -> dict:
     """Θ_ii = L^(1)_ii/(T L^(0)_ii) of seed 000 Eq. 17 in units of k_B/e (sign in notes)."""
-    warnings = require_open_gaps(model, _grid_and_pair(model, options)[0], "seebeck")
-    fine, coarse, widths, note, n, flat = _evaluate(model, options, True)
+    warnings = require_open_gaps(model, grid_of(model, options), "seebeck")
+    fine, widths, note, flat = _evaluate(model, options, True)
     temperature = options.T
     l0, l1, _ = _thermal(fine, temperature)
-    c0, c1, _ = _thermal(coarse, temperature)
     _check_l0(model, l0)
-    _check_l0(model, c0)
     theta = _diagonal(model, l1) / (temperature * _diagonal(model, l0))
-    rough = _diagonal(model, c1) / (temperature * _diagonal(model, c0))
     keys = [a + a for a in model.axes]
     return with_warnings({
         "values": dict(zip(keys, theta.tolist(), strict=True)),
         "seebeck_charge_minus_e": dict(zip(keys, (-theta).tolist(), strict=True)),
         "broadening": widths.tolist(),
         "flat_bands": flat,
-        "grid": [n] * model.dimension,
-        "error_estimate": float(np.max(np.abs(theta - rough))),
         "units": "k_B/e (multiply by 86.17 for microvolt per kelvin)",
-        "notes": "; ".join([note, _flat_note(flat), SEEBECK_SIGN,
-                            "error_estimate = max |Theta(N) - Theta(N/2)|"]),
+        "notes": "; ".join([note, _flat_note(flat), SEEBECK_SIGN]),
     }, warnings)
 
 
+@grid_converged(fermi_width=spectral_width)
 def compute_kappa(model, options) -> dict:
     """κ_ii = [L^(2) − (L^(1))²/L^(0)]_ii / T of seed 000 Eq. 16, with the Lorenz ratio."""
-    warnings = require_open_gaps(model, _grid_and_pair(model, options)[0], "kappa")
-    fine, coarse, widths, note, n, flat = _evaluate(model, options, True)
+    warnings = require_open_gaps(model, grid_of(model, options), "kappa")
+    fine, widths, note, flat = _evaluate(model, options, True)
     temperature = options.T
 
     def kappa_and_lorenz(block):
@@ -254,7 +244,6 @@ def compute_kappa(model, options) -> dict:
         return kappa, kappa / (temperature * d0)
 
     kappa, lorenz = kappa_and_lorenz(fine)
-    rough, _ = kappa_and_lorenz(coarse)
     keys = [a + a for a in model.axes]
     return with_warnings({
         "values": dict(zip(keys, kappa.tolist(), strict=True)),
@@ -262,10 +251,7 @@ def compute_kappa(model, options) -> dict:
         "lorenz_ratio_wiedemann_franz": np.pi**2 / 3,
         "broadening": widths.tolist(),
         "flat_bands": flat,
-        "grid": [n] * model.dimension,
-        "error_estimate": float(np.max(np.abs(kappa - rough))),
         "units": "k_B^2 x (energy unit)/hbar with k_B = hbar = 1; lorenz_ratio in (k_B/e)^2",
         "notes": "; ".join([note, _flat_note(flat),
-                            "kappa_ii = (L2 - L1^2/L0)/T, Eq. 16; lorenz_ratio = kappa/(T sigma_ii)",
-                            "error_estimate = max |kappa(N) - kappa(N/2)|"]),
+                            "kappa_ii = (L2 - L1^2/L0)/T, Eq. 16; lorenz_ratio = kappa/(T sigma_ii)"]),
     }, warnings)

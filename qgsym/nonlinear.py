@@ -29,13 +29,21 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 
+from qgsym.convergence import grid_converged, grid_of, temperature_width
 from qgsym.errors import GapClosingError, QgsymError
 from qgsym.formulas import sigma2_formulas
 from qgsym.formulas.base import E_CHARGE, HBAR, TAU
 from qgsym.gap_closing import require_open_gaps, with_warnings
 from qgsym.geometry import GAP_CLOSING_TOLERANCE, band_geometry, multiplet_sum
 from qgsym.identities import all_components, formula_component
-from qgsym.kspace import energy_scale, fermi_derivative, fermi_dirac, k_derivative, make_grid
+from qgsym.kspace import (
+    adaptive_integral,
+    energy_scale,
+    fermi_derivative,
+    fermi_dirac,
+    k_derivative,
+    make_grid,
+)
 
 PRIMITIVE_FIELDS = {
     "metric": "band_normalized_metric",
@@ -128,12 +136,17 @@ def choose_path(model, path: str):
     return "closed", closed
 
 
-def geometry_integrals(model, n: int, mus, temperature: float, path: str = "auto"):
+def geometry_integrals(model, n: int, mus, temperature: float, path: str = "auto",
+                       fermi=None):
     """sea[X]_abc and surface[X]_abc for every chemical potential.
 
     Parameters
     ----------
     mus : array_like, shape (U,)
+    fermi : tuple (mu, width), optional
+        Integrate on the adaptive Fermi-surface grid of :func:`qgsym.kspace.adaptive_integral`
+        (the n^d grid within a few ``width`` of μ, n/8 elsewhere) instead of the uniform one.
+
     Returns
     -------
     sea, surface : dict X -> ndarray (U, d, d, d)
@@ -142,31 +155,47 @@ def geometry_integrals(model, n: int, mus, temperature: float, path: str = "auto
     mus = np.atleast_1d(np.asarray(mus, dtype=float))
     fermi_dirac(0.0, 0.0, temperature)
     path, closed = choose_path(model, path)
-    grid = make_grid(model, n)
     scale = energy_scale(model)
-    d = model.dimension
-    sea = {x: np.zeros((len(mus), d, d, d)) for x in PRIMITIVE_FIELDS}
-    surface = {x: np.zeros((len(mus), d, d, d)) for x in PRIMITIVE_FIELDS}
-    chunk = max(1000, 20_000 // max(1, len(mus) // 8))
-    for points, weights in grid.chunks(chunk):
+
+    def evaluate(points):
         if closed is not None:
             arrays = closed_primitives(closed, points)
             _check_closed_gap(arrays.energies, points, scale)
         else:
             arrays = numeric_primitives(model, points, scale)
-        occupation = fermi_dirac(arrays.energies[None], mus[:, None, None], temperature)
-        derivative = fermi_derivative(arrays.energies[None], mus[:, None, None], temperature)
-        occupation = occupation * weights[None, :, None]
-        derivative = derivative * weights[None, :, None]
-        for x in PRIMITIVE_FIELDS:
-            sea[x] += np.einsum("upm,abcpm->uabc", occupation, arrays.derivatives[x])
-            surface[x] += np.einsum("upm,apm,bcpm->uabc", derivative, arrays.velocity,
-                                    arrays.values[x])
+        return arrays.energies, arrays.velocity, _point_integrands(arrays, mus, temperature)
+
+    if fermi is None:
+        total = None
+        chunk = max(1000, 20_000 // max(1, len(mus) // 8))
+        for points, weights in make_grid(model, n).chunks(chunk):
+            part = evaluate(points)[2] @ weights
+            total = part if total is None else total + part
+    else:
+        total = adaptive_integral(model, n, fermi, evaluate)
+    fields = list(PRIMITIVE_FIELDS)
+    sea = {x: total[i] for i, x in enumerate(fields)}
+    surface = {x: total[len(fields) + i] for i, x in enumerate(fields)}
     for table in (sea, surface):
         for x, value in table.items():
             if not np.all(np.isfinite(value)):
                 raise QgsymError(f"the {x} integrals are not finite on this grid")
     return sea, surface, path
+
+
+def _point_integrands(arrays, mus: np.ndarray, temperature: float) -> np.ndarray:
+    """Per-point integrands, shape (2F, U, d, d, d, P): sea of each X, then surface.
+
+    .. math:: f_0\\,\\partial_a X^{bc}_n \\quad\\text{and}\\quad f_0'\\,v^a_n X^{bc}_n
+              \\quad\\text{(summed over levels n)}
+    """
+    occupation = fermi_dirac(arrays.energies[None], mus[:, None, None], temperature)
+    derivative = fermi_derivative(arrays.energies[None], mus[:, None, None], temperature)
+    sea = [np.einsum("upm,abcpm->uabcp", occupation, arrays.derivatives[x])
+           for x in PRIMITIVE_FIELDS]
+    surface = [np.einsum("upm,apm,bcpm->uabcp", derivative, arrays.velocity, arrays.values[x])
+               for x in PRIMITIVE_FIELDS]
+    return np.stack(sea + surface)
 
 
 def boundary_integrals(model, n: int, mus, temperature: float) -> dict:
@@ -246,7 +275,8 @@ def resolve_formula_keys(requested) -> list[str]:
     return list(requested)
 
 
-def infinite_domain_integrals(model, n: int, mus, temperature: float, path: str = "auto"):
+def infinite_domain_integrals(model, n: int, mus, temperature: float, path: str = "auto",
+                              fermi=None):
     """sea and surface integrals as estimates of the integrals over the whole domain.
 
     Lattice models: the Brillouin zone is closed and nothing changes. Continuum models: the
@@ -262,7 +292,7 @@ def infinite_domain_integrals(model, n: int, mus, temperature: float, path: str 
     sea, surface : dict X -> ndarray (U, d, d, d)
     info : dict with ``path``, ``boundary`` (max |boundary term|), ``fermi_surface_at_cutoff``
     """
-    sea, surface, used = geometry_integrals(model, n, mus, temperature, path)
+    sea, surface, used = geometry_integrals(model, n, mus, temperature, path, fermi)
     info = {"path": used, "boundary": 0.0, "fermi_surface_at_cutoff": 0.0}
     if not model.lattice:
         boundary = boundary_integrals(model, n, mus, temperature)
@@ -289,18 +319,20 @@ def fermi_surface_at_cutoff(model, n: int, mus, temperature: float) -> float:
     return worst
 
 
-def sigma2_values(model, n, mus, temperature, keys, form="sea", path="auto", info=None):
+def sigma2_values(model, n, mus, temperature, keys, form="sea", path="auto", info=None,
+                  fermi=None):
     """σ_ijk of each formula in the requested form, for every μ.
 
     ``form = "sea"`` evaluates every formula from Fermi-sea integrals (a Fermi-surface
     formula through surface = −sea); ``"surface"`` from Fermi-surface integrals
     (sea = −surface). Both estimate the same tensor; their difference is quadrature error.
-    ``info`` (a dict), if given, receives the path and boundary diagnostics.
+    ``info`` (a dict), if given, receives the path and boundary diagnostics; ``fermi``
+    (mu, width), if given, selects the adaptive Fermi-surface grid (:func:`geometry_integrals`).
     Returns key -> ndarray (U, d, d, d), and the path used.
     """
     if form not in ("sea", "surface"):
         raise QgsymError(f"--form must be sea or surface, got {form!r}")
-    sea, surface, details = infinite_domain_integrals(model, n, mus, temperature, path)
+    sea, surface, details = infinite_domain_integrals(model, n, mus, temperature, path, fermi)
     if info is not None:
         info.update(details)
     if form == "surface":
@@ -310,21 +342,28 @@ def sigma2_values(model, n, mus, temperature, keys, form="sea", path="auto", inf
     return evaluate_formulas(keys, sea, surface, model.axes), details["path"]
 
 
+def _sigma2_symmetry(model, options, result, error_max) -> None:
+    """Symmetry report of the converged σ^(2) (its zero threshold uses the error estimate)."""
+    from qgsym.symmetry import tensor_symmetry_report
+
+    registry = sigma2_formulas()
+    result["symmetry"] = tensor_symmetry_report(
+        model, result["values"], {k: registry[k].t_parity for k in result["values"]}, error_max)
+
+
+@grid_converged(fermi_width=temperature_width, finish=_sigma2_symmetry)
 def compute_sigma2(model, options) -> dict:
-    """``qgsym compute sigma2``: every d³ component of each requested formula."""
-    from qgsym.observables import DEFAULT_GRID, component_keys
+    """``qgsym compute sigma2``: every d³ component of each requested formula (one grid)."""
+    from qgsym.observables import component_keys
 
     keys = resolve_formula_keys(options.formulas)
-    n = options.grid or DEFAULT_GRID[model.dimension]
+    n = grid_of(model, options)
     warnings = require_open_gaps(model, n, "sigma2", ([options.mu], options.T))
     info: dict = {}
     fine, path = sigma2_values(model, n, [options.mu], options.T, keys, options.form,
-                               info=info)
-    coarse, _ = sigma2_values(model, max(2, n // 2), [options.mu], options.T, keys,
-                              options.form, path)
+                               info=info, fermi=(options.mu, options.T))
     registry = sigma2_formulas()
     values, tau_power = {}, {}
-    error = 0.0
     for key in keys:
         tensor = fine[key][0]
         values[key] = {
@@ -332,11 +371,6 @@ def compute_sigma2(model, options) -> dict:
             for c in component_keys(model, 3)
         }
         tau_power[key] = registry[key].tau_power
-        error = max(error, float(np.max(np.abs(fine[key] - coarse[key]))))
-    from qgsym.symmetry import tensor_symmetry_report
-
-    symmetry = tensor_symmetry_report(
-        model, values, {k: registry[k].t_parity for k in keys}, error)
     notes = []
     if getattr(model, "periodic", True) is False:
         notes.append(
@@ -355,12 +389,9 @@ def compute_sigma2(model, options) -> dict:
     return with_warnings({
         "values": values,
         "tau_power": tau_power,
-        "symmetry": symmetry,
         "notes": "; ".join(notes),
         "form": options.form,
         "path": path,
-        "grid": [n] * model.dimension,
-        "error_estimate": error,
         "units": "natural (e = hbar = k_B = 1; model energy and length units); "
                  "entries with tau_power p are the coefficient of tau^p",
     }, warnings)

@@ -11,16 +11,16 @@ from __future__ import annotations
 import numpy as np
 
 from qgsym.chern import chern_checks, chern_curvature, chern_fhs
+from qgsym.convergence import grid_converged, grid_of, temperature_width
 from qgsym.errors import QgsymError
 from qgsym.gap_closing import require_open_gaps, with_warnings
 from qgsym.geometry import band_energies, multiplet_sum
-from qgsym.kspace import fermi_derivative, fermi_dirac, integrate_with_error
-
-DEFAULT_GRID = {1: 2000, 2: 200, 3: 40}
+from qgsym.kspace import fermi_derivative, fermi_dirac, integrate
 
 
 def default_grid(model, options) -> int:
-    return options.grid or DEFAULT_GRID[model.dimension]
+    """Points per axis of this evaluation (the grid policy is :mod:`qgsym.convergence`)."""
+    return grid_of(model, options)
 
 
 def component_keys(model, rank: int) -> list[str]:
@@ -52,6 +52,7 @@ def compute_bands(model, options) -> dict:
             "notes": "energies along k_i through k = 0 (other momenta 0); exact, no integration"}
 
 
+@grid_converged
 def compute_chern(model, options) -> dict:
     """Chern number per multiplet: FHS (values) and ∫Ω (cross-check).
 
@@ -97,16 +98,16 @@ def _tensor_statistics(model, options, tensor_of, quantity: str) -> dict:
         tensor = multiplet_sum(tensor_of(g), model.multiplets, axis=-1)  # (d,d,P,M)
         return np.moveaxis(tensor, 2, -1)  # (d,d,M,P)
 
-    value, error, grid = integrate_with_error(model, n, integrand)
+    value = integrate(model, n, integrand)
     values = {
         key: {label: float(value[model.axes.index(key[0]), model.axes.index(key[1]), m])
               for m, label in enumerate(labels)}
         for key in keys
     }
-    return with_warnings({"values": values, "grid": list(grid), "error_estimate": error},
-                         warnings)
+    return with_warnings({"values": values}, warnings)
 
 
+@grid_converged
 def compute_berry_curvature(model, options) -> dict:
     """∫[dk] Ω_n^{ij} per multiplet and component (2π × this is the Chern number in 2D)."""
     out = _tensor_statistics(model, options, lambda g: g.berry_curvature,
@@ -115,6 +116,7 @@ def compute_berry_curvature(model, options) -> dict:
     return out
 
 
+@grid_converged
 def compute_quantum_metric(model, options) -> dict:
     """∫[dk] g_n^{ij} per multiplet and component."""
     out = _tensor_statistics(model, options, lambda g: g.quantum_metric,
@@ -123,6 +125,7 @@ def compute_quantum_metric(model, options) -> dict:
     return out
 
 
+@grid_converged
 def compute_trace_condition(model, options) -> dict:
     """Seed 000 Eq. 2: Tr g_n ≥ |Ω_n^{xy}| pointwise, and ∫Tr g ≥ |C|/2π."""
     from qgsym.models.wannier90 import refuse_full_interpolation
@@ -141,7 +144,7 @@ def compute_trace_condition(model, options) -> dict:
         omega = multiplet_sum(g.berry_curvature[0, 1], model.multiplets).T
         return np.stack([trace, np.abs(omega), omega])
 
-    value, error, grid = integrate_with_error(model, n, integrand)
+    value = integrate(model, n, integrand)
     from qgsym.geometry import band_geometry
     from qgsym.kspace import energy_scale, make_grid
 
@@ -161,11 +164,12 @@ def compute_trace_condition(model, options) -> dict:
             "pointwise_condition_holds": bool(margin[m] >= -1e-9),
         }
     return with_warnings({
-        "values": values, "grid": list(grid), "error_estimate": float(2 * np.pi * error),
+        "values": values,
         "notes": "Tr g >= |Omega| pointwise (seed 000 Eq. 2); integrals are (1/2pi) int d^2k, "
                  "so the bound reads integral_trace >= |C|. Pointwise tolerance 1e-9."}, warnings)
 
 
+@grid_converged(fermi_width=temperature_width)
 def compute_sigma1(model, options) -> dict:
     """Linear response: Drude coefficient of τ and the anomalous Hall conductivity.
 
@@ -190,7 +194,7 @@ def compute_sigma1(model, options) -> dict:
         hall = -np.einsum("ijpn,pn->ijp", g.berry_curvature, occupation)
         return np.stack([drude, hall])
 
-    value, error, grid = integrate_with_error(model, n, integrand)
+    value = integrate(model, n, integrand, fermi=(mu, temperature))
     keys = component_keys(model, 2)
     index = {key: (model.axes.index(key[0]), model.axes.index(key[1])) for key in keys}
     return with_warnings({
@@ -199,7 +203,5 @@ def compute_sigma1(model, options) -> dict:
             "ahc": {key: float(value[1][index[key]]) for key in keys},
         },
         "tau_power": {"drude1": 1, "ahc": 0},
-        "grid": list(grid),
-        "error_estimate": error,
         "units": "natural (e = hbar = k_B = 1; model energy and length units)",
     }, warnings)

@@ -3,8 +3,10 @@
 Every compute function has the signature ``compute(model, options) -> dict`` where ``model``
 is a :class:`qgsym.model.BlochModel` (parameters already overridden by ``--set``) and
 ``options`` a :class:`ComputeOptions`. It returns a dict with at least ``"values"``
-(JSON-serialisable, component keys like ``"xy"``) and ``"error_estimate"``; it may add
-``"grid"``, ``"tau_power"``, ``"units"``, ``"notes"``. The command line adds ``quantity``,
+(JSON-serialisable, component keys like ``"xy"``); every quantity that integrates over k is
+decorated with :func:`qgsym.convergence.grid_converged`, which adds ``"error_estimate"`` (same
+nesting as ``"values"``), ``"converged"``, ``"tolerance"``, ``"refinement"``, ``"warnings"`` and
+the final ``"grid"``. It may add ``"tau_power"``, ``"units"``, ``"notes"``. The command line adds ``quantity``,
 ``model``, ``parameters``, ``mu``, ``T``. Functions are imported lazily so that a family
 that is slow to import costs nothing to the others.
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
+from qgsym.convergence import DEFAULT_TOL, TIME_BUDGET
 from qgsym.errors import QgsymError
 
 #: quantity name -> "module:function"
@@ -44,13 +47,20 @@ class ComputeOptions:
     T : float
         Temperature (k_B T in the model's energy unit), > 0.
     grid : int or None
-        Points per axis; None lets the quantity choose and report a convergence estimate.
+        Points per axis; None refines the grid from the default start until ``tol`` is met
+        (:mod:`qgsym.convergence`); an integer fixes the grid (N and N/2 are evaluated).
     formulas : tuple of str
         Formula keys (``--formula``); empty means the quantity's default.
     form : str
         ``"sea"`` or ``"surface"`` for Fermi-sea / Fermi-surface forms.
     broadening : tuple of float
         Spectral broadening delta, one value or one per band (``--broadening``).
+    tol : float
+        Relative tolerance of every reported component (``--tol``).
+    max_grid : int or None
+        Points-per-axis cap of the refinement; None for :data:`qgsym.convergence.MAX_GRID`.
+    time_budget : float
+        Wall-clock seconds the refinement may spend (the next grid's predicted cost counts).
     """
 
     mu: float = 0.0
@@ -59,6 +69,9 @@ class ComputeOptions:
     formulas: tuple[str, ...] = ()
     form: str = "sea"
     broadening: tuple[float, ...] = ()
+    tol: float = DEFAULT_TOL
+    max_grid: int | None = None
+    time_budget: float = TIME_BUDGET
 
 
 def compute_function(name: str):

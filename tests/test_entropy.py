@@ -55,7 +55,7 @@ def test_compute_nernst_output_and_errors():
     model = load_model("qwz")
     result = entropy.compute_nernst(model, ComputeOptions(mu=1.5, T=0.1, grid=100))
     assert set(result["values"]) == {"xy"}
-    assert result["error_estimate"] < 1e-6 * abs(result["values"]["xy"])
+    assert result["error_estimate"]["xy"] < 1e-6 * abs(result["values"]["xy"])
     gapped = entropy.compute_nernst(model, ComputeOptions(mu=0.0, T=0.05, grid=60))
     # mu in the gap (band edges at +-1): s ~ exp(-1/T) = 2e-9 at most; here even smaller
     assert abs(gapped["values"]["xy"]) < 1e-8

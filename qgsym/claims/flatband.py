@@ -343,7 +343,7 @@ def check_c9b() -> Verdict:
                                                            broadening=(delta,)))
             series.append({"delta": delta, "sigma_xy": out["values"]["xy"],
                            "deviation": out["values"]["xy"] - expected,
-                           "grid_error_estimate": out["error_estimate"],
+                           "grid_error_estimate": out["error_estimate_max"],
                            "kruchkov_eq10_as_printed": out["kruchkov_eq10_as_printed"]["xy"]})
         thermal = compute_sigma_kubo(model, ComputeOptions(mu=0.0, T=0.02, grid=n,
                                                            broadening=(1e-6,)))

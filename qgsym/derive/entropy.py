@@ -61,13 +61,17 @@ import numpy as np
 import sympy
 from scipy.special import xlogy
 
+from qgsym.convergence import grid_converged, grid_of, temperature_width
 from qgsym.errors import QgsymError
 from qgsym.gap_closing import require_open_gaps, with_warnings
 from qgsym.geometry import band_geometry
-from qgsym.kspace import energy_scale, fermi_derivative, fermi_dirac, integrate_with_error
-
-#: Default points per axis of ``qgsym compute nernst`` (as the other Fermi-sea quantities).
-DEFAULT_GRID = {2: 200, 3: 40}
+from qgsym.kspace import (
+    energy_scale,
+    fermi_derivative,
+    fermi_dirac,
+    integrate,
+    integrate_with_error,
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -142,6 +146,7 @@ def anomalous_nernst(model, mu: float, temperature: float, n: int):
     return dict(zip(labels, (float(v) for v in value), strict=True)), error, grid
 
 
+@grid_converged(fermi_width=temperature_width)
 def compute_nernst(model, options) -> dict:
     """``qgsym compute nernst``: the anomalous Nernst (= entropy Hall) coefficient α_xy.
 
@@ -152,23 +157,24 @@ def compute_nernst(model, options) -> dict:
     (Xiao, Yao, Fang, Niu, PRL 97, 026603). Natural units e = ħ = k_B = 1: α in e k_B/ħ per
     length^(d−2). ``values`` = {"xy": α_xy} (3D also "xz", "yz").
     """
-    if model.dimension not in DEFAULT_GRID:
+    if model.dimension not in (2, 3):
         raise QgsymError(
             f"the anomalous Nernst coefficient needs a 2D or 3D model; '{model.name}' is "
             f"{model.dimension}D")
-    n = options.grid or DEFAULT_GRID[model.dimension]
+    pairs = hall_pairs(model.dimension)
+    n = grid_of(model, options)
     warnings = require_open_gaps(model, n, "the anomalous Nernst coefficient",
                                  ([options.mu], options.T))
-    values, error, grid = anomalous_nernst(model, options.mu, options.T, n)
+    value = integrate(model, n,
+                      lambda g: nernst_integrand(g, options.mu, options.T, pairs),
+                      fermi=(options.mu, options.T))
+    labels = [model.axes[i] + model.axes[j] for i, j in pairs]
     return with_warnings({
-        "values": values,
-        "error_estimate": error,
-        "grid": list(grid),
+        "values": dict(zip(labels, (float(v) for v in value), strict=True)),
         "units": "natural (e = hbar = k_B = 1): e k_B/hbar times length^(d-2)",
         "notes": ("alpha_ij = sum_n int[dk] s_n Omega_n^ij (Xiao-Yao-Fang-Niu); with qgsym's "
                   "charge -e and ahc = -sum int f Omega, this is the J = alpha(-grad T) "
-                  "coefficient and equals the entropy Hall coefficient (j^s_i = alpha_ij E_j); "
-                  "error_estimate = |alpha(N) - alpha(N/2)|"),
+                  "coefficient and equals the entropy Hall coefficient (j^s_i = alpha_ij E_j)"),
     }, warnings)
 
 

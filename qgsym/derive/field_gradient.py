@@ -82,6 +82,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from qgsym.convergence import grid_converged, grid_of, temperature_width
 from qgsym.errors import QgsymError
 from qgsym.gap_closing import require_open_gaps, with_warnings
 from qgsym.geometry import band_geometry, check_gaps
@@ -293,25 +294,21 @@ def geometric_basis(model, n: int, mu: float, temperature: float) -> dict:
     }
 
 
-#: Default grid per dimension for ``qgsym compute sigma11`` (gapped metals at k_B T ~ 0.1 of
-#: the band width converge to ~1e-6 relative at 64 in 2D; see the claims' grid checks).
-DEFAULT_GRID = {1: 400, 2: 64, 3: 20}
-
-
+@grid_converged(fermi_width=temperature_width)
 def compute_sigma11(model, options) -> dict:
     r"""``qgsym compute sigma11``: τ⁰ σ^(1,1)_{ijl}, j_i = σ_ijl ∂_l E_j (symmetric in j, l).
 
     ``values`` has two tensors (component keys "ijl", all d³): ``kubo`` (the whole Wigner
     function relaxing toward f₀(H₀)) and ``band_density`` (the Moyal band kinetics, band
     density relaxing toward f₀(ε_n)). Natural units e = ħ = 1: σ^(1,1) in e²/ħ times
-    length^(3−d). ``error_estimate`` = max |σ(N) − σ(N/2)|.
+    length^(3−d). One grid (``options.grid``); the grid policy and the per-component error
+    estimate are those of :mod:`qgsym.convergence`.
     """
     from qgsym.observables import component_keys
 
-    n = options.grid or DEFAULT_GRID.get(model.dimension, 20)
+    n = grid_of(model, options)
     warnings = require_open_gaps(model, n, "sigma11")
     fine = gradient_response(model, n, options.mu, options.T)
-    coarse = gradient_response(model, max(n // 2, 2), options.mu, options.T)
     keys = component_keys(model, 3)
     d = model.dimension
     values = {}
@@ -321,11 +318,8 @@ def compute_sigma11(model, options) -> dict:
             raise QgsymError("sigma11 is not finite on this grid")
         values[name] = {key: float(tensor[index]) for key, index in
                         zip(keys, np.ndindex(*(d,) * 3), strict=True)}
-    error = max(float(np.max(np.abs(fine[name] - coarse[name]))) for name in values)
     return with_warnings({
         "values": values,
-        "error_estimate": error,
-        "grid": [n] * d,
         "tau_power": 0,
         "units": "natural (e = hbar = 1): e^2/hbar times length^(3-d)",
         "notes": ("tau^0 response to a field gradient from the exact static Moyal equation "
