@@ -21,6 +21,7 @@ from pathlib import Path
 
 import sympy
 
+from qgsym.cache import CacheError
 from qgsym.errors import ModelError, QgsymError
 from qgsym.expr import parse_expression
 from qgsym.model import MOMENTA, BlochModel, SymmetryOperator, bloch_model
@@ -236,6 +237,8 @@ def model_from_mapping(data: Mapping, where: str = "model", path: str = "") -> B
             ),
             path=path,
         )
+    except CacheError:
+        raise  # about the cache folder, not about this model
     except QgsymError as error:
         message = str(error)
         raise ModelError(message if message.startswith(where) else f"{where}: {message}") from None
