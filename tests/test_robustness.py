@@ -161,6 +161,23 @@ def test_a_parameter_exponent_is_under_the_same_budget(capsys, tmp_path):
     assert_one_line_refusal(code, err, "hamiltonian.matrix[0][0]", "terms")
 
 
+def test_large_clifford_models_are_evaluated_numerically(tmp_path):
+    # (5 terms)**5 expands to 126 terms, about 1100 expression-tree nodes in d_z: its third
+    # derivatives took minutes, so no closed form is built; the numeric path (eigh) remains.
+    entry = "(cos(kx) + cos(ky) + sin(kx) + sin(ky) + m)**5/1000"
+    path = write_model(tmp_path, "wide", [[entry, "sin(kx) - I*sin(ky)"],
+                                          ["sin(kx) + I*sin(ky)", f"-({entry})"]], {"m": 0.2})
+    start = time.perf_counter()
+    model = load_model(path)
+    assert model.closed_form is None
+    assert time.perf_counter() - start < REFUSAL_SECONDS
+    assert load_model("qwz").closed_form is not None  # small Clifford models keep path (a)
+    k = np.array([[0.3, -1.1]])
+    d_z = (np.cos(0.3) + np.cos(-1.1) + np.sin(0.3) + np.sin(-1.1) + 0.2) ** 5 / 1000
+    norm = np.sqrt(d_z**2 + np.sin(0.3) ** 2 + np.sin(-1.1) ** 2)
+    assert np.allclose(np.linalg.eigvalsh(model.hamiltonian.matrix(k))[0], [-norm, norm])
+
+
 def test_long_but_reasonable_entries_still_parse_to_the_right_expression(tmp_path):
     # 999 summands, and a binary minus followed by 996 unary ones (1000 operator symbols):
     # within the limits, built without deep recursion.
