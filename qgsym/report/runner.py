@@ -296,8 +296,9 @@ def _run_in_process(name: str, script: Path, out_dir: Path, fast: bool) -> dict:
 
 
 def _run_as_subprocess(script: Path, out_dir: Path) -> dict:
+    # the script runs in the repository root: a relative --out would land in the checkout
     completed = subprocess.run(
-        [sys.executable, str(script), "--out", str(out_dir)],
+        [sys.executable, str(script), "--out", str(out_dir.absolute())],
         capture_output=True, text=True, check=False, cwd=str(script.parent.parent),
         env={**os.environ, "MPLBACKEND": "Agg"},
     )
