@@ -209,8 +209,8 @@ def _expansion_terms(expression: sympy.Expr, limit: int) -> int:
         exponent = expression.exp
         if base > limit or _expansion_terms(exponent, limit) > limit:
             return limit + 1
-        if base == 1 or not exponent.is_Rational:
-            return 1 if base <= limit else base
+        if base == 1 or not exponent.is_Rational:  # x**n, or a**(b + c) -> a**b * a**c
+            return 1
         power = int(abs(exponent.p) // exponent.q)
         if power > limit:  # (a + b)**power has power + 1 terms at least
             return power + 1
