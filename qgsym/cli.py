@@ -242,9 +242,10 @@ def main(argv=None) -> int:
     except RecursionError:
         return _fail("input nested too deeply to process")
     except OSError as error:  # files (--out, models) and streams (stdout on a full disk)
+        if error.filename:
+            return _fail(f"{error.strerror or error}: '{error.filename}'")
         _silence_stdout()
-        where = f": '{error.filename}'" if error.filename else " (writing the output)"
-        return _fail(f"{error.strerror or error}{where}")
+        return _fail(f"{error.strerror or error} (writing the output)")
     except KeyboardInterrupt:
         print("qgsym: interrupted", file=sys.stderr)
         return 130
