@@ -46,6 +46,10 @@ def main(argv=None) -> int:
         lines.append("")
         lines.append(result["statement"])
         lines.append("")
+        if result.get("finding"):
+            lines.append(f"- **finding**: {result['finding']}")
+        for note in result.get("scope_notes") or ():
+            lines.append(f"- **scope note**: {note}")
         for key in ("finding", "method", "scope", "inputs", "garbled_T"):
             if key in result["evidence"]:
                 lines.append(f"- **{key}**: {result['evidence'][key]}")

@@ -77,3 +77,58 @@ def chern_curvature(model, n: int) -> tuple[np.ndarray, float]:
         lambda g: 2 * np.pi * multiplet_sum(g.berry_curvature[0, 1], model.multiplets).T,
     )
     return value, error
+
+
+#: |C_FHS - nearest integer| above which the FHS sum is not an integer (a closed torus of
+#: link variables gives an integer up to rounding of ~n² angles, ~1e-12 at n = 1000).
+FHS_INTEGER_TOLERANCE = 1e-6
+#: Largest accepted |∫Ω − C_FHS| and |∫Ω(N) − ∫Ω(N/2)|: the contract's default tolerance 1e-2
+#: applied to a Chern number of magnitude 1 (the quantum of C).
+CHERN_AGREEMENT_TOLERANCE = 1e-2
+
+
+def chern_checks(fhs: np.ndarray, curvature: np.ndarray, curvature_error: float) -> tuple[str, ...]:
+    """Consistency of a lattice model's Chern numbers; one warning line per failed check.
+
+    Checks (M multiplets):
+
+    .. math::
+        |C^{FHS}_a - \\mathrm{round}(C^{FHS}_a)| \\le 10^{-6}, \\quad
+        |C^{\\Omega}_a - C^{FHS}_a| \\le 10^{-2}, \\quad
+        \\delta C^{\\Omega} \\le 10^{-2}, \\quad
+        \\sum_a \\mathrm{round}(C^{FHS}_a) = 0,
+
+    the last because all bands together span the trivial bundle of a lattice model.
+
+    Parameters
+    ----------
+    fhs : ndarray, shape (M,)
+        From :func:`chern_fhs`.
+    curvature : ndarray, shape (M,)
+        From :func:`chern_curvature`.
+    curvature_error : float
+        |C^Ω(N) − C^Ω(N/2)|.
+
+    Returns
+    -------
+    tuple of str
+        Empty when every check passes; otherwise the result is not converged.
+    """
+    warnings = []
+    integers = np.round(fhs)
+    worst = int(np.argmax(np.abs(fhs - integers)))
+    if abs(fhs[worst] - integers[worst]) > FHS_INTEGER_TOLERANCE:
+        warnings.append(f"the Fukui-Hatsugai-Suzuki Chern number of multiplet {worst} is "
+                        f"{fhs[worst]:.6g}, not an integer: the grid does not resolve the bands")
+    worst = int(np.argmax(np.abs(curvature - fhs)))
+    if abs(curvature[worst] - fhs[worst]) > CHERN_AGREEMENT_TOLERANCE:
+        warnings.append(f"the Chern number of multiplet {worst} is {fhs[worst]:.6g} by "
+                        f"Fukui-Hatsugai-Suzuki but {curvature[worst]:.6g} by the integral of "
+                        "the Berry curvature: not converged; use a finer --grid")
+    if curvature_error > CHERN_AGREEMENT_TOLERANCE:
+        warnings.append(f"the integral of the Berry curvature changes by {curvature_error:.3g} "
+                        "between the grid and half of it: not converged; use a finer --grid")
+    if integers.sum() != 0:
+        warnings.append(f"the Chern numbers sum to {integers.sum():g}, not 0 as they must for a "
+                        "lattice model: not converged")
+    return tuple(warnings)

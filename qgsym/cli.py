@@ -74,10 +74,22 @@ def build_parser() -> argparse.ArgumentParser:
     compute.add_argument("--grid", default=None, help="points per axis")
     compute.add_argument("--broadening", default="", help="DELTA or DELTA0,DELTA1,...")
     compute.add_argument("--json", action="store_true")
+    compute.add_argument("--lattice", default=None, help="Wannier90 _hr.dat: FILE.win or unit")
+    compute.add_argument("--interpolation", default=None, choices=["tb", "full"])
 
     check = commands.add_parser("check", help="decide claims")
     check.add_argument("ids", nargs="*")
     check.add_argument("--json", action="store_true")
+    check.add_argument("--model", default=None,
+                       help="run the model-applicable claims on this model (name or path)")
+
+    compare = commands.add_parser("compare", help="compare a user formula file with the registry")
+    compare.add_argument("formula_file")
+    compare.add_argument("--against", default="", help="KEY[,KEY...] (default: same quantity)")
+    compare.add_argument("--model", action="append", default=[], help="name or path (repeatable)")
+    compare.add_argument("--grid", type=int, default=None, help="points per axis (error: N/2)")
+    compare.add_argument("--no-numbers", action="store_true", help="symbolic checks only")
+    compare.add_argument("--json", action="store_true")
 
     report = commands.add_parser("report", help="run all derivations and claims, write report")
     report.add_argument("--out", default="reports")
@@ -87,10 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
 def _compute(args) -> int:
     from qgsym.claims.base import json_safe
     from qgsym.models import load_model
+    from qgsym.models.wannier90 import wannier_fields
     from qgsym.quantities import ComputeOptions, compute_function
+    from qgsym.units import si_values
 
     function = compute_function(args.quantity)
-    model = load_model(args.model, _overrides(args.set))
+    model = load_model(args.model, _overrides(args.set), args.lattice, args.interpolation)
     grid = None
     if args.grid is not None:
         try:
@@ -125,7 +139,9 @@ def _compute(args) -> int:
         "T": options.T,
         "units": result.pop("units", "natural"),
         **result,
+        **wannier_fields(model),
     }
+    output.update(si_values(output, model, args.quantity))
     output = json_safe(output)
     _reject_non_finite(output, args.quantity)
     if args.json:
@@ -153,6 +169,8 @@ def _print_human(output: dict) -> None:
           f"error estimate = {output.get('error_estimate')}")
     for key, value in output["values"].items():
         print(f"  {key}: {json.dumps(value)}")
+    if "values_si" in output:
+        print(f"SI ({json.dumps(output['units_si'])}): {json.dumps(output['values_si'])}")
     if output.get("notes"):
         print(f"notes: {output['notes']}")
 
@@ -196,6 +214,10 @@ def _formulas(args) -> int:
 
 
 def _check(args) -> int:
+    if args.model is not None:
+        from qgsym.model_check import run_model_check
+
+        return run_model_check(args)
     from qgsym.claims import CLAIM_IDS, all_claims, known_ids, not_implemented, run_claim
 
     claims = all_claims()
@@ -211,6 +233,12 @@ def _check(args) -> int:
 
         print_verdict_table(results)
     return 0
+
+
+def _compare(args) -> int:
+    from qgsym.compare import run_compare
+
+    return run_compare(args)
 
 
 def _report(args) -> int:
@@ -230,7 +258,7 @@ def main(argv=None) -> int:
     try:
         args = build_parser().parse_args(argv)
         handler = {"compute": _compute, "models": _models, "formulas": _formulas,
-                   "check": _check, "report": _report}[args.command]
+                   "check": _check, "report": _report, "compare": _compare}[args.command]
         status = handler(args)
         sys.stdout.flush()  # a full disk shows here, not at interpreter exit
         return status

@@ -20,7 +20,9 @@ multiplet; their sum over the multiplet does not (use :func:`multiplet_sum`).
 Multiplets are the model's *generic* degeneracies (found at random k, e.g. Kramers pairs of
 a PT-symmetric model). A degeneracy on the grid that is not generic is a gap closing, and a
 quantity that divides by the gap raises :class:`~qgsym.errors.GapClosingError` rather than
-returning a huge or NaN number.
+returning a huge or NaN number. :func:`check_gaps` sees only the grid points; closings between
+them (a node the grid misses) are found by :mod:`qgsym.gap_closing`, which the compute
+functions call first.
 """
 
 from __future__ import annotations
@@ -115,7 +117,17 @@ def multiplet_sum(values: np.ndarray, multiplets, axis: int = -1) -> np.ndarray:
 
 
 def check_gaps(energies: np.ndarray, k: np.ndarray, multiplets, scale: float) -> None:
-    """Raise if a non-generic gap closes (or a generic degeneracy splits) at some k."""
+    """Raise if a non-generic gap closes (or a generic degeneracy splits) at one of the points ``k``.
+
+    Parameters
+    ----------
+    energies : ndarray, shape (P, N)
+    k : ndarray, shape (P, d)
+    multiplets : tuple of tuple of int
+    scale : float
+        W; closed means a gap below ``GAP_CLOSING_TOLERANCE`` × W (also the tolerance of
+        :mod:`qgsym.gap_closing` between grid points).
+    """
     same = multiplet_mask(multiplets, energies.shape[1])
     for n in range(energies.shape[1] - 1):
         splitting = energies[:, n + 1] - energies[:, n]
@@ -149,7 +161,10 @@ def band_geometry(
     Parameters
     ----------
     hamiltonian : :class:`qgsym.kernels.BlochHamiltonian` or any object with
-        ``matrix``, ``derivative`` and ``second_derivative`` of k (P, d).
+        ``matrix``, ``derivative`` and ``second_derivative`` of k (P, d); optionally
+        ``basis_connection(k)`` -> None or (A^I (d, P, N, N), F^I (d, d, P, N, N)), the Berry
+        connection of the tight-binding basis and its non-Abelian curvature (Wannier90
+        ``full`` convention, :class:`qgsym.models.wannier90.WannierHamiltonian`).
     k : ndarray, shape (P, d)
     multiplets : tuple of tuple of int
         From :func:`generic_multiplets`.
@@ -160,6 +175,32 @@ def band_geometry(
     ------
     GapClosingError
         When a non-generic gap closes at some k (the primitives divide by it).
+
+    Notes
+    -----
+    With a basis connection A^I (Wang, Yates, Souza, Vanderbilt, PRB 74, 195118 (2006),
+    Eqs. 24-32; V the eigenvectors, D = V†∂V), the band connection is
+    :math:`\\mathcal A = \\bar A + iD` with :math:`\\bar A = V^\\dagger A^I V`; for m, n in
+    different multiplets
+
+    .. math::
+        \\mathcal A^a_{mn} = \\bar A^a_{mn}
+            + \\frac{i\\langle u_m|\\partial_a H|u_n\\rangle}{\\varepsilon_n-\\varepsilon_m},
+
+    and g, 𝒢, 𝔊 are the formulas of the module docstring with this 𝒜 (sums over the N
+    bands of the model). The Berry curvature is the band-diagonal part of
+    :math:`\\partial_a\\mathcal A_b - \\partial_b\\mathcal A_a
+    = i[\\mathcal A_a, \\mathcal A_b] + V^\\dagger F^I_{ab} V`, which is WYSV Eq. 32,
+    :math:`\\bar\\Omega - [D_a,\\bar A_b] + [D_b,\\bar A_a] - i[D_a,D_b]`, rewritten:
+
+    .. math::
+        \\Omega^{ab}_n = -2\\,\\mathrm{Im}\\sum_{m\\notin D(n)}\\mathcal A^a_{nm}\\mathcal A^b_{mn}
+            + (V^\\dagger F^I_{ab} V)_{nn}, \\qquad
+        F^I_{ab} = \\partial_a A^I_b - \\partial_b A^I_a - i[A^I_a, A^I_b]
+
+    (terms with m in D(n) cancel in the multiplet sum, the gauge-invariant quantity). The
+    quantum geometric tensor is then :math:`g - \\tfrac{i}{2}\\Omega`. Without A^I all of
+    this reduces to the module-docstring formulas.
     """
     k = np.atleast_2d(np.asarray(k, dtype=float))
     h = hamiltonian.matrix(k)
@@ -177,8 +218,20 @@ def band_geometry(
     difference = energies[:, None, :] - energies[:, :, None]
     inverse = np.where(same[None], 0.0, 1.0 / np.where(same[None], 1.0, difference))
     connection = 1j * velocity_matrix * inverse[None]  # A^i_mn
+    basis = hamiltonian.basis_connection(k) if hasattr(hamiltonian, "basis_connection") else None
+    if basis is not None:
+        basis_connection, basis_curvature = basis
+        rotated = dagger[None] @ basis_connection @ vectors[None]  # Ā = V† A^I V
+        connection = connection + np.where(same[None, None], 0.0, rotated)
+        internal = np.empty(basis_curvature.shape[:-1])  # (V† F^I V)_nn, pair by pair
+        for i, j in np.ndindex(*basis_curvature.shape[:2]):
+            projected = basis_curvature[i, j] @ vectors  # (P, N, N): F V
+            internal[i, j] = np.real(np.sum(np.conj(vectors) * projected, axis=-2))
     qgt_pair = np.einsum("ipnm,jpmn->ijpnm", connection, connection)  # A^i_nm A^j_mn
-    qgt = qgt_pair.sum(axis=-1)
+    curvature = -2.0 * np.imag(qgt_pair.sum(axis=-1))
+    if basis is not None:
+        curvature = curvature + internal
+    qgt = np.real(qgt_pair.sum(axis=-1)) - 0.5j * curvature
     # 1/(eps_n - eps_m) indexed [p, n, m] is inverse transposed.
     inverse_nm = np.swapaxes(inverse, -1, -2)
     band_normalized = 2.0 * np.real(np.einsum("ijpnm,pnm->ijpn", qgt_pair, inverse_nm))
@@ -195,7 +248,7 @@ def band_geometry(
         interband_connection=connection,
         quantum_geometric_tensor=qgt,
         quantum_metric=np.real(qgt),
-        berry_curvature=-2.0 * np.imag(qgt),
+        berry_curvature=curvature,
         band_normalized_metric=band_normalized,
         kruchkov_tensor=qgt_pair,
         multiplets=tuple(multiplets),

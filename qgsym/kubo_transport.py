@@ -25,6 +25,7 @@ import numpy as np
 
 from qgsym import kubo
 from qgsym.errors import QgsymError
+from qgsym.gap_closing import require_open_gaps, with_warnings
 from qgsym.kspace import energy_scale, make_grid
 
 DEFAULT_GRID = {1: 2000, 2: 96, 3: 24}
@@ -110,6 +111,9 @@ def onsager_integrand(hamiltonian, multiplets, scale, widths, mu, temperature,
 
 def onsager_coefficients(model, n: int, widths, mu: float, temperature: float) -> np.ndarray:
     """∫[dk] of :func:`onsager_integrand` on an n^d grid, shape (8, d, d)."""
+    from qgsym.models.wannier90 import refuse_full_interpolation
+
+    refuse_full_interpolation(model, "the Kubo-Bastin transport (sigma-kubo, seebeck, kappa)")
     grid = make_grid(model, n)
     scale = energy_scale(model)
     total = None
@@ -163,6 +167,7 @@ def compute_sigma_kubo(model, options) -> dict:
     ``parts``: the I term, the Hall (J) term, the intraband term; ``kruchkov_eq10_as_printed``
     is Σ[I Re 𝔊 + J Im 𝔊] with Kruchkov's sign.
     """
+    warnings = require_open_gaps(model, _grid_and_pair(model, options)[0], "sigma-kubo")
     fine, coarse, widths, note, n, flat = _evaluate(model, options, False)
 
     def sigma(block):
@@ -170,7 +175,7 @@ def compute_sigma_kubo(model, options) -> dict:
 
     value, rough = sigma(fine), sigma(coarse)
     eq10 = fine[0] + fine[6]
-    return {
+    return with_warnings({
         "values": _components(model, value),
         "parts": {
             "interband_I_term": _components(model, fine[0]),
@@ -189,7 +194,7 @@ def compute_sigma_kubo(model, options) -> dict:
             "Eq. 10 as printed has the opposite Hall sign",
             "J uses the Hadamard finite part of 1/(w-w')^2 (the Kubo prescription)",
             "error_estimate = max |sigma(N) - sigma(N/2)| over components"]),
-    }
+    }, warnings)
 
 
 def _diagonal(model, array) -> np.ndarray:
@@ -212,6 +217,7 @@ def _check_l0(model, l0):
 
 def compute_seebeck(model, options) -> dict:
     """Θ_ii = L^(1)_ii/(T L^(0)_ii) of seed 000 Eq. 17 in units of k_B/e (sign in notes)."""
+    warnings = require_open_gaps(model, _grid_and_pair(model, options)[0], "seebeck")
     fine, coarse, widths, note, n, flat = _evaluate(model, options, True)
     temperature = options.T
     l0, l1, _ = _thermal(fine, temperature)
@@ -221,7 +227,7 @@ def compute_seebeck(model, options) -> dict:
     theta = _diagonal(model, l1) / (temperature * _diagonal(model, l0))
     rough = _diagonal(model, c1) / (temperature * _diagonal(model, c0))
     keys = [a + a for a in model.axes]
-    return {
+    return with_warnings({
         "values": dict(zip(keys, theta.tolist(), strict=True)),
         "seebeck_charge_minus_e": dict(zip(keys, (-theta).tolist(), strict=True)),
         "broadening": widths.tolist(),
@@ -231,11 +237,12 @@ def compute_seebeck(model, options) -> dict:
         "units": "k_B/e (multiply by 86.17 for microvolt per kelvin)",
         "notes": "; ".join([note, _flat_note(flat), SEEBECK_SIGN,
                             "error_estimate = max |Theta(N) - Theta(N/2)|"]),
-    }
+    }, warnings)
 
 
 def compute_kappa(model, options) -> dict:
     """κ_ii = [L^(2) − (L^(1))²/L^(0)]_ii / T of seed 000 Eq. 16, with the Lorenz ratio."""
+    warnings = require_open_gaps(model, _grid_and_pair(model, options)[0], "kappa")
     fine, coarse, widths, note, n, flat = _evaluate(model, options, True)
     temperature = options.T
 
@@ -249,7 +256,7 @@ def compute_kappa(model, options) -> dict:
     kappa, lorenz = kappa_and_lorenz(fine)
     rough, _ = kappa_and_lorenz(coarse)
     keys = [a + a for a in model.axes]
-    return {
+    return with_warnings({
         "values": dict(zip(keys, kappa.tolist(), strict=True)),
         "lorenz_ratio": dict(zip(keys, lorenz.tolist(), strict=True)),
         "lorenz_ratio_wiedemann_franz": np.pi**2 / 3,
@@ -261,4 +268,4 @@ def compute_kappa(model, options) -> dict:
         "notes": "; ".join([note, _flat_note(flat),
                             "kappa_ii = (L2 - L1^2/L0)/T, Eq. 16; lorenz_ratio = kappa/(T sigma_ii)",
                             "error_estimate = max |kappa(N) - kappa(N/2)|"]),
-    }
+    }, warnings)

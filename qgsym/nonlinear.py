@@ -32,6 +32,7 @@ import sympy
 from qgsym.errors import GapClosingError, QgsymError
 from qgsym.formulas import sigma2_formulas
 from qgsym.formulas.base import E_CHARGE, HBAR, TAU
+from qgsym.gap_closing import require_open_gaps, with_warnings
 from qgsym.geometry import GAP_CLOSING_TOLERANCE, band_geometry, multiplet_sum
 from qgsym.identities import all_components, formula_component
 from qgsym.kspace import energy_scale, fermi_derivative, fermi_dirac, k_derivative, make_grid
@@ -197,13 +198,15 @@ def boundary_integrals(model, n: int, mus, temperature: float) -> dict:
 def evaluate_formulas(keys, sea, surface, axes: str) -> dict:
     """Formula components (natural units, coefficient of τ^p) from the integrals.
 
-    Returns key -> ndarray (U, d, d, d).
+    ``keys`` are registry keys or :class:`~qgsym.formulas.base.Formula` objects (user
+    formulas). Returns key -> ndarray (U, d, d, d).
     """
     registry = sigma2_formulas()
     d = len(axes)
     out = {}
     for key in keys:
-        formula = registry[key]
+        formula = registry[key] if isinstance(key, str) else key
+        key = formula.key
         values = np.zeros((next(iter(sea.values())).shape[0], d, d, d))
         for component in all_components(3, axes):
             expression = formula_component(formula, component).xreplace(_NATURAL)
@@ -313,6 +316,7 @@ def compute_sigma2(model, options) -> dict:
 
     keys = resolve_formula_keys(options.formulas)
     n = options.grid or DEFAULT_GRID[model.dimension]
+    warnings = require_open_gaps(model, n, "sigma2", ([options.mu], options.T))
     info: dict = {}
     fine, path = sigma2_values(model, n, [options.mu], options.T, keys, options.form,
                                info=info)
@@ -348,7 +352,7 @@ def compute_sigma2(model, options) -> dict:
             notes.append(
                 "WARNING: the Fermi surface reaches the cutoff (max T|f0'| on the boundary = "
                 f"{info['fermi_surface_at_cutoff']:.3g}); the result depends on the cutoff")
-    return {
+    return with_warnings({
         "values": values,
         "tau_power": tau_power,
         "symmetry": symmetry,
@@ -359,4 +363,4 @@ def compute_sigma2(model, options) -> dict:
         "error_estimate": error,
         "units": "natural (e = hbar = k_B = 1; model energy and length units); "
                  "entries with tau_power p are the coefficient of tau^p",
-    }
+    }, warnings)

@@ -31,7 +31,7 @@ import time
 import numpy as np
 import sympy as sp
 
-from qgsym.claims.base import Verdict
+from qgsym.claims.base import Verdict, number_row
 from qgsym.derive import perturbation as pt
 from qgsym.derive import quantum_kinetics as qk
 
@@ -187,7 +187,24 @@ def claim_c4() -> Verdict:
         verdict = "refuted"  # a difference that is provably not a divergence
     else:
         verdict = "inconclusive"  # the rules did not close, or a control misbehaved
-    return Verdict(verdict, evidence)
+    if verdict == "proved":
+        return Verdict(verdict, evidence, finding=(
+            "Expanding J = -e sum int v~ f to O(E^2), with the Berry curvature built from "
+            "A~ = A + G.E (Eq. 5), the energy of Eq. (7) and f from the relaxation-time "
+            "Boltzmann equation toward f0(eps~), reproduces Eq. (8), Eq. (9) and, power by "
+            f"power in tau, Eq. (11)-(13) up to total k-derivatives ({n_components} "
+            "components in 3D; flux identity and Euler operator certificates)."))
+    first = failures[0] if failures else {}
+    counterexample = None
+    if verdict == "refuted":
+        counterexample = {"model": "symbolic (one isolated band, abstract primitives)",
+                          "parameters": {"component": str(first.get("component", "?"))},
+                          "values": {"Eq. (10)-(13)": "equal to the derived current",
+                                     "derived - Eq. (10)-(13)": str(first)}}
+    return Verdict(verdict, evidence, counterexample=counterexample,
+                   kind="substantive" if verdict == "refuted" else None,
+                   finding="The derived O(E^2) current does not reduce to Eq. (10)-(13) "
+                           "(see failures).")
 
 
 # ----------------------------------------------------------------------------------------
@@ -376,7 +393,17 @@ def claim_c4b() -> Verdict:
                               "for N >= 3 it is the Rayleigh-Schroedinger third order"),
         "seconds": round(time.perf_counter() - start, 2),
     }
-    return Verdict("proved" if symbolic_ok and numeric_ok else "refuted", evidence)
+    if symbolic_ok and numeric_ok:
+        return Verdict("proved", evidence, finding=(
+            "The generator of Eq. (19) solves the Luttinger-Kohn elimination condition of Eq. "
+            "(18); the second-order energy is eps + (e/2) E.G.E (Eq. 7) and the connection is "
+            "A + G.E (Eq. 5), symbolically on a generic 3-level system and by exact "
+            "diagonalization at fixed k on three models."), scope_notes=(
+            "For N = 2 the E^3 coefficient vanishes; for N >= 3 it is the Rayleigh-Schroedinger "
+            "third order (beyond the paper's order).",))
+    return Verdict("inconclusive", evidence, finding=(
+        "The symbolic or exact-diagonalization checks of Eq. (17)-(19) did not all pass "
+        f"(symbolic: {symbolic}); see the numeric entries."))
 
 
 # ----------------------------------------------------------------------------------------
@@ -631,12 +658,58 @@ def claim_c3b() -> Verdict:
             "finite-difference step")},
         "comparison_values_from": ("qgsym.nonlinear.sigma2_values (path 'numeric', "
                                    "sea form): independent of the density-matrix code"),
-        "reconstruction_caveat": ("Das et al.'s text beyond the abstract was not available; "
-                                  "the kinetic equation is the standard one of that "
-                                  "literature with its relaxation times left free, and the "
-                                  "tau/2 reading is the unique choice of ratios that gives "
-                                  "Table 1's QK bracket"),
         "explanation": explanation,
         "seconds": round(time.perf_counter() - start, 2),
     }
-    return Verdict("verified" if ok and symbolic_ok else "refuted", evidence)
+    evidence["reconstruction_caveat"] = (
+        "qgsym did not reproduce Ref. [39]'s own derivation step by step (only its abstract "
+        "was read; the arXiv text 2207.02178 is reachable through the search tool): the "
+        "kinetic equation is the standard one of that literature with its relaxation times "
+        "left free, and the tau/2 reading is the unique choice of ratios that gives Table 1's "
+        "QK bracket")
+    ratios = [case["ratios_reproducing_qk"] for case in numeric]
+    evidence["numbers"] = [
+        number_row(f"fitted {name}", case["ratios_reproducing_qk"][name],
+                   "dimensionless (ratio of relaxation times)",
+                   f"{case['model']}, mu = {case['mu']}, T = {case['T']}, grid 64x64",
+                   case["ratios_reproducing_qk"]["residual"] / case["scale"])
+        for case in numeric for name in ("tau_d2/tau_o1", "tau_d1/tau_o2")] + [
+        number_row("max |uniform-tau tau^0 - WPD| / max |sigma|",
+                   case["uniform_tau"]["distance_to_wpd"] / case["scale"],
+                   "dimensionless (ratio)",
+                   f"{case['model']}, mu = {case['mu']}, T = {case['T']}, grid 64x64",
+                   case["convergence_64_vs_48"] / case["scale"])
+        for case in numeric]
+    finding = (
+        r"Proved: $\sigma^{\rm QK} - \sigma^{\rm WPD} = \frac{e^3}{2\hbar}\sum_n\int"
+        r"[d\mathbf{k}]\,(\partial_i\mathcal{G}^{jk} + \partial_j\mathcal{G}^{ik} + "
+        r"\partial_k\mathcal{G}^{ij}) f_0$, a fully symmetric (dissipative, longitudinal) "
+        "tensor. Consistent with the paper's account: in a density-matrix kinetic equation "
+        "with free relaxation times, Table 1's QK bracket comes out exactly when the "
+        "second-order density matrix relaxes with tau/2 (fitted ratios tau_d2/tau_o1 = "
+        + ", ".join(f"{r['tau_d2/tau_o1']:.6g}" for r in ratios) + "; tau_d1/tau_o2 = "
+        + ", ".join(f"{r['tau_d1/tau_o2']:.6g}" for r in ratios) + ", rank 2 on "
+        f"{len(ratios)} models). But the ratios are fitted, not read from Ref. [39], and one "
+        "uniform tau gives neither QK nor WPD, so tau/2 is not the only difference.")
+    scope = (
+        "Not decided: whether Ref. [39] in fact relaxes with tau/2 where this reconstruction "
+        "needs it (its derivation was not reproduced). The verdict is inconclusive, not "
+        "verified: the reconstruction is consistent with the paper's hedged account "
+        "('likely', 'seems'), which is as far as the evidence goes; the difference QK - WPD "
+        "itself is a theorem (proved).",
+        "A second source of disagreement the paper does not name: relaxing the coherences "
+        "toward the unperturbed rho0 with one tau gives I0 + X1 + X2, which is not WPD (and on "
+        "the generic 3-band model not of the Table-1 form); see also C8f (relaxation targets).",
+    )
+    if not symbolic_ok:
+        return Verdict("refuted", evidence, finding=(
+            "QK - WPD is not the fully symmetric tensor the identity engine expects."),
+            counterexample={"model": "symbolic (abstract primitives)", "parameters": {},
+                            "values": {"expected": "qk - wpd = -(1/2) sym d G",
+                                       "found": str(symbolic["qk_minus_wpd_bracket"])}},
+            kind="substantive")
+    if not ok:
+        return Verdict("inconclusive", evidence, scope_notes=scope, finding=(
+            "QK - WPD is proved fully symmetric, but the density-matrix reconstruction did "
+            "not reproduce QK with relaxation-time ratios (1/2, 2) on every model."))
+    return Verdict("inconclusive", evidence, finding=finding, scope_notes=scope)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from qgsym.chern import chern_curvature, chern_fhs
+from qgsym.chern import chern_checks, chern_curvature, chern_fhs
 from qgsym.errors import QgsymError
+from qgsym.gap_closing import require_open_gaps, with_warnings
 from qgsym.geometry import band_energies, multiplet_sum
 from qgsym.kspace import fermi_derivative, fermi_dirac, integrate_with_error
 
@@ -52,8 +53,16 @@ def compute_bands(model, options) -> dict:
 
 
 def compute_chern(model, options) -> dict:
-    """Chern number per multiplet: FHS (values) and ∫Ω (cross-check)."""
+    """Chern number per multiplet: FHS (values) and ∫Ω (cross-check).
+
+    Refused when a gap closes on or between grid points
+    (:func:`qgsym.gap_closing.require_open_gaps`); flagged (``converged: False``,
+    ``warnings``) when a gap is narrower than a cell or, for a lattice model, when the
+    checks of :func:`qgsym.chern.chern_checks` fail (FHS not integer, ∫Ω disagrees with it,
+    the Chern numbers do not sum to zero).
+    """
     n = default_grid(model, options)
+    warnings = require_open_gaps(model, n, "the Chern number")
     curvature, curvature_error = chern_curvature(model, n)
     labels = band_labels(model)
     result = {"grid": [n, n], "methods": {"integral_of_berry_curvature": dict(zip(labels, curvature.tolist(), strict=True))}}
@@ -65,17 +74,22 @@ def compute_chern(model, options) -> dict:
         result["notes"] = ("values from Fukui-Hatsugai-Suzuki link variables (sign converted to "
                            "C = (1/2pi) int Omega^xy); error_estimate = max(|FHS - int Omega|, "
                            "|int Omega(N) - int Omega(N/2)|)")
+        warnings += chern_checks(fhs, curvature, curvature_error)
     else:
         result["values"] = dict(zip(labels, curvature.tolist(), strict=True))
         result["error_estimate"] = curvature_error
         result["notes"] = ("continuum model: (1/2pi) int Omega^xy over |k_i| <= cutoff, "
                            "not quantized; FHS needs a compact Brillouin zone")
-    return result
+    return with_warnings(result, warnings)
 
 
-def _tensor_statistics(model, options, tensor_of) -> dict:
-    """∫[dk] of a per-band rank-2 tensor (multiplet sums), per component and multiplet."""
+def _tensor_statistics(model, options, tensor_of, quantity: str) -> dict:
+    """∫[dk] of a per-band rank-2 tensor (multiplet sums), per component and multiplet.
+
+    Band-resolved: refused when any gap closes (:func:`qgsym.gap_closing.require_open_gaps`).
+    """
     n = default_grid(model, options)
+    warnings = require_open_gaps(model, n, quantity)
     keys = component_keys(model, 2)
     labels = band_labels(model)
 
@@ -89,28 +103,37 @@ def _tensor_statistics(model, options, tensor_of) -> dict:
               for m, label in enumerate(labels)}
         for key in keys
     }
-    return {"values": values, "grid": list(grid), "error_estimate": error}
+    return with_warnings({"values": values, "grid": list(grid), "error_estimate": error},
+                         warnings)
 
 
 def compute_berry_curvature(model, options) -> dict:
     """∫[dk] Ω_n^{ij} per multiplet and component (2π × this is the Chern number in 2D)."""
-    out = _tensor_statistics(model, options, lambda g: g.berry_curvature)
+    out = _tensor_statistics(model, options, lambda g: g.berry_curvature,
+                              "the Berry curvature")
     out["notes"] = "values: integral over the domain of Omega_n^{ij} with [dk] = d^dk/(2pi)^d"
     return out
 
 
 def compute_quantum_metric(model, options) -> dict:
     """∫[dk] g_n^{ij} per multiplet and component."""
-    out = _tensor_statistics(model, options, lambda g: g.quantum_metric)
+    out = _tensor_statistics(model, options, lambda g: g.quantum_metric,
+                              "the quantum metric")
     out["notes"] = "values: integral over the domain of g_n^{ij} with [dk] = d^dk/(2pi)^d"
     return out
 
 
 def compute_trace_condition(model, options) -> dict:
     """Seed 000 Eq. 2: Tr g_n ≥ |Ω_n^{xy}| pointwise, and ∫Tr g ≥ |C|/2π."""
+    from qgsym.models.wannier90 import refuse_full_interpolation
+
+    refuse_full_interpolation(
+        model, "the trace condition", "compares the N-band metric with the full curvature, "
+        "whose basis term has no metric counterpart in a tb.dat (<dw|dw> is missing),")
     if model.dimension != 2:
         raise QgsymError("the trace condition Tr g >= |Omega^xy| needs a 2D model")
     n = default_grid(model, options)
+    warnings = require_open_gaps(model, n, "the trace condition")
     labels = band_labels(model)
 
     def integrand(g):
@@ -137,9 +160,10 @@ def compute_trace_condition(model, options) -> dict:
             "integral_abs_curvature_dk2_over_2pi": float(2 * np.pi * value[1, m]),
             "pointwise_condition_holds": bool(margin[m] >= -1e-9),
         }
-    return {"values": values, "grid": list(grid), "error_estimate": float(2 * np.pi * error),
-            "notes": "Tr g >= |Omega| pointwise (seed 000 Eq. 2); integrals are (1/2pi) int d^2k, "
-                     "so the bound reads integral_trace >= |C|. Pointwise tolerance 1e-9."}
+    return with_warnings({
+        "values": values, "grid": list(grid), "error_estimate": float(2 * np.pi * error),
+        "notes": "Tr g >= |Omega| pointwise (seed 000 Eq. 2); integrals are (1/2pi) int d^2k, "
+                 "so the bound reads integral_trace >= |C|. Pointwise tolerance 1e-9."}, warnings)
 
 
 def compute_sigma1(model, options) -> dict:
@@ -150,11 +174,14 @@ def compute_sigma1(model, options) -> dict:
         \\qquad
         \\sigma^{AH}_{ij} = -\\frac{e^2}{\\hbar}\\sum_n\\int[dk]\\, f_0(\\varepsilon_n)\\Omega_n^{ij}.
 
-    (Boltzmann, relaxation time τ, carriers of charge −e: f₁ = eτ E·v f₀'.)
+    (Boltzmann, relaxation time τ, carriers of charge −e: f₁ = eτ E·v f₀'.) The Hall part
+    is a Fermi-sea sum: refused when a gap closes between bands of different occupation
+    (:func:`qgsym.gap_closing.require_open_gaps` with ``fermi_sea``).
     """
     n = default_grid(model, options)
     mu, temperature = options.mu, options.T
     fermi_dirac(0.0, mu, temperature)  # validates T
+    warnings = require_open_gaps(model, n, "the anomalous Hall part of sigma1", ([mu], temperature))
 
     def integrand(g):
         derivative = fermi_derivative(g.energies, mu, temperature)  # (P,N)
@@ -166,7 +193,7 @@ def compute_sigma1(model, options) -> dict:
     value, error, grid = integrate_with_error(model, n, integrand)
     keys = component_keys(model, 2)
     index = {key: (model.axes.index(key[0]), model.axes.index(key[1])) for key in keys}
-    return {
+    return with_warnings({
         "values": {
             "drude1": {key: float(value[0][index[key]]) for key in keys},
             "ahc": {key: float(value[1][index[key]]) for key in keys},
@@ -175,4 +202,4 @@ def compute_sigma1(model, options) -> dict:
         "grid": list(grid),
         "error_estimate": error,
         "units": "natural (e = hbar = k_B = 1; model energy and length units)",
-    }
+    }, warnings)

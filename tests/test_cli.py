@@ -65,7 +65,9 @@ def test_hr_dat_model_gives_the_same_chern_numbers(capsys, tmp_path):
     qwz = load_model("qwz")
     path = tmp_path / "qwz_hr.dat"
     write_hr_dat(path, lambda k: qwz.hamiltonian.matrix(k[:, :2] @ qwz.reciprocal), 2, (3, 3, 1))
-    _, out_file, _ = run(capsys, "compute", "chern", "--model", str(path), "--grid", "40", "--json")
+    # hr.dat has no lattice: QWZ's cell is the unit square, so opt into the unit cube
+    _, out_file, _ = run(capsys, "compute", "chern", "--model", str(path), "--lattice", "unit",
+                         "--grid", "40", "--json")
     _, out_catalogue, _ = run(capsys, "compute", "chern", "--model", "qwz", "--grid", "40", "--json")
     assert json.loads(out_file)["values"] == json.loads(out_catalogue)["values"]
 

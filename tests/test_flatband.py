@@ -11,10 +11,10 @@ import math
 
 import numpy as np
 import pytest
+from scipy.optimize import minimize_scalar
 
 from qgsym import kubo
 from qgsym.claims import flatband as fb
-from qgsym.claims.base import VERDICTS
 from qgsym.errors import QgsymError
 from qgsym.kubo_transport import compute_kappa, compute_seebeck, compute_sigma_kubo
 from qgsym.models import load_model, model_from_mapping
@@ -157,11 +157,74 @@ def test_bad_broadening(flat):
     assert "no --broadening given" in default["notes"]
 
 
-def test_cheap_claims_report_json():
-    ids = {claim.id for claim in fb.CLAIMS}
-    assert {"C9a", "C9b", "C9c", "C9d", "C9e", "C9f", "C9g"} <= ids
-    for claim in fb.CLAIMS:
-        if claim.id in ("C9a.2", "C9c.1", "C9d", "C9g.1"):  # the fast ones
-            verdict = claim.check()
-            assert verdict.verdict in VERDICTS
-            json.dumps(dict(verdict.evidence))
+def test_thermopower_two_peak_limit_with_unequal_broadening():
+    """δ_1 = rδ_0 → 0 at μ = ε_0: the band at μ carries weight δ_1, the other δ_0, so
+    Θ = 2x/(1 + r cosh² x), x = Δ/2T (derived by hand, not by the code)."""
+    ratio, delta = 0.25, 1e-6
+    for temperature in (0.3, 0.4, 0.6):
+        x = 0.5 / temperature
+        theta = float(fb.flat_pair_theta(1.0, (delta, ratio * delta), -0.5, temperature))
+        # corrections are O(delta/Delta) with an O(1/r) coefficient
+        assert theta == pytest.approx(2 * x / (1 + ratio * math.cosh(x) ** 2), abs=1e-4)
+
+
+def _independent_peak(ratio):
+    """max over x of 2x/(1 + r cosh² x), by bounded scalar minimisation (no root finding)."""
+    result = minimize_scalar(lambda x: -2 * x / (1 + ratio * math.cosh(x) ** 2),
+                             bounds=(0.05, 5.0), method="bounded", options={"xatol": 1e-9})
+    return -result.fun, 1 / (2 * result.x)
+
+
+def test_thermopower_bound_fails_inside_the_papers_conditions():
+    """C9e: δ_1, δ_2 ≪ Δ with μ at the band; Θ* exceeds ln 2 once δ_1/δ_0 = 1/4."""
+    verdict = next(c for c in fb.CLAIMS if c.id == "C9e").check()
+    assert verdict.verdict == "refuted" and verdict.kind == "substantive"
+    example = verdict.counterexample
+    parameters = example["parameters"]
+    # inside the source's conditions: generic delta_1, delta_2 << Delta, mu at a flat band
+    assert max(parameters["delta_0"], parameters["delta_1"]) <= 0.02 * parameters["gap"]
+    assert parameters["mu"] == -parameters["gap"] / 2
+    assert example["command"].startswith("qgsym compute seebeck")
+    theta_limit, t_limit = _independent_peak(parameters["delta_1"] / parameters["delta_0"])
+    assert theta_limit > 1.9 * math.log(2)  # 1.32 k_B/e, far above the claimed ln 2
+    # reproduce through the catalogue model (eigh geometry, per-band broadening)
+    out = compute_seebeck(load_model("flat_chern", {"gap": 1.0, "m": 1.0}),
+                          ComputeOptions(mu=parameters["mu"], T=parameters["T"], grid=8,
+                                         broadening=(parameters["delta_0"], parameters["delta_1"])))
+    # at delta_0 = 0.02 the value sits O(delta/Delta) above the delta -> 0 limit
+    assert out["values"]["xx"] == pytest.approx(theta_limit, rel=0.03)
+    assert parameters["T"] == pytest.approx(t_limit, rel=0.03)
+    # at the paper's own parameters (equal delta = 0.02 Delta) it says T* ~ Delta/2, ~52 uV/K
+    theta_equal, t_equal = _independent_peak(1.0)
+    assert t_equal == pytest.approx(0.5, rel=0.05)
+    assert 50 < theta_equal * 86.17333262 < 60
+
+
+def test_claims_that_read_the_paper_outside_its_conditions_are_not_refuted():
+    by_id = {c.id: c for c in fb.CLAIMS}
+    for claim_id in ("C9a.2", "C9c.1", "C9c.2", "C9d.1"):
+        verdict = by_id[claim_id].check()
+        assert verdict.verdict == "verified", claim_id
+        assert verdict.finding
+        assert "old_statement_before_issue_14" in verdict.evidence
+        json.dumps(dict(verdict.evidence))
+    # the old readings survive as scope notes of the parents
+    assert len(by_id["C9d"].check().scope_notes) >= 1
+    wannier = by_id["C9g.2"].check()
+    assert wannier.verdict == "inconclusive" and wannier.scope_notes
+
+
+def test_refuted_parts_refute_their_parents_and_carry_counterexamples():
+    by_id = {c.id: c for c in fb.CLAIMS}
+    verdicts = {cid: by_id[cid].check() for cid in ("C9b.1", "C9g", "C9g.1", "C9g.2")}
+    for cid, verdict in verdicts.items():
+        if verdict.verdict == "refuted":
+            example = verdict.counterexample
+            assert {"model", "parameters", "values", "command"} <= set(example), cid
+            assert example["command"].startswith("qgsym "), cid
+            assert verdict.kind in ("misprint: sign", "substantive"), cid
+    assert verdicts["C9b.1"].kind == "misprint: sign"
+    assert verdicts["C9g"].verdict == "refuted"  # its part C9g.1 is refuted
+    # C9g.1's counterexample is exactly flat (catalogue) and misses Tr g = |Omega|
+    values = verdicts["C9g.1"].counterexample["values"]
+    assert values["(1/2pi) int d2k Tr g"] > values["abs_C"] + 0.1

@@ -182,6 +182,19 @@ def test_double_integral_of_claim_c9a():
     assert (exact / math.pi**2 - 1) / 1e-6 == pytest.approx(-3, rel=1e-5)
 
 
+def test_eq12_factor_is_second_order_for_unequal_broadening():
+    """Claim C9a.2 without residues: Eq. 12's integral (no Fermi function) by quadrature for
+    δ_m = 2δ_n. Halving both widths divides (ω²/π²)∬ − 1 by 4 (order 2, not 1)."""
+    corrections = []
+    for width in (0.02, 0.01):
+        numeric, error = kubo.double_integral_quadrature(0.5, -0.5, width, 2 * width)
+        assert error < 1e-3 * 3 * (3 * width) ** 2  # quadrature error far below the correction
+        corrections.append(numeric / math.pi**2 - 1)
+    # next term: the ratio is 4 (1 - 5 Gamma^2/3)/(1 - 5 Gamma'^2/3), 4.5e-3 off 4 here
+    assert corrections[0] / corrections[1] == pytest.approx(4, rel=1e-2)
+    assert corrections[1] == pytest.approx(-3 * 0.03**2, rel=1e-2)
+
+
 def _bastin(hamiltonian, velocity_i, velocity_j, delta, mu, temperature):
     """σ_ij = i∫dε f Tr[v_i G^R' v_j A − v_i A v_j G^A'] with matrix Green's functions."""
     size = len(hamiltonian)

@@ -177,3 +177,22 @@ def test_hofmann_block_is_model_two_of_gao_han_khalaf_up_to_sigma_z():
     sx, sy, sz = np.array([[0, 1], [1, 0]]), np.array([[0, -1j], [1j, 0]]), np.diag([1, -1])
     model_two = -(np.sin(alpha)[:, None, None] * sx + np.cos(alpha)[:, None, None] * sy)
     assert np.allclose(sz @ model_two @ sz, up, atol=1e-14)
+
+
+def test_claim_c10a_is_a_factor_n_slip_with_an_in_condition_counterexample():
+    """O = σ_z, P(k) = P(k+Q) = (1 + σ_z)/2 by hand: Tr[σ_z P σ_z P] = 1, while the printed
+    Tr[O†O](N_L²/N + ½ b̃·b) = 2 (½ + ½) = 2 (b̃ = ẑ − 2(ẑ×ẑ)×ẑ = ẑ)."""
+    from qgsym.claims.nesting import CLAIMS
+
+    verdict = next(c for c in CLAIMS if c.id == "C10a").check()
+    assert verdict.verdict == "refuted" and verdict.kind == "misprint: factor N"
+    values = verdict.counterexample["values"]
+    assert values["trace_form_T_chi"] == pytest.approx(1.0, abs=1e-12)
+    assert values["bloch_form_as_printed_T_chi"] == pytest.approx(2.0, abs=1e-12)
+    # SU(4), SU(6): the ratio is N (random projectors, exact up to rounding)
+    assert values["ratio_SU4_and_SU6_random_projectors"] == pytest.approx([4, 4, 6, 6], rel=1e-10)
+    assert verdict.counterexample["command"].startswith("qgsym check C10a")
+    # mixed O = o0 + o3 sigma_z on the same projectors: (o0 + o3)^2 against (o0^2 + o3^2)
+    mixed = verdict.evidence["two_band_examples"]["rows"]["1 + sigma_z/2"]
+    assert mixed["trace_form"] == pytest.approx(1.5**2, abs=1e-12)
+    assert mixed["bloch_form_over_N"] == pytest.approx(1 + 0.25, abs=1e-12)

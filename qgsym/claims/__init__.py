@@ -82,6 +82,7 @@ def run_claim(claim: Claim) -> ClaimResult:
         claim.id, claim.statement, verdict.verdict, evidence, claim.source,
         finding=verdict.finding, counterexample=verdict.counterexample,
         scope_notes=verdict.scope_notes, kind=verdict.kind,
+        outside_statement=claim.outside_statement,
     )
 
 

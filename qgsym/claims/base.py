@@ -30,7 +30,14 @@ What the source claimed and what qgsym found are kept apart (SPEC, second editio
 ``kind``
     of a refutation: ``misprint: sign``, ``misprint: factor N`` or ``substantive``;
 ``scope_notes``
-    findings outside the source's conditions: useful, never verdicts.
+    findings outside the source's conditions: useful, never verdicts;
+``evidence["numbers"]``
+    rows of :func:`number_row` (quantity, value, units, model and parameters, error
+    estimate): the numbers table of the claim's evidence page.
+
+:func:`schema_problems` says what a result lacks under these rules, and
+:func:`consistency_problems` whether a parent claim's verdict agrees with its parts' (a
+parent may leave parts out of its statement: ``Claim.outside_statement``).
 """
 
 from __future__ import annotations
@@ -104,12 +111,17 @@ class Claim:
         Zero-argument function returning a :class:`Verdict`.
     source : str
         Where the claim is made (paper, equation).
+    outside_statement : tuple of str
+        Ids of parts (``C5c.3``) that this parent's statement deliberately leaves out: the
+        parent's verdict does not cover them, and its scope notes must name each of them
+        (see :func:`consistency_problems`).
     """
 
     id: str
     statement: str
     check: Callable[[], Verdict]
     source: str = ""
+    outside_statement: tuple[str, ...] = ()
 
 
 @cache
@@ -152,6 +164,7 @@ class ClaimResult:
     counterexample: Mapping | None = None
     scope_notes: tuple[str, ...] = ()
     kind: str | None = None
+    outside_statement: tuple[str, ...] = ()
 
     def to_json(self) -> dict:
         record = source_record(self.id)
@@ -170,8 +183,137 @@ class ClaimResult:
             if self.counterexample is not None else None,
             "scope_notes": list(self.scope_notes),
             "kind": self.kind,
+            "outside_statement": list(self.outside_statement),
             "evidence": json_safe(dict(self.evidence)),
         }
+
+
+#: Verdicts that decide a claim (the others say that no decision was made).
+DECIDED = ("proved", "verified", "refuted", "inconclusive")
+
+
+def schema_problems(result: Mapping) -> list[str]:
+    """What a decided claim result (``ClaimResult.to_json()``) lacks under the schema.
+
+    Every decided claim quotes its source and states the source's conditions. A
+    ``refuted`` claim also says what qgsym found, gives a counterexample with ``model``,
+    ``parameters`` (a mapping) and ``values`` (at least two: what the source gives and what
+    qgsym finds), and names the ``kind`` of refutation (:data:`REFUTATION_KINDS`). Only a
+    refuted claim has a kind. Undecided results (``not implemented``, ``not run``) claim
+    nothing and have no problems.
+
+    Returns
+    -------
+    list of str
+        One line per problem, ``"<id>: <what is missing>"``; empty when the result complies.
+    """
+    claim_id = result.get("id", "?")
+    verdict = result.get("verdict")
+    if verdict not in DECIDED:
+        return []
+    problems = []
+    if not str(result.get("source_quote") or "").strip():
+        problems.append(f"{claim_id}: no source quote")
+    if not result.get("conditions"):
+        problems.append(f"{claim_id}: no source conditions")
+    kind = result.get("kind")
+    if verdict != "refuted":
+        if kind is not None:
+            problems.append(f"{claim_id}: a kind of refutation ({kind}) on a {verdict} claim")
+        return problems
+    if not str(result.get("finding") or "").strip():
+        problems.append(f"{claim_id}: refuted without a finding")
+    if not (isinstance(kind, str) and kind.startswith(REFUTATION_KINDS)):
+        problems.append(f"{claim_id}: refuted without a kind of refutation {REFUTATION_KINDS}")
+    counterexample = result.get("counterexample")
+    if not isinstance(counterexample, Mapping):
+        problems.append(f"{claim_id}: refuted without a counterexample")
+        return problems
+    if not str(counterexample.get("model") or "").strip():
+        problems.append(f"{claim_id}: counterexample without a model")
+    if not isinstance(counterexample.get("parameters"), Mapping):
+        problems.append(f"{claim_id}: counterexample without parameters")
+    values = counterexample.get("values")
+    if not (isinstance(values, Mapping) and len(values) >= 2):
+        problems.append(f"{claim_id}: counterexample without both values (source's and qgsym's)")
+    return problems
+
+
+def number_row(quantity: str, value, units: str, where: str = "", error=None) -> dict:
+    """One row of the numbers table of an evidence page (``evidence["numbers"]``).
+
+    Parameters
+    ----------
+    quantity : str
+        What the number is (``sigma^LKA_xxx``).
+    value : float or str
+        The number.
+    units : str
+        Its units (natural units say so).
+    where : str
+        Model, parameters, chemical potential, temperature, grid.
+    error : float, optional
+        Error estimate (grid convergence, tolerance).
+    """
+    row = {"quantity": quantity, "value": value, "units": units, "where": where}
+    if error is not None:
+        row["error_estimate"] = error
+    return row
+
+
+def direct_parts(parent_id: str, claim_ids) -> list[str]:
+    """Ids of the direct parts of ``parent_id`` (``C9a`` -> ``C9a.1``, ``C9a.2``; not deeper)."""
+    prefix = parent_id + "."
+    return [c for c in claim_ids if c.startswith(prefix) and "." not in c[len(prefix):]]
+
+
+def consistency_problems(results: Mapping[str, Mapping]) -> list[str]:
+    """Parents whose verdict disagrees with their parts' (``results``: id -> result JSON).
+
+    The rule. A parent's *covered* parts are its decided direct parts except those its
+    statement leaves out (``outside_statement``; each of these must exist and be named in
+    the parent's scope notes, so a reader sees the restriction). Then
+
+    - a parent ``proved`` or ``verified`` has only ``proved`` or ``verified`` covered parts
+      (a refuted or undecided part of what it asserts leaves it unproved);
+    - a parent ``inconclusive`` has no ``refuted`` covered part (that would refute it);
+    - a parent ``refuted`` has a ``refuted`` covered part or a counterexample of its own.
+
+    Parents or parts that were not decided (``not implemented``, ``not run``) are skipped.
+    """
+    problems = []
+    ids = list(results)
+    for parent_id, parent in results.items():
+        parts = direct_parts(parent_id, ids)
+        if not parts:
+            continue
+        outside = list(parent.get("outside_statement") or ())
+        notes = " ".join(parent.get("scope_notes") or ())
+        for part in outside:
+            if part not in parts:
+                problems.append(f"{parent_id}: leaves out {part}, which is not one of its parts")
+            elif part not in notes:
+                problems.append(f"{parent_id}: leaves out {part} without saying so in its "
+                                "scope notes")
+        verdict = parent.get("verdict")
+        if verdict not in DECIDED:
+            continue
+        covered = {p: results[p].get("verdict") for p in parts
+                   if p not in outside and results[p].get("verdict") in DECIDED}
+        if verdict in ("proved", "verified"):
+            for part, part_verdict in covered.items():
+                if part_verdict not in ("proved", "verified"):
+                    problems.append(f"{parent_id} is {verdict} but its part {part} is "
+                                    f"{part_verdict}")
+        elif verdict == "inconclusive":
+            for part, part_verdict in covered.items():
+                if part_verdict == "refuted":
+                    problems.append(f"{parent_id} is inconclusive but its part {part} is refuted")
+        elif verdict == "refuted" and "refuted" not in covered.values() and not isinstance(
+                parent.get("counterexample"), Mapping):
+            problems.append(f"{parent_id} is refuted without a refuted part or a "
+                            "counterexample of its own")
+    return problems
 
 
 def json_safe(value):

@@ -350,42 +350,188 @@ def _current_evidence() -> dict:
     }
 
 
-def check_c8d() -> Verdict:
-    evidence = cached_json("c8d", _current_evidence)
-    evidence["setting"] = ("d = 1 phase space (x, k) and time; generic band fields A_x, A_k, "
-                           "A_t, g_xx, g_xk, g_kk, f, h (undefined functions): the identities "
-                           "are symbolic. The derived J: f = L[f~], dt f~ = {{K, f~}} (Moyal "
-                           "bracket), K = L^dagger[h] + hbar A_t.")
-    evidence["finding"] = (
-        "The derived J_alpha satisfies dt f_n + d_alpha J_alpha = 0 to O(hbar^2) identically. "
-        "The slide's J agrees with it at O(hbar^0) and O(hbar^1) (the anomalous-velocity and "
-        "Omega_t terms) but its divergence differs at O(hbar^2) for every reading of the "
-        "garbled factor (1 - hbar/2 Omega_{mu nu}), also with the star-covariant "
-        "Omega = dA - dA -+ hbar{A,A}; a fit of the slide's O(hbar^2) structures (and Omega^2, "
-        "{A,A} terms) with free coefficients has no solution, so the slide's current, with "
-        "the slide's own f_n and h_n, does not obey continuity at second order for a generic "
-        "band geometry. In the separable case H0(k) - eV(x) the difference vanishes (C8e).")
-    ok_derived = evidence["continuity_of_derived_current"]
-    slide_second_order_fails = not any(
-        r["div(J_derived - J_slide) at hbar^2 vanishes"] for r in evidence["slide_readings"].values())
-    low_orders = all(r["div(J_derived - J_slide) at hbar^0, hbar^1 vanish"]
-                     for r in evidence["slide_readings"].values())
-    evidence["sub_verdicts"] = {
-        "C8d.1 derived J satisfies continuity to O(hbar^2)": "proved" if ok_derived else "refuted",
-        "C8d.2 slide J = derived J up to a divergence-free part at O(hbar^0), O(hbar^1)":
-            "proved" if low_orders else "refuted",
-        "C8d.3 slide J at O(hbar^2)": "refuted" if slide_second_order_fails else "proved",
+#: Random non-separable models of C8d: (dimension d, bands N, seed, gauge seed); the d = 2
+#: case (phase space of dimension 4: the index structure) is cached apart (minutes).
+C8D_CASES = ((1, 2, 11, 7), (1, 2, 5, 3), (1, 3, 5, 7))
+C8D_CASE_D2 = (2, 2, 13, 7)
+#: Jet degree of C8d. The residual's value at the point needs at most this many
+#: derivatives of the drawn polynomials: the same draws at degree C8D_DEGREE + 1 give the
+#: same exact numbers (the "convergence" row of the evidence).
+C8D_DEGREE = 3
+
+
+def _jet_case_summary(case: dict) -> dict:
+    """Verdict inputs of one :func:`slide_continuity_on_jets` result (two gauges)."""
+    gauges = list(case["gauges"].values())
+    first, second = gauges
+
+    def all_zero(row, choice):
+        return all(row["residual"][choice]["exactly_zero"])
+
+    def hbar2(row, choice):
+        return row["residual"][choice]["hbar0_1_2"][2][0]
+
+    connection_hbar1_differs = any(
+        first["Omega_connection"][pair][1] != second["Omega_connection"][pair][1]
+        for pair in first["Omega_connection"])
+    return {
+        "d, N, time-dependent": [case["dimension"], case["bands"], case["time_dependent"]],
+        "seed, gauge seed": [case["seed"], case["gauge_seed"]],
+        "renormalized Omega: residual exactly 0 at hbar^0,1,2 in both gauges":
+            all(all_zero(row, "renormalized") for row in gauges),
+        "renormalized Omega, h_n, P_n identical in both gauges (exact, at the point)":
+            all(first[key] == second[key] for key in ("Omega_renormalized", "h_n", "P_n")),
+        "Omega = dA - dA identical in both gauges at hbar^0":
+            all(first["Omega_connection"][pair][0] == second["Omega_connection"][pair][0]
+                for pair in first["Omega_connection"]),
+        "Omega = dA - dA differs between gauges at hbar^1": connection_hbar1_differs,
+        "residual at hbar^2 with Omega = dA - dA (gauge 1, gauge 2)":
+            [hbar2(row, "connection") for row in gauges],
+        "residual at hbar^2 with Omega at O(1) only (gauge 1, gauge 2)":
+            [hbar2(row, "renormalized_hbar0") for row in gauges],
+        "residual at hbar^0, hbar^1 vanishes for every curvature": all(
+            row["residual"][choice]["exactly_zero"][:2] == [True, True]
+            for row in gauges for choice in row["residual"]),
+        "dt f_n two ways agree": all(
+            row.get("dt_f_two_ways_agree (tr[H,F]_*/(i hbar) vs L[{{h~, f~}}])", True)
+            for row in gauges),
     }
-    if not ok_derived:
-        return Verdict("inconclusive", evidence)
-    return Verdict("refuted" if slide_second_order_fails else "proved", evidence)
+
+
+def _slide_jet_evidence() -> dict:
+    from qgsym.derive.moyal_kinetics import slide_continuity_on_jets
+
+    start = time.perf_counter()
+    cases = [slide_continuity_on_jets(d, n, C8D_DEGREE, seed, gauge)
+             for d, n, seed, gauge in C8D_CASES]
+    time_dependent = slide_continuity_on_jets(1, 2, C8D_DEGREE, 11, 7, time=True)
+    higher = slide_continuity_on_jets(1, 2, C8D_DEGREE + 1, 11, 7, draw_degree=C8D_DEGREE)
+    convergence = {
+        "case": "d = 1, N = 2, seed 11: the same drawn polynomials at jet degree "
+                f"{C8D_DEGREE} and {C8D_DEGREE + 1}",
+        "identical_exact_results": all(
+            cases[0]["gauges"][label][key] == higher["gauges"][label][key]
+            for label in higher["gauges"]
+            for key in ("residual", "Omega_renormalized", "Omega_connection", "h_n")),
+    }
+    return {"cases": cases, "time_dependent_case": time_dependent,
+            "convergence": convergence, "seconds": round(time.perf_counter() - start, 2)}
+
+
+def _slide_jet_evidence_d2() -> dict:
+    from qgsym.derive.moyal_kinetics import slide_continuity_on_jets
+
+    start = time.perf_counter()
+    case = slide_continuity_on_jets(*C8D_CASE_D2[:2], C8D_DEGREE, *C8D_CASE_D2[2:])
+    case["seconds"] = round(time.perf_counter() - start, 2)
+    return case
+
+
+_C8D_OLD = (
+    "An earlier version of qgsym refuted C8d using the gauge-dependent Omega = dA - dA of the "
+    "band connection A = (-i U^dagger*dU)_nn to O(hbar) (and, symbolically, generic fields "
+    "A, g with that Omega: the residual at O(hbar^2) does not vanish for any reading of the "
+    "garbled factor; that computation is still C8d.1's evidence and still true). That Omega "
+    "is not gauge invariant at O(hbar): the same H and the same state give different O(hbar^2) "
+    "residuals in two gauges (rows below), so no verdict can rest on it. The slide says the "
+    "band quantities are those of 'bands renormalized by quantum corrections'; the gauge-"
+    "invariant curvature of the renormalized band, from the star projector P_n = U*p_n*U^dagger, "
+    "makes the slide's current conserved. Verdict changed from refuted to verified "
+    "(issue 14; the referee's independent Moyal implementation reported the same).")
+
+
+def check_c8d() -> Verdict:
+    evidence = dict(cached_json("c8d_jets", _slide_jet_evidence))
+    evidence["cases"] = [*evidence["cases"], cached_json("c8d_jets_d2", _slide_jet_evidence_d2)]
+    summaries = [_jet_case_summary(case) for case in evidence["cases"]]
+    time_summary = _jet_case_summary(evidence["time_dependent_case"])
+    evidence["summary"] = summaries
+    evidence["summary_time_dependent"] = time_summary
+    evidence["previous_verdict"] = {"verdict": "refuted", "why_changed": _C8D_OLD}
+    evidence["reading"] = (
+        "The slide prints '(1 - hbar/2 Omega_{mu nu})' with mu, nu free; read as "
+        "(1 - (hbar/2) eps_{mu nu} Omega_{mu nu}) (sum over phase-space pairs; = 1 - hbar "
+        "sum_i Omega_{x_i k_i}). Omega_{alpha beta} = -i tr(P*[d_alpha P, d_beta P]_*) with "
+        "P = U*p_n*U^dagger to O(hbar) (alpha, beta over x_1..x_d, k_1..k_d; Omega_{t beta} "
+        "with d_t P), = d_alpha A_beta - d_beta A_alpha at O(1) with Balents' A = -i<u|du> = "
+        "-A(SPEC) (so Omega = -Omega(SPEC) on (k, k)); eps^{x_i k_i} = +1. f_n = tr[U*p_n "
+        "f~*U^dagger], h_n = (L^dagger)^{-1}[h~_n] (the slide's h_n, C8c), "
+        "g_{ab} = Re(Lambda_a Lambda_b)_nn - A_a A_b at O(1).")
+    evidence["method"] = (
+        "Exact Gaussian-rational Taylor jets (qgsym.derive.moyal_jets; star diagonalization "
+        "JetSpace.star_diagonalize, the jet copy of moyal_kinetics.star_diagonalize) of random "
+        "non-separable symbols H = U0 diag(E) U0^dagger, U0(x, k), E(x, k); the band calculus "
+        "(h_n, the slide's J, divergence) is the symbolic engine's code run on jets. "
+        "dt f_n = tr[H, F]_*/(i hbar) from the full matrix Wigner function F = U*p_n f~*U^dagger "
+        "(independent of the band calculus; for static H also = L[{{h~, f~}}]). Residual "
+        "dt f_n + d_alpha J_alpha at the phase-space origin at hbar^0, hbar^1, hbar^2, in "
+        "two gauges (U0 and U0 diag(e^{i phi_m(x, k)})). A probabilistic identity test at "
+        "random points in exact arithmetic: verified, not proved.")
+    cases_ok = all(
+        row["renormalized Omega: residual exactly 0 at hbar^0,1,2 in both gauges"]
+        and row["renormalized Omega, h_n, P_n identical in both gauges (exact, at the point)"]
+        and row["dt f_n two ways agree"] for row in summaries)
+    converged = evidence["convergence"]["identical_exact_results"]
+    time_ok = (time_summary["renormalized Omega: residual exactly 0 at hbar^0,1,2 in both gauges"]
+               and time_summary["renormalized Omega, h_n, P_n identical in both gauges "
+                                "(exact, at the point)"])
+    old_row = summaries[0]
+    old = old_row["residual at hbar^2 with Omega = dA - dA (gauge 1, gauge 2)"]
+    order1 = old_row["residual at hbar^2 with Omega at O(1) only (gauge 1, gauge 2)"]
+    time_words = (
+        "The time-dependent terms were checked too (d = 1, one random H(x, k, t), two "
+        "time-dependent gauges): with Omega_{t beta} = -i tr(P*[d_t P, d_beta P]_*) and the "
+        "slide's -(1/2) d_t g term the residual is exactly 0 at hbar^0, hbar^1, hbar^2."
+        if time_ok else
+        "Time-dependent terms (Omega_t, d_t g): the check on a random H(x, k, t) did not give "
+        "0, so they are open.")
+    finding = (
+        "With Omega the gauge-invariant curvature of the renormalized band, "
+        "-i tr(P*[d_a P, d_b P]_*) with P = U*p_n*U^dagger to O(hbar), and the garbled factor "
+        "read as (1 - (hbar/2) eps_{mu nu} Omega_{mu nu}), the slide's J_alpha satisfies "
+        "dt f_n + d_alpha J_alpha = 0 exactly at O(hbar^0), O(hbar^1), O(hbar^2) on "
+        f"{len(summaries)} random non-separable static symbols (d = 1: N = 2, 2, 3; d = 2: "
+        "N = 2, phase space (x1, x2, k1, k2)), in two gauges each, with the slide's f_n and "
+        "h_n; Omega, h_n and P_n agree exactly between the gauges. " + time_words)
+    scope_notes = (
+        "With qgsym's earlier Omega = dA - dA (gauge dependent at O(hbar)) the O(hbar^2) "
+        f"residual is nonzero and gauge dependent: {old[0]:.6g} and {old[1]:.6g} in two "
+        f"gauges of the same state (d = 1, N = 2, seed {C8D_CASES[0][2]}); with the "
+        f"renormalized Omega at O(1) only it is {order1[0]:.6g} in both gauges: the O(hbar) "
+        "renormalization of the curvature is required, not optional.",
+        "Time-dependent terms checked in d = 1 only (one random H(x, k, t)); static terms in "
+        "d = 1 and d = 2. The jet degree 3 suffices (same exact numbers at degree 4 with the "
+        "same drawn polynomials, d = 1); the number of derivatives per term does not depend "
+        "on d.",
+        "The arXiv paper's own text beyond the introduction could not be read; the slide's "
+        "formula is taken as printed with the one reading stated.",
+    )
+    if not converged:
+        return Verdict("inconclusive", evidence,
+                       finding="The jet degree did not suffice: results changed with degree.")
+    if cases_ok:
+        return Verdict("verified", evidence, finding=finding, scope_notes=scope_notes)
+    return Verdict("inconclusive", evidence, finding=(
+        "The slide's J with the renormalized Omega did not give a vanishing residual in "
+        "every case and gauge (see summary); no refutation is claimed while the reading of "
+        "the garbled factor is uncertain."), scope_notes=scope_notes)
 
 
 def check_c8d1() -> Verdict:
     evidence = cached_json("c8d", _current_evidence)
     ok = evidence["continuity_of_derived_current"]
-    return Verdict("proved" if ok else "refuted",
-                   {"continuity_of_derived_current": ok, "seconds": evidence["seconds"]})
+    slide = {reading: row["div(J_derived - J_slide) at hbar^2 vanishes"]
+             for reading, row in evidence["slide_readings"].items()}
+    return Verdict(
+        "proved" if ok else "refuted",
+        {"continuity_of_derived_current": ok, "seconds": evidence["seconds"],
+         "slide J with Omega = dA - dA of generic fields A, g: div(J_derived - J_slide) at "
+         "hbar^2 vanishes, per reading of the garbled factor": slide,
+         "note": ("that Omega is gauge dependent at O(hbar); with the gauge-invariant "
+                  "curvature of the renormalized band the slide's J is conserved (C8d).")},
+        finding=("J_alpha derived from dt f~ = {{K, f~}} and f = L[f~] satisfies "
+                 "dt f_n + d_alpha J_alpha = 0 identically to O(hbar^2) (generic band fields, "
+                 "d = 1, time-dependent)."))
 
 
 # ------------------------------------------------------------------------------- C8e
@@ -657,9 +803,49 @@ _C8F_FINDING = (
     "derived and compared in C8f.3 and C8f.4 (qgsym.derive.field_gradient).")
 
 
+#: C8f and C3 point to each other: "gives WPD" depends on the relaxation target.
+_C8F_SEE_C3 = (
+    "See C3. C3 (proved) holds with seed 003's semiclassical velocity (Eq. 8) and the shifted "
+    "occupation f0(eps + (e/2) E.G.E) of Eq. (7): LKA + corrections = WPD. Here, relaxing the "
+    "density matrix toward that same shifted occupation gives (a, b) = (0, 1/2), not WPD; only "
+    "the Moyal energy density f0(eps - Delta) gives WPD. Both are right: 'gives WPD' depends "
+    "on the relaxation target, and C3 is a statement about the semiclassical construction.")
+
+
+def _c8f_counterexample(evidence) -> dict:
+    """The slide's printed tau^0 term vs the derived Moyal value on the Haldane case."""
+    case = next(c for c in evidence["cases"] if c["model"] == "haldane")
+    moyal_label = next(iter(C8F_TARGETS))
+    from qgsym.models import load_model
+
+    return {
+        "model": "haldane", "parameters": dict(load_model("haldane").parameters),
+        "mu": case["mu"], "T": case["T"], "grid": case["grid"],
+        "component": "sigma_xyy, sigma_xxx, sigma_yxx (e = hbar = 1)",
+        "values": {
+            "slide's printed tau^0 term, (a, b) = (3/2, 1/2)":
+                case["reference_values"]["balents2 (3/2, 1/2)"],
+            "Moyal kinetics relaxing to f0(h_n + eV) (derived)":
+                case["targets"][moyal_label]["sigma_xyy_xxx_yxx"],
+            "wpd": case["reference_values"]["wpd"],
+        },
+        "command": (f"qgsym compute sigma2 --model haldane --formula wpd,lka --mu {case['mu']} "
+                    f"--T {case['T']} --grid {case['grid'][0]}   (slide = (wpd + lka)/2; "
+                    "derived = wpd)"),
+    }
+
+
+_C8F_SHORT = (
+    "The Moyal kinetics of a uniform field, relaxing the band density toward the Moyal energy "
+    "density f0(h_n + eV), gives (a, b) = (1, 1/2) = wpd; the slide's printed tau^0 term, read "
+    "with f'_n (the dimensionally consistent reading), is (3/2, 1/2): its extra "
+    "f'_n (hbar v_i/2) T_jl counts the occupation shift twice.")
+
+
 def check_c8f() -> Verdict:
     evidence = dict(_c8f_evidence())
     verdicts = _c8f_verdicts(evidence)
+    evidence["see_also_C3"] = _C8F_SEE_C3
     evidence["verdict_inputs"] = verdicts
     evidence["tolerance"] = {"relative": C8F_TOLERANCE, "reason": (
         "integrals of smooth periodic integrands on one grid differing by total derivatives "
@@ -681,20 +867,27 @@ def check_c8f() -> Verdict:
         "C8f.4 slide's sigma^(1,1) tau^0 terms vs Moyal band kinetics": "see claim C8f.4",
     }
     if not verdicts["checks_ok"]:
-        return Verdict("inconclusive", evidence)
+        return Verdict("inconclusive", evidence, finding="the numerical checks did not pass")
     if verdicts["derived_is_wpd"] and verdicts["slide_disagrees_for_every_target"]:
-        return Verdict("refuted", evidence)
-    return Verdict("inconclusive", evidence)
+        return Verdict("refuted", evidence, finding=_C8F_SHORT,
+                       counterexample=_c8f_counterexample(evidence), kind="substantive",
+                       scope_notes=(_C8F_SEE_C3,))
+    return Verdict("inconclusive", evidence, finding=_C8F_SHORT)
 
 
 def check_c8f1() -> Verdict:
     evidence = dict(_c8f_evidence())
     verdicts = _c8f_verdicts(evidence)
+    evidence["see_also_C3"] = _C8F_SEE_C3
     evidence["finding"] = _C8F_FINDING
     evidence["tolerance"] = {"relative": C8F_TOLERANCE}
     ok = verdicts["derived_is_wpd"] and verdicts["checks_ok"]
-    return Verdict("verified" if ok else ("refuted" if verdicts["checks_ok"] else "inconclusive"),
-                   evidence)
+    finding = ("qgsym's derivation (no source states it): relaxing the band density toward "
+               "f0(h_n + eV) gives (a, b) = (1, 1/2) = wpd to the stated tolerance on a random "
+               "3-band model and Haldane; other relaxation targets give other (a, b).")
+    return Verdict("verified" if ok else "inconclusive", evidence,
+                   finding=finding if ok else "the derived tensor is not wpd within tolerance",
+                   scope_notes=(_C8F_SEE_C3,))
 
 
 def check_c8f2() -> Verdict:
@@ -703,9 +896,11 @@ def check_c8f2() -> Verdict:
     evidence["finding"] = _C8F_FINDING
     evidence["slide_sigma2_tau0_(a,b)_with_f_prime_reading"] = ["3/2", "1/2"]
     if not verdicts["checks_ok"]:
-        return Verdict("inconclusive", evidence)
-    return Verdict("refuted" if verdicts["slide_disagrees_for_every_target"] else "verified",
-                   evidence)
+        return Verdict("inconclusive", evidence, finding="the numerical checks did not pass")
+    if verdicts["slide_disagrees_for_every_target"]:
+        return Verdict("refuted", evidence, finding=_C8F_SHORT,
+                       counterexample=_c8f_counterexample(evidence), kind="substantive")
+    return Verdict("inconclusive", evidence, finding=_C8F_SHORT)
 
 
 CLAIMS = (
@@ -717,7 +912,8 @@ CLAIMS = (
                  "gauge-invariant f_n, h_n to O(hbar^2).", check_c8c,
           SOURCE + ", slides 'Star diagonalization', 'Gauge invariance'"),
     Claim("C8d", "The phase-space current J_alpha of the slide satisfies "
-                 "dt f_n + d_alpha J_alpha = 0 to second order.", check_c8d,
+                 "dt f_n + d_alpha J_alpha = 0 to second order (band quantities of the bands "
+                 "renormalized by quantum corrections).", check_c8d,
           SOURCE + ", slide 'Kinetic equation'"),
     Claim("C8d.1", "A current derived from the Moyal dynamics satisfies continuity to "
                    "O(hbar^2).", check_c8d1, SOURCE),
@@ -726,8 +922,8 @@ CLAIMS = (
     Claim("C8f", "The slide's tau^0 part of sigma^(2) is what the Moyal kinetics gives; "
                  "compared with wpd, lka, qk (sigma^(1,1) vs lapa-hughes: C8f.3, C8f.4).",
           check_c8f, SOURCE + ", slide 'Quadratic conductivity'; seed 003 Table 1"),
-    Claim("C8f.1", "The Moyal kinetics in a uniform field, relaxing to f0(h_n + eV), gives the "
-                   "wpd tau^0 sigma^(2).", check_c8f1,
+    Claim("C8f.1", "qgsym's derivation (not a source's claim): the Moyal kinetics in a uniform "
+                   "field, relaxing to f0(h_n + eV), gives the wpd tau^0 sigma^(2).", check_c8f1,
           SOURCE + "; Gao, Yang, Niu PRL 112, 166601 (2014) via seed 003 Table 1"),
     Claim("C8f.2", "The slide's printed tau^0 term of sigma^(2) (f'_n reading: (a, b) = "
                    "(3/2, 1/2)) equals the derived one.", check_c8f2,

@@ -211,20 +211,33 @@ def check_c8f3() -> Verdict:
         "response of the relaxing Wigner function, and differs from the band kinetics by "
         "Sym int f0 ((1/2) d_i g_jl + v_i G_jl)")
     evidence["scope"] = (
-        "The seed quotes only Lapa and Hughes's 'geometric' current (their paper was not "
-        "read: abstract only); it treats f0(K) as unrelaxed. The verdict is on the quoted "
-        "formula as the tau^0 sigma^(1,1), under either relaxation model.")
+        "The seed quotes Lapa and Hughes's current as j_geom, a geometric contribution with f0 "
+        "unrelaxed; neither the slide nor the Lapa-Hughes abstract (the body was not read) says "
+        "it is the whole tau^0 response. An earlier qgsym version refuted C8f.3 read as 'the "
+        "tau^0 response'; that reading is qgsym's, not the source's, so it is a scope note.")
+    evidence["reason"] = (
+        "The quoted j_geom is not the whole longitudinal tau^0 response under either relaxation "
+        "model, but no readable source says it is; whether Lapa and Hughes's j_geom is complete "
+        "in their own setting (semiclassical wave packets, their relaxation) cannot be checked "
+        "from the abstract.")
     closed_forms_hold = (_agrees(evidence, "kubo", "kubo_closed_form")
                          and _agrees(evidence, "band_density", "band_kinetics_closed_form"))
     if not (_checks_ok(evidence) and closed_forms_hold):
-        return Verdict("inconclusive", evidence)
-    if _agrees(evidence, "kubo", "lapa-hughes") or _agrees(
-            evidence, "band_density", "lapa-hughes"):
-        return Verdict("verified", evidence)
-    if _differs(evidence, "kubo", "lapa-hughes") and _differs(
-            evidence, "band_density", "lapa-hughes"):
-        return Verdict("refuted", evidence)
-    return Verdict("inconclusive", evidence)
+        return Verdict("inconclusive", evidence, finding="the numerical checks did not pass")
+    agrees = _agrees(evidence, "kubo", "lapa-hughes") or _agrees(
+        evidence, "band_density", "lapa-hughes")
+    differs = _differs(evidence, "kubo", "lapa-hughes") and _differs(
+        evidence, "band_density", "lapa-hughes")
+    finding = (
+        "The longitudinal tau^0 sigma^(1,1) is -Sym int f0 d_i g_jl (whole Wigner function "
+        "relaxing to f0(H0), proved by completeness) or Sym int f0 (v_i T_jl - d_i g_jl) (Moyal "
+        "band kinetics); the quoted j_geom, -(1/2) int f0 d_i g_jl, is half of the first and "
+        "differs from the second." if differs else evidence["finding"])
+    notes = (("Read as the whole tau^0 longitudinal response (qgsym's reading, not the "
+              "source's), j_geom fails on every model of 'cases' (factor 1/2 against the "
+              "relaxing Wigner function)."),) if differs else ()
+    return Verdict("verified" if agrees else "inconclusive", evidence, finding=finding,
+                   scope_notes=notes)
 
 
 def check_c8f4() -> Verdict:
@@ -251,8 +264,9 @@ def check_c8f4() -> Verdict:
 
 
 CLAIMS = (
-    Claim("C8f.3", "Lapa-Hughes j = -(e^2/2hbar) int f0 dE_nu/dx_lambda d_mu g^{nu lambda} is "
-                   "the tau^0 current response to a field gradient.", check_c8f3,
+    Claim("C8f.3", "The quoted Lapa-Hughes geometric current j_geom = -(e^2/2hbar) int f0 "
+                   "dE_nu/dx_lambda d_mu g^{nu lambda} is the longitudinal tau^0 current "
+                   "response to a field gradient.", check_c8f3,
           LAPA_HUGHES + "; " + SOURCE),
     Claim("C8f.4", "The slide's tau^0 sigma^(1,1) terms f_n (1/2)(v_j T_li + v_l T_ij - "
                    "d_j g_li / hbar - d_l g_ij / hbar) are what the Moyal band kinetics "

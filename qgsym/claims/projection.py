@@ -115,7 +115,10 @@ def check_c11a_identities() -> Verdict:
                                    "dim_P": int(model.states.size),
                                    "virtual_states": model.n_virtual, **differences}
     evidence["worst_difference"] = worst
-    return Verdict("verified" if worst < tolerance else "refuted", evidence)
+    return Verdict("verified" if worst < tolerance else "inconclusive", evidence, finding=(
+        f"PHP by band-basis enumeration, by the seed's term-by-term Eq. 3 and by Slater "
+        f"determinants agree, and the second order by enumeration and by a site-basis "
+        f"resolvent agree, to {worst:.0e} (L = 10 and 14)."))
 
 
 def _scaling_evidence(model_name: str) -> dict:
@@ -151,84 +154,159 @@ def check_c11a_scaling() -> Verdict:
                 ok = (abs(fit["exponent"] - expected) < EXPONENT_TOLERANCE
                       and abs(fit["local_exponents"][0] - expected) < EXPONENT_TOLERANCE)
                 passed &= ok
-    return Verdict("verified" if passed else "refuted", evidence)
+    fitted = [evidence["models"][name][label]["ground_energy"]["exponent"]
+              for name in MODELS for label in ("first_order", "second_order")]
+    return Verdict("verified" if passed else "inconclusive", evidence, finding=(
+        "Against ED on three chains the error of first-order projection scales as V^2 and "
+        "that of the second-order (exact-denominator) projection as V^3 (ground-energy "
+        f"exponents {', '.join(f'{e:.2f}' for e in fitted)}), for ground energy, charge gap "
+        "and the four lowest levels: Eq. 3 and A13 are the first and second orders in V."),
+        scope_notes=("The exponents are measured at V = 0.0125-0.1, below the narrow-band width "
+                     "W: a controlled check of the expansion, not of the seed's regime "
+                     "W << V << gap (C11a.3, C11a.4).",))
+
+
+#: 'Quantitative' agreement with ED: 5 % of the ED charge gap (C11a.3, C11a.4).
+RELATIVE_GAP_TOLERANCE = 0.05
+
+
+def _window_rows() -> list[dict]:
+    """ED against the three projections at V in the seed's regime W < V < gap (L = 18)."""
+    rows = []
+    for row in _scan("larger", WINDOW_V):
+        exact = row["exact_charge_gap"]
+        errors = qp.projection_errors(row)
+        entry = {"V": row["interaction"], "exact": exact,
+                 "exact_ground_energy": float(row["exact"]["half"][0])}
+        for _, _, label in qp.PROJECTIONS:
+            entry[label] = row[label + "_charge_gap"]
+            entry[label + "_relative_error"] = (row[label + "_charge_gap"] - exact) / exact
+            entry[label + "_ground_energy_error"] = errors[label]["ground_energy"]
+            entry[label + "_levels_max_error"] = errors[label]["levels_max"]
+        rows.append(entry)
+    return rows
+
+
+def _accurate(entry: dict, label: str) -> bool:
+    """Within 5 % of the ED charge gap and closer to it than first order."""
+    error = abs(entry[label + "_relative_error"])
+    return error < RELATIVE_GAP_TOLERANCE and error < abs(entry["first_order_relative_error"])
 
 
 @cache  # the umbrella claim reuses the sub-claim's verdict
 def check_c11a_flat_denominators() -> Verdict:
-    """The seed's second order (FB energies set to E_F in the denominators) is not exact
-    to O(V^2): its error is ~ V^2 with a prefactor set by the narrow-band width."""
-    evidence = {"reading": "seed after Eq. A16: 'all states on the FB have energy close to the "
-                           "Fermi energy' -> narrow-band energies replaced by E_F (mean FB "
-                           "energy) in every energy denominator; the sentence is garbled in "
-                           "the extracted text",
-                "statement_tested": "H_eff built this way is the effective Hamiltonian 'up to "
-                                    "second order in the interaction strength' (Eq. A13), i.e. "
-                                    "its spectrum errs by O(V^3)",
-                "tolerance": EXPONENT_TOLERANCE, "models": {}}
-    second_order_exact = True
+    """The seed's own second order (narrow-band energies set to E_F in the denominators, an
+    approximation it states below Eq. A16) in the seed's regime W ≪ V ≪ gap."""
+    rows = _window_rows()
+    for entry in rows:
+        entry["seed_second_order_better_and_within_5pc"] = _accurate(entry, "second_order_flat")
+    passed = all(entry["seed_second_order_better_and_within_5pc"] for entry in rows)
+    small = {}
     for name in MODELS:
         data = _scaling_evidence(name)
-        flat = data["second_order_flat"]
-        first = data["first_order"]
-        ratio = [f / g for f, g in zip(flat["ground_energy"]["errors"],
-                                       first["ground_energy"]["errors"], strict=True)]
-        evidence["models"][name] = {
+        flat, first = data["second_order_flat"], data["first_order"]
+        small[name] = {
             "model": data["model"], "V": data["V"],
             "flat_denominator_errors": flat,
             "exact_denominator_ground_energy_errors": data["second_order"]["ground_energy"],
-            "flat_over_first_order_ground_error": ratio,
+            "flat_over_first_order_ground_error": [
+                f / g for f, g in zip(flat["ground_energy"]["errors"],
+                                      first["ground_energy"]["errors"], strict=True)],
         }
-        if abs(flat["ground_energy"]["local_exponents"][0] - 3) > EXPONENT_TOLERANCE:
-            second_order_exact = False
-    evidence["finding"] = ("error exponent ~2 (not 3) at small V: the flat-band denominators "
-                           "drop an O(V^2 W/gap^2) term; the error is still 14-35x below first "
-                           "order, and it is the exact-denominator (van Vleck) Hamiltonian "
-                           "that is correct to O(V^2)")
-    verdict = "verified" if second_order_exact else "refuted"
-    return Verdict(verdict, evidence)
+    exponents = [small[name]["flat_denominator_errors"]["ground_energy"]["local_exponents"][0]
+                 for name in MODELS]
+    gains = [1 / abs(r) for name in MODELS
+             for r in small[name]["flat_over_first_order_ground_error"]]
+    evidence = {
+        "statement": "below Eq. A16 the seed sets the narrow-band energies to E_F in the "
+                     "second-order denominators ('since, in our model, all states on the FB "
+                     "have energy close to the Fermi energy, we consider ...'), an approximation "
+                     "for its regime W << V << gap; the resulting H_eff reproduces ED there",
+        "reading": "the sentence is garbled in the extracted text; read as every narrow-band "
+                   "energy in a denominator replaced by E_F (the mean narrow-band energy)",
+        "model": _describe(MODELS["larger"]),
+        "criterion": "|gap_seed - gap_ED| < 5% of gap_ED and < |gap_1st - gap_ED| for every V "
+                     "in the window",
+        "rows": rows,
+        "outside_the_regime_small_V": small,
+        "old_statement_before_issue_14": "the flat-denominator H_eff is exact to second order "
+                                         "in V (refuted then from error exponents ~2 at V = "
+                                         "0.0125-0.1 < W); the seed does not claim exactness "
+                                         "at O(V^2) and that window lies outside W << V",
+        "tolerance": RELATIVE_GAP_TOLERANCE,
+    }
+    errors = ", ".join(f"{100 * abs(r['second_order_flat_relative_error']):.2f}%" for r in rows)
+    first = ", ".join(f"{100 * abs(r['first_order_relative_error']):.1f}%" for r in rows)
+    finding = (f"At V = {', '.join(f'{v:g}' for v in WINDOW_V)} (L = 18, W = "
+               f"{evidence['model']['narrow_band_width_W']:.2f}, gap "
+               f"{evidence['model']['remote_gap']:.2f}) the seed's H_eff misses the ED charge "
+               f"gap by {errors}, against {first} for first order: the approximation is "
+               "acknowledged by the seed and its error is small in the seed's regime.")
+    scope = (
+        "Outside the seed's regime (V = 0.0125-0.1, below W): the flat-denominator H_eff errs "
+        f"by O(V^2) (local exponents {', '.join(f'{e:.2f}' for e in exponents)}), not O(V^3): "
+        "the dropped narrow-band energies cost an O(V^2 W/gap^2) term; it is still "
+        f"{min(gains):.0f}-{max(gains):.0f}x more accurate than first order. The exact-"
+        "denominator (van Vleck) H_eff is the one correct to O(V^2) (C11a.2).",)
+    if not passed:
+        evidence["reason"] = "the seed's H_eff missed the 5% criterion in its own regime"
+        return Verdict("inconclusive", evidence, finding=finding, scope_notes=scope)
+    return Verdict("verified", evidence, finding=finding, scope_notes=scope)
 
 
 @cache  # the umbrella claim reuses the sub-claim's verdict
 def check_c11a_window() -> Verdict:
     """In the seed's regime W < V < gap, second order reproduces the ED charge gap where
     first order misses it."""
-    relative_tolerance = 0.05  # 'quantitative' agreement: 5 % of the ED charge gap
+    rows = _window_rows()
+    for entry in rows:
+        entry["second_order_better_and_within_5pc"] = _accurate(entry, "second_order")
+    passed = all(entry["second_order_better_and_within_5pc"] for entry in rows)
     evidence = {"model": _describe(MODELS["larger"]), "V": list(WINDOW_V),
                 "criterion": "|gap_2nd - gap_ED| < 5% of gap_ED and < |gap_1st - gap_ED| "
                              "for every V",
                 "limitation": "L <= 18 holds 1-2 moire periods: the LL-CDW transition and the "
                               "qf-CDW crossover of the seed's phase diagram (DMRG sizes) cannot "
                               "be resolved by ED here; only the quantitative accuracy is tested",
-                "rows": []}
-    passed = True
-    for row in _scan("larger", WINDOW_V):
-        exact = row["exact_charge_gap"]
-        entry = {"V": row["interaction"], "exact": exact}
-        for _, _, label in qp.PROJECTIONS:
-            entry[label] = row[label + "_charge_gap"]
-            entry[label + "_relative_error"] = (row[label + "_charge_gap"] - exact) / exact
-        ok = (abs(entry["second_order_relative_error"]) < relative_tolerance
-              and abs(entry["second_order_relative_error"])
-              < abs(entry["first_order_relative_error"]))
-        entry["second_order_better_and_within_5pc"] = ok
-        passed &= ok
-        evidence["rows"].append(entry)
-    return Verdict("verified" if passed else "refuted", evidence)
+                "rows": rows}
+    errors = ", ".join(f"{100 * abs(r['second_order_relative_error']):.2f}%" for r in rows)
+    first = ", ".join(f"{100 * abs(r['first_order_relative_error']):.1f}%" for r in rows)
+    finding = (f"In W < V < gap the exact-denominator second order misses the ED charge gap by "
+               f"{errors} and first order by {first} (V = "
+               f"{', '.join(f'{v:g}' for v in WINDOW_V)}); the seed's own flat-denominator "
+               "variant is in C11a.3.")
+    scope = ("The seed's phase diagram (LL-CDW transition, qf-CDW crossover) needs DMRG sizes; "
+             "ED at L <= 18 tests only the quantitative accuracy.",)
+    if not passed:
+        evidence["reason"] = "second order missed the 5% criterion in the window"
+        return Verdict("inconclusive", evidence, finding=finding, scope_notes=scope)
+    return Verdict("verified", evidence, finding=finding, scope_notes=scope)
 
 
 def check_c11a() -> Verdict:
     parts = {"C11a.1": check_c11a_identities(), "C11a.2": check_c11a_scaling(),
              "C11a.3": check_c11a_flat_denominators(), "C11a.4": check_c11a_window()}
-    core = all(parts[k].verdict == "verified" for k in ("C11a.1", "C11a.2", "C11a.4"))
+    ok = all(part.verdict == "verified" for part in parts.values())
     evidence = {
         "summary": {k: v.verdict for k, v in parts.items()},
         "conclusion": ("first-order projection errs by O(V^2), the second-order Schrieffer-Wolff "
-                       "(van Vleck) projection by O(V^3), against ED on three chains; the seed's "
-                       "flat-band-denominator variant errs by O(V^2 W/gap) (see C11a.3)"),
+                       "(van Vleck) projection by O(V^3), against ED on three chains; in the "
+                       "seed's regime W < V < gap both second-order variants (the seed's with "
+                       "flat denominators, and van Vleck) reproduce the ED charge gap within 5% "
+                       "and better than first order (C11a.3, C11a.4)"),
         "scaling": dict(parts["C11a.2"].evidence),
     }
-    return Verdict("verified" if core else "refuted", evidence)
+    worst_seed = max(abs(r["second_order_flat_relative_error"])
+                     for r in parts["C11a.3"].evidence["rows"])
+    finding = ("Both effective Hamiltonians are what the seed writes (C11a.1); first order "
+               "errs by O(V^2) and second order by O(V^3) (C11a.2); in the seed's regime the "
+               f"seed's second order misses the ED charge gap by at most {100 * worst_seed:.1f}% "
+               "while first order does worse (C11a.3, C11a.4).")
+    scope = tuple(dict.fromkeys(note for part in parts.values() for note in part.scope_notes))
+    if not ok:
+        evidence["reason"] = "a part is not verified (see summary)"
+        return Verdict("inconclusive", evidence, finding=finding, scope_notes=scope)
+    return Verdict("verified", evidence, finding=finding, scope_notes=scope)
 
 
 # --------------------------------------------------------------------------------------
@@ -295,7 +373,9 @@ def check_c11b_exact() -> Verdict:
                 "tolerance_reason": "2 pi x (3 x removed h^4 stencil term + ED round-off "
                                     "1e-13 amplified by the stencil) + 1e-10"})
     evidence["worst_difference_over_tolerance"] = worst
-    return Verdict("verified" if worst < 1 else "refuted", evidence)
+    return Verdict("verified" if worst < 1 else "inconclusive", evidence, finding=(
+        "2 pi D (twist curvature) plus the Lehmann weight of sigma_reg equals (pi/L)<-H_kin> "
+        f"to {worst:.2f} of the stated tolerance on L = 10, 12, 14 at V = 0 to 1."))
 
 
 @cache  # the umbrella claim reuses the sub-claim's verdict
@@ -331,19 +411,31 @@ def check_c11b_projected() -> Verdict:
     exponent_dressed = evidence["exponent_dressed_current"]["exponent"]
     ok = (abs(undressed[0]) < 1e-12 and abs(exponent_undressed - 1) < EXPONENT_TOLERANCE
           and abs(exponent_dressed - 2) < EXPONENT_TOLERANCE)
-    return Verdict("verified" if ok else "refuted", evidence)
+    evidence["statement"] = ("appendix B: in the far infrared at half filling the optical "
+                             "conductivity is captured by operators restricted to the narrow "
+                             "band (benchmarked in the single-particle picture, V = 0)")
+    return Verdict("verified" if ok else "inconclusive", evidence, finding=(
+        f"At V = 0 the narrow-band current reproduces the low-frequency weight to "
+        f"{abs(undressed[0]):.0e}, as appendix B shows; at V > 0 it errs by O(V) (exponent "
+        f"{exponent_undressed:.2f}) and adding the Schrieffer-Wolff dressing P[S,J]P makes the "
+        f"error O(V^2) (exponent {exponent_dressed:.2f})."),
+        scope_notes=("At V > 0 (beyond appendix B's single-particle benchmark) restricting J to "
+                     "the narrow band omits its dressing: relative error ~V/gap in the "
+                     "low-frequency weight.",))
 
 
 def check_c11b() -> Verdict:
     parts = {"C11b.1": check_c11b_exact(), "C11b.2": check_c11b_projected()}
     ok = all(p.verdict == "verified" for p in parts.values())
-    return Verdict("verified" if ok else "refuted", {
+    return Verdict("verified" if ok else "inconclusive", {
         "summary": {k: v.verdict for k, v in parts.items()},
         "f_sum_rule": dict(parts["C11b.1"].evidence),
         "projected_low_frequency": {k: v for k, v in parts["C11b.2"].evidence.items()
                                     if k in ("exponent_flat_band_current",
                                              "exponent_dressed_current", "finding")},
-    })
+    }, finding=" ".join(part.finding for part in parts.values()),
+        scope_notes=tuple(dict.fromkeys(
+            note for part in parts.values() for note in part.scope_notes)))
 
 
 # --------------------------------------------------------------------------------------
@@ -386,7 +478,10 @@ def check_c11c_exact() -> Verdict:
     evidence["V0_tolerance"] = tolerance
     worst = max(worst, abs(free - evidence["V0_kohn_formula_ED"]) / tolerance)
     evidence["worst_difference_over_tolerance"] = worst
-    return Verdict("verified" if worst < 1 else "refuted", evidence)
+    return Verdict("verified" if worst < 1 else "inconclusive", evidence, finding=(
+        "The twist curvature (Eq. C4) and the Kohn formula (Eq. C5) give the same Drude weight "
+        f"to {worst:.2f} of the stated tolerance on three chains at V = 0 to 1, and at V = 0 "
+        "both equal the sum of free-fermion band curvatures."))
 
 
 @cache  # the umbrella claim reuses the sub-claim's verdict
@@ -417,34 +512,50 @@ def check_c11c_projected() -> Verdict:
         "value": [r["kohn_with_flat_band_current"] for r in rows], "exact": exact,
         "why": "Eq. C5 with the full <-H_kin> but only narrow-band current matrix elements "
                "misses the interband (remote-band) part of the sum and overestimates D ~3x"}
-    return Verdict("verified" if ok else "refuted", evidence)
+    return Verdict("verified" if ok else "inconclusive", evidence, finding=(
+        "The Drude weight of the band-projected Hamiltonians errs by O(V^2) at first order "
+        f"(exponent {evidence['first_order']['exponent']:.2f}) and O(V^3) at second order "
+        f"(exponent {evidence['second_order']['exponent']:.2f}) against the ED Kohn formula."),
+        scope_notes=(
+            "At V = 0.025-0.1 (below W, outside the seed's regime) the seed's flat-denominator "
+            "second order gives a Drude weight no better than first order: D probes the twist "
+            "dependence of the narrow-band energies that the flat denominators discard.",
+            "Eq. C5 with the full <-H_kin> but only narrow-band current matrix elements "
+            "overestimates D about 3x (a pitfall of mixing the two, not a claim of the seed).",
+        ))
 
 
 def check_c11c() -> Verdict:
     parts = {"C11c.1": check_c11c_exact(), "C11c.2": check_c11c_projected()}
     ok = all(p.verdict == "verified" for p in parts.values())
-    return Verdict("verified" if ok else "refuted", {
+    return Verdict("verified" if ok else "inconclusive", {
         "summary": {k: v.verdict for k, v in parts.items()},
         "twist_vs_kohn": dict(parts["C11c.1"].evidence),
         "projected": {k: parts["C11c.2"].evidence[k]
                       for k in ("first_order", "second_order", "second_order_flat")},
-    })
+    }, finding=" ".join(part.finding for part in parts.values()),
+        scope_notes=tuple(dict.fromkeys(
+            note for part in parts.values() for note in part.scope_notes)))
 
 
 CLAIMS = (
-    Claim("C11a", "First- and second-order band-projected Hamiltonians of the quasiperiodic "
-                  "narrow-band chain against exact diagonalization: the error scales as V^2 "
-                  "and V^3 (ground energy, charge gap, low-lying spectrum)", check_c11a, SOURCE),
+    Claim("C11a", "Band projection of the quasiperiodic narrow-band chain: Eq. 3 (first order) "
+                  "and A13 (second order in V) against exact diagonalization; second order is "
+                  "quantitatively accurate in the regime W << V << gap where first order is "
+                  "not", check_c11a, SOURCE),
     Claim("C11a.1", "The effective Hamiltonians are PHP (Eq. 3) and its second-order "
                     "Schrieffer-Wolff correction: two or three independent constructions agree",
           check_c11a_identities, SOURCE),
-    Claim("C11a.2", "Error exponents against ED: 2 for first order, 3 for second order",
+    Claim("C11a.2", "Error exponents against ED: 2 for first order (Eq. 3), 3 for the "
+                    "exact-denominator (van Vleck) second order (qgsym's expectation and "
+                    "construction; the seed's own variant is C11a.3)",
           check_c11a_scaling, SOURCE),
-    Claim("C11a.3", "The seed's second order (narrow-band energies set to E_F in the "
-                    "denominators, after Eq. A16) is exact to second order in V",
-          check_c11a_flat_denominators, SOURCE),
-    Claim("C11a.4", "For W < V < gap, second-order projection reproduces the ED charge gap "
-                    "(within 5 %) and first order does worse", check_c11a_window, SOURCE),
+    Claim("C11a.3", "The seed's second order, with narrow-band energies set to E_F in the "
+                    "denominators (an approximation stated below Eq. A16), reproduces ED in "
+                    "the seed's regime W << V << gap", check_c11a_flat_denominators, SOURCE),
+    Claim("C11a.4", "For W < V < gap, the exact-denominator second-order projection reproduces "
+                    "the ED charge gap (within 5 %, qgsym's reading of 'quantitatively') and "
+                    "first order does worse", check_c11a_window, SOURCE),
     Claim("C11b", "f-sum rule for the optical conductivity (Lehmann representation, appendix C) "
                   "with the Drude weight", check_c11b, SOURCE),
     Claim("C11b.1", "Exact chain: 2 pi D + integral of sigma_reg = (pi/L) <-H_kin>",
@@ -456,5 +567,6 @@ CLAIMS = (
     Claim("C11c.1", "D = (L/2) d^2E_0/dkappa^2 equals [<-H_kin> - 2 sum |J_n0|^2/(E_n-E_0)]/(2L)",
           check_c11c_exact, SOURCE),
     Claim("C11c.2", "The band-projected Drude weight errs by O(V^2) (first order) and O(V^3) "
-                    "(second order)", check_c11c_projected, SOURCE),
+                    "(exact-denominator second order; error orders are qgsym's expectation, the "
+                    "seed states none)", check_c11c_projected, SOURCE),
 )

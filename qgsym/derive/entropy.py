@@ -62,6 +62,7 @@ import sympy
 from scipy.special import xlogy
 
 from qgsym.errors import QgsymError
+from qgsym.gap_closing import require_open_gaps, with_warnings
 from qgsym.geometry import band_geometry
 from qgsym.kspace import energy_scale, fermi_derivative, fermi_dirac, integrate_with_error
 
@@ -156,8 +157,10 @@ def compute_nernst(model, options) -> dict:
             f"the anomalous Nernst coefficient needs a 2D or 3D model; '{model.name}' is "
             f"{model.dimension}D")
     n = options.grid or DEFAULT_GRID[model.dimension]
+    warnings = require_open_gaps(model, n, "the anomalous Nernst coefficient",
+                                 ([options.mu], options.T))
     values, error, grid = anomalous_nernst(model, options.mu, options.T, n)
-    return {
+    return with_warnings({
         "values": values,
         "error_estimate": error,
         "grid": list(grid),
@@ -166,7 +169,7 @@ def compute_nernst(model, options) -> dict:
                   "charge -e and ahc = -sum int f Omega, this is the J = alpha(-grad T) "
                   "coefficient and equals the entropy Hall coefficient (j^s_i = alpha_ij E_j); "
                   "error_estimate = |alpha(N) - alpha(N/2)|"),
-    }
+    }, warnings)
 
 
 # --------------------------------------------------------------------------------------------

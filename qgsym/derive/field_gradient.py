@@ -83,6 +83,7 @@ from __future__ import annotations
 import numpy as np
 
 from qgsym.errors import QgsymError
+from qgsym.gap_closing import require_open_gaps, with_warnings
 from qgsym.geometry import band_geometry, check_gaps
 from qgsym.kspace import energy_scale, fermi_derivative, fermi_dirac, make_grid
 
@@ -203,6 +204,9 @@ def gradient_response(model, n: int, mu: float, temperature: float) -> dict:
         relative to the largest entry (the truncation error before extrapolation).
         σ_ijl in j_i = σ_ijl ∂_l E_j, e = ħ = 1.
     """
+    from qgsym.models.wannier90 import refuse_full_interpolation
+
+    refuse_full_interpolation(model, "sigma11 (the Moyal field-gradient response)")
     if not model.lattice:
         raise QgsymError("the field-gradient response is implemented for lattice models")
     if any(len(group) > 1 for group in model.multiplets):
@@ -305,6 +309,7 @@ def compute_sigma11(model, options) -> dict:
     from qgsym.observables import component_keys
 
     n = options.grid or DEFAULT_GRID.get(model.dimension, 20)
+    warnings = require_open_gaps(model, n, "sigma11")
     fine = gradient_response(model, n, options.mu, options.T)
     coarse = gradient_response(model, max(n // 2, 2), options.mu, options.T)
     keys = component_keys(model, 3)
@@ -317,7 +322,7 @@ def compute_sigma11(model, options) -> dict:
         values[name] = {key: float(tensor[index]) for key, index in
                         zip(keys, np.ndindex(*(d,) * 3), strict=True)}
     error = max(float(np.max(np.abs(fine[name] - coarse[name]))) for name in values)
-    return {
+    return with_warnings({
         "values": values,
         "error_estimate": error,
         "grid": [n] * d,
@@ -328,4 +333,4 @@ def compute_sigma11(model, options) -> dict:
                   "symmetric in (j, l), and only its fully symmetric part is independent of "
                   "the current definition (claims C8f.3, C8f.4); carriers of charge -e; "
                   "the probe |q| is Richardson-extrapolated"),
-    }
+    }, warnings)

@@ -7,7 +7,10 @@ the constant term of every result is exact as long as no chain of derivatives ex
 truncation degree, which callers check by repeating at a higher degree (the convergence
 check of the evidence). This is the fast, generic-N counterpart of the symbolic engine in
 :mod:`qgsym.derive.moyal_kinetics` (which is used for the scalar, gauge-field-level
-identities); both implement the same algorithm.
+identities); both implement the same algorithm. :class:`JetScalar` wraps a scalar jet so
+that the band calculus of :mod:`qgsym.derive.moyal_kinetics` (density map, energy density,
+slide current) runs on jets without a second copy; :meth:`JetSpace.projector_curvature` is
+the gauge-invariant curvature of the renormalized band.
 
 Matrices are tuples of rows of ring elements.
 """
@@ -19,11 +22,11 @@ import math
 import random
 from dataclasses import dataclass
 
-from sympy import Rational
+from sympy import Integer, Rational
 from sympy.polys.domains import QQ_I
 from sympy.polys.rings import ring
 
-__all__ = ["JetSpace", "JetDiagonalization"]
+__all__ = ["JetSpace", "JetDiagonalization", "JetScalar"]
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,28 @@ class JetSpace:
             kept[monomial] = coefficient
         return self.ring.from_dict(kept) if kept else self.ring.zero
 
+    def mul(self, a, b, order=None):
+        """Truncated product a·b: only the term pairs that survive :meth:`truncate` are
+        multiplied (same result as ``truncate(a * b, order)``, several times faster)."""
+        order = self.order if order is None else order
+        h = self.hbar_index
+        buckets = {}
+        for monomial, coefficient in b.terms():
+            key = (sum(monomial[:h]), monomial[h])
+            buckets.setdefault(key, []).append((monomial, coefficient))
+        total = {}
+        for ma, ca in a.terms():
+            degree_a, power_a = sum(ma[:h]), ma[h]
+            for (degree_b, power_b), terms in buckets.items():
+                if degree_a + degree_b > self.degree or power_a + power_b > order:
+                    continue
+                for mb, cb in terms:
+                    monomial = tuple(x + y for x, y in zip(ma, mb, strict=True))
+                    value = total.get(monomial)
+                    total[monomial] = ca * cb if value is None else value + ca * cb
+        kept = {m: c for m, c in total.items() if c}
+        return self.ring.from_dict(kept) if kept else self.ring.zero
+
     def constant(self, value):
         """Number (a polynomial in ħ) at the origin."""
         if isinstance(value, tuple):
@@ -109,12 +134,16 @@ class JetSpace:
             total += power
         return self.truncate(total * self.ring.ground_new(1 / c))
 
-    def random_scalar(self, generator: random.Random, constant=None, variables=None, scale=5):
-        """Random real jet in ``variables`` (default: all phase-space/time variables)."""
+    def random_scalar(self, generator: random.Random, constant=None, variables=None, scale=5,
+                      degree=None):
+        """Random real polynomial in ``variables`` (default: all phase-space/time variables)
+        of total degree ``degree`` (default: the jet degree; a lower one gives the same
+        function, drawn identically, in spaces of different jet degree)."""
         variables = self.variables if variables is None else tuple(variables)
         indices = [self.variables.index(v) for v in variables]
+        degree = self.degree if degree is None else min(degree, self.degree)
         terms = {}
-        for powers in _monomials(len(indices), self.degree):
+        for powers in _monomials(len(indices), degree):
             monomial = [0] * (self.hbar_index + 1)
             for index, power in zip(indices, powers, strict=True):
                 monomial[index] = power
@@ -141,10 +170,10 @@ class JetSpace:
         n = len(values)
         return tuple(tuple(values[i] if i == j else self.zero for j in range(n)) for i in range(n))
 
-    def matmul(self, a, b):
+    def matmul(self, a, b, order=None):
         n, m, p = len(a), len(b), len(b[0])
         return tuple(
-            tuple(self.truncate(sum((a[i][k] * b[k][j] for k in range(m)), self.zero))
+            tuple(sum((self.mul(a[i][k], b[k][j], order) for k in range(m)), self.zero)
                   for j in range(p))
             for i in range(n)
         )
@@ -152,8 +181,13 @@ class JetSpace:
     def add(self, a, b):
         return tuple(tuple(x + y for x, y in zip(ra, rb, strict=True)) for ra, rb in zip(a, b, strict=True))
 
-    def scale(self, a, factor):
-        return tuple(tuple(self.truncate(x * factor) for x in row) for row in a)
+    def scale(self, a, factor, order=None):
+        return tuple(tuple(self._times(x, factor, order) for x in row) for row in a)
+
+    def _times(self, x, factor, order):
+        if isinstance(factor, int):
+            return self.truncate(x * factor, order)
+        return self.mul(x, factor, order)
 
     def dagger(self, a):
         n = len(a)
@@ -181,7 +215,8 @@ class JetSpace:
         total = None
         for n in range(order + 1):
             prefactor = self.truncate(
-                self.ring.ground_new(QQ_I(0, 1) ** n / (2**n * math.factorial(n))) * self.hbar**n
+                self.ring.ground_new(QQ_I(0, 1) ** n / (2**n * math.factorial(n))) * self.hbar**n,
+                order,
             )
             for combination in itertools.combinations_with_replacement(range(len(pairs)), n):
                 multinomial = math.factorial(n)
@@ -193,22 +228,23 @@ class JetSpace:
                     sign *= pairs[index][2]
                     left = self.diff(left, pairs[index][0])
                     right = self.diff(right, pairs[index][1])
-                term = self._product(left, right)
-                term = self._scale_any(term, prefactor * (sign * multinomial))
+                term = self._product(left, right, order)
+                term = self._scale_any(term, prefactor * (sign * multinomial), order)
                 total = term if total is None else self._add_any(total, term)
         return self._truncate_any(total, order)
 
-    def _product(self, a, b):
+    def _product(self, a, b, order=None):
         if self.is_scalar(a) and self.is_scalar(b):
-            return self.truncate(a * b)
+            return self.mul(a, b, order)
         if self.is_scalar(a):
-            return self.scale(b, a)
+            return self.scale(b, a, order)
         if self.is_scalar(b):
-            return self.scale(a, b)
-        return self.matmul(a, b)
+            return self.scale(a, b, order)
+        return self.matmul(a, b, order)
 
-    def _scale_any(self, a, factor):
-        return self.truncate(a * factor) if self.is_scalar(a) else self.scale(a, factor)
+    def _scale_any(self, a, factor, order=None):
+        return self._times(a, factor, order) if self.is_scalar(a) else self.scale(
+            a, factor, order)
 
     def _add_any(self, a, b):
         return a + b if self.is_scalar(a) else self.add(a, b)
@@ -219,9 +255,10 @@ class JetSpace:
         return tuple(tuple(self.truncate(x, order) for x in row) for row in a)
 
     # ---------------------------------------------------------------- models
-    def random_unitary(self, size: int, generator: random.Random, variables=None):
-        """U_c · exp(iS): U_c an exact Gaussian-rational unitary, S a random Hermitian jet
-        with S(0) = 0 (finite exponential series after truncation)."""
+    def random_unitary(self, size: int, generator: random.Random, variables=None, degree=None):
+        """U_c · exp(iS): U_c an exact Gaussian-rational unitary, S a random Hermitian
+        polynomial of degree ``degree`` (default: the jet degree) with S(0) = 0; the
+        exponential series is finite after truncation at the jet degree."""
         constant = self.identity(size)
         triples = [(Rational(3, 13), Rational(4, 13), Rational(12, 13)),
                    (Rational(2, 3), Rational(1, 3), Rational(2, 3)),
@@ -239,10 +276,13 @@ class JetSpace:
             constant = self.matmul(constant, tuple(map(tuple, block)))
         S = [[self.zero] * size for _ in range(size)]
         for i in range(size):
-            S[i][i] = self.random_scalar(generator, constant=0, variables=variables)
+            S[i][i] = self.random_scalar(generator, constant=0, variables=variables,
+                                         degree=degree)
             for j in range(i + 1, size):
-                re = self.random_scalar(generator, constant=0, variables=variables)
-                im = self.random_scalar(generator, constant=0, variables=variables)
+                re = self.random_scalar(generator, constant=0, variables=variables,
+                                        degree=degree)
+                im = self.random_scalar(generator, constant=0, variables=variables,
+                                        degree=degree)
                 S[i][j] = re + self.i * im
                 S[j][i] = re - self.i * im
         iS = self.scale(tuple(map(tuple, S)), self.i)
@@ -313,6 +353,161 @@ class JetSpace:
             variable = self.time if index == "t" else self.coordinates[index]
             fields[index] = self.scale(self.star(Ud, self.diff(U, variable), order), -self.i)
         return fields
+
+    def _variable(self, index):
+        return self.time if index == "t" else self.coordinates[index]
+
+    def band_projector(self, U, band: int):
+        """P_n = U ⋆ p_n ⋆ U† (p_n the constant projector on band n), to ħ^order.
+
+        Invariant under U → U ⋆ G for every diagonal star-unitary G (p_n commutes with G).
+        """
+        n = len(U)
+        p = tuple(tuple(self.one if i == j == band else self.zero for j in range(n))
+                  for i in range(n))
+        return self.star(self.star(U, p), self.dagger(U))
+
+    def projector_curvature(self, U, band: int, order: int = 1) -> dict:
+        r"""Gauge-invariant curvature of the renormalized band n, truncated after ħ^order.
+
+        .. math::
+            \Omega_{n,\alpha\beta} = -i\,\mathrm{tr}\big(P_n\star
+                [\partial_\alpha P_n, \partial_\beta P_n]_\star\big),
+            \qquad P_n = U\star p_n\star U^\dagger,
+
+        for α, β over phase space (and ``'t'``). At ħ⁰ it is
+        :math:`\partial_\alpha A_\beta - \partial_\beta A_\alpha` with Balents'
+        A = −i⟨u_n|∂u_n⟩ (= −Ω(SPEC)).
+
+        Returns
+        -------
+        dict
+            (α, β) -> ring element, for every ordered pair α ≠ β (antisymmetric).
+        """
+        P = self.band_projector(U, band)
+        indices = list(range(2 * self.dimension)) + (["t"] if self.time is not None else [])
+        derivatives = {index: self.diff(P, self._variable(index)) for index in indices}
+        curvature = {}
+        for position, a in enumerate(indices):
+            for b in indices[position + 1:]:
+                commutator = self.add(
+                    self.star(derivatives[a], derivatives[b], order),
+                    self.scale(self.star(derivatives[b], derivatives[a], order), -self.one),
+                )
+                value = self.truncate(-self.i * self.trace(self.star(P, commutator, order)), order)
+                curvature[(a, b)] = value
+                curvature[(b, a)] = -value
+        return curvature
+
+    def phase_gauge(self, U0, generator: random.Random, variables=None, degree=None):
+        """U0 · diag(e^{iφ_n}) with random real polynomials φ_n(q) (φ_n(0) = 0): another
+        pointwise eigenbasis of the same symbol (a gauge transformation)."""
+        phases = [self.random_unitary(1, generator, variables, degree)[0][0]
+                  for _ in range(len(U0))]
+        return self.matmul(U0, self.diag(phases))
+
+    def divide_by_hbar(self, p):
+        """p/ħ for a jet p without ħ⁰ part (raises ValueError otherwise)."""
+        kept = {}
+        for monomial, coefficient in p.terms():
+            if monomial[self.hbar_index] == 0:
+                raise ValueError("divide_by_hbar: the jet has an hbar^0 part")
+            reduced = list(monomial)
+            reduced[self.hbar_index] -= 1
+            kept[tuple(reduced)] = coefficient
+        return self.ring.from_dict(kept) if kept else self.ring.zero
+
+    def scalar(self, p) -> JetScalar:
+        """Wrap a scalar ring element for the SymPy-style band calculus."""
+        return JetScalar(self, p)
+
+
+class JetScalar:
+    """A scalar jet with the SymPy-expression interface the band calculus uses.
+
+    Supports ``+ - *`` with jets and numbers, ``/`` and ``**`` by numbers,
+    ``diff(*variables)`` (variables: SymPy symbols named like the ring generators) and
+    ``truncate(order)``; every product is truncated at the jet degree and at ħ^order of
+    the :class:`JetSpace`. This lets the functions of :mod:`qgsym.derive.moyal_kinetics`
+    (density map, energy density, slide current, divergence) run unchanged on exact jets.
+
+    Parameters
+    ----------
+    jets : JetSpace
+    value : PolyElement
+        Element of ``jets.ring``.
+    """
+
+    __slots__ = ("jets", "value")
+
+    def __init__(self, jets: JetSpace, value):
+        object.__setattr__(self, "jets", jets)
+        object.__setattr__(self, "value", value)
+
+    def __setattr__(self, name, value):
+        raise AttributeError("JetScalar is immutable")
+
+    def _coerce(self, other):
+        if isinstance(other, JetScalar):
+            return other.value
+        if isinstance(other, int | Rational | Integer):
+            return self.jets.ring.ground_new(QQ_I.convert(other))
+        return NotImplemented
+
+    def _new(self, value):
+        return JetScalar(self.jets, self.jets.truncate(value))
+
+    def __add__(self, other):
+        other = self._coerce(other)
+        return NotImplemented if other is NotImplemented else self._new(self.value + other)
+
+    __radd__ = __add__
+
+    def __sub__(self, other):
+        other = self._coerce(other)
+        return NotImplemented if other is NotImplemented else self._new(self.value - other)
+
+    def __rsub__(self, other):
+        other = self._coerce(other)
+        return NotImplemented if other is NotImplemented else self._new(other - self.value)
+
+    def __mul__(self, other):
+        other = self._coerce(other)
+        if other is NotImplemented:
+            return NotImplemented
+        return JetScalar(self.jets, self.jets.mul(self.value, other))
+
+    __rmul__ = __mul__
+
+    def __neg__(self):
+        return JetScalar(self.jets, -self.value)
+
+    def __truediv__(self, number):
+        if not isinstance(number, int | Rational | Integer) or number == 0:
+            return NotImplemented
+        return self._new(self.value * self.jets.ring.ground_new(QQ_I.convert(1 / Rational(number))))
+
+    def __pow__(self, power: int):
+        if not isinstance(power, int) or power < 0:
+            return NotImplemented
+        result = JetScalar(self.jets, self.jets.one)
+        for _ in range(power):
+            result = result * self
+        return result
+
+    def diff(self, *variables):
+        names = [str(symbol) for symbol in self.jets.ring.symbols]
+        value = self.value
+        for variable in variables:
+            value = value.diff(self.jets.ring.gens[names.index(str(variable))])
+        return JetScalar(self.jets, value)
+
+    def truncate(self, order=None):
+        return JetScalar(self.jets, self.jets.truncate(self.value, order))
+
+    def hbar_coefficient(self, power: int):
+        """Coefficient of ħ^power at the origin (a Gaussian rational)."""
+        return self.jets.hbar_coefficient(self.value, power)
 
 
 def _conj(value):

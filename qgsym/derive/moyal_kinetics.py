@@ -33,7 +33,12 @@ gradient-expansion parameter; see :mod:`qgsym.moyal`):
 4. **Band dynamics**: with f̃ band-diagonal, iħ∂_t f̃_n = [K_n, f̃_n]_⋆, so
    ∂_t f̃_n = {{K_n, f̃_n}} (Moyal bracket), and ∂_t f_n + ∂_α J_α = 0 with J_α derived in
    :func:`derived_current`; the slide's J_α is :func:`slide_current`.
-5. **Separable case** H = H0(k) − eV(x, t)·1 and its conductivities
+5. **The slide's current on explicit symbols** (:func:`slide_continuity_on_jets`): the
+   star diagonalization of :class:`~qgsym.derive.moyal_jets.JetSpace` (the jet copy of
+   :func:`star_diagonalize`), the gauge-invariant curvature of the renormalized band
+   Ω_{αβ} = −i tr(P⋆[∂_αP, ∂_βP]_⋆), P = U⋆p_n⋆U†, and the band calculus of this module
+   run unchanged on exact jets (:class:`~qgsym.derive.moyal_jets.JetScalar`).
+6. **Separable case** H = H0(k) − eV(x, t)·1 and its conductivities
    (:func:`separable_phase_space_data`, :func:`separable_kinetic_rhs`,
    :func:`sigma2_tau0_coefficients`).
 
@@ -47,6 +52,7 @@ from dataclasses import dataclass
 
 import sympy
 
+from qgsym.derive.moyal_jets import JetScalar, JetSpace
 from qgsym.errors import QgsymError
 from qgsym.moyal import hbar_coefficients, star, truncate_hbar
 
@@ -70,6 +76,11 @@ __all__ = [
     "derived_current",
     "slide_current",
     "divergence",
+    "jet_phase_space",
+    "JetBandData",
+    "jet_band_data",
+    "SLIDE_CURVATURES",
+    "slide_continuity_on_jets",
     "band_dynamics",
     "two_band_generic",
     "CHARGE",
@@ -147,6 +158,8 @@ class PhaseSpace:
         return self.jets(value) if self.jets is not None else value
 
     def truncate(self, value, order: int = 2):
+        if isinstance(value, JetScalar):
+            return value.truncate(order)
         value = truncate_hbar(value, self.hbar, order)
         return self.jets(value) if self.jets is not None else value
 
@@ -158,7 +171,8 @@ class PhaseSpace:
 
     def d(self, value, a):
         """∂_α for a phase-space index α (int) or ∂_t for ``a == 't'``."""
-        value = sympy.sympify(value)
+        if not isinstance(value, JetScalar):
+            value = sympy.sympify(value)
         if a == "t":
             if self.time is None:
                 return value * 0
@@ -567,7 +581,8 @@ def derived_current(fields: BandGeometryFields, f, h, order: int = 2):
 SLIDE_FACTOR_READINGS = ("eps_Omega", "half_eps_Omega", "none")
 
 
-def slide_current(fields: BandGeometryFields, f, h, reading: str = "eps_Omega", order: int = 2):
+def slide_current(fields: BandGeometryFields, f, h, reading: str = "eps_Omega", order: int = 2,
+                  curvature=None):
     """The slide's J_α (seed 001, "Kinetic equation"), encoded as printed.
 
     .. math::
@@ -585,12 +600,27 @@ def slide_current(fields: BandGeometryFields, f, h, reading: str = "eps_Omega", 
 
     The slide prints "(1 − ħ/2 Ω_μν)" with μν free; ``reading`` picks X:
     ``eps_Omega``: X = ε_{μν}Ω_{μν}; ``half_eps_Omega``: X = ½ε_{μν}Ω_{μν}; ``none``: X = 0.
+
+    ``curvature`` picks Ω: ``None`` takes Ω_{αβ} = ∂_αA_β − ∂_βA_α and
+    Ω_{tβ} = ∂_tA_β − ∂_βA_t of the band connection (gauge dependent at O(ħ)); a mapping
+    (α, β) -> Ω_{αβ} (α ≠ β phase-space indices, and ('t', β) if present) takes those,
+    e.g. the gauge-invariant curvature of the renormalized band
+    −i tr(P⋆[∂_αP, ∂_βP]_⋆) (:func:`jet_band_data`); a missing ('t', β) falls back to the
+    connection's Ω_{tβ}.
     """
     space = fields.space
     q = space.coordinates
     hbar = space.hbar
     g = fields.metric
-    trace_curvature = sum(s * fields.curvature(a, b) for a, b, s in space.pairs)
+    if curvature is None:
+        omega, omega_t = fields.curvature, fields.time_curvature
+    else:
+        def omega(a, b):
+            return 0 if a == b else curvature[(a, b)]
+
+        def omega_t(b):
+            return curvature[("t", b)] if ("t", b) in curvature else fields.time_curvature(b)
+    trace_curvature = sum(s * omega(a, b) for a, b, s in space.pairs)
     factor = {
         "eps_Omega": trace_curvature,
         "half_eps_Omega": trace_curvature / 2,
@@ -606,8 +636,8 @@ def slide_current(fields: BandGeometryFields, f, h, reading: str = "eps_Omega", 
             if not s:
                 continue
             anomalous = sum(
-                s2 * h.diff(q[c]) * fields.curvature(e, b) for c, e, s2 in space.pairs
-            ) - fields.time_curvature(b)
+                s2 * h.diff(q[c]) * omega(e, b) for c, e, s2 in space.pairs
+            ) - omega_t(b)
             inner = h.diff(q[b]) + hbar * anomalous * (1 - hbar / 2 * factor)
             for (c, e, s2), (m, n_, s3) in itertools.product(space.pairs, repeat=2):
                 inner += hbar**2 / 2 * s2 * s3 * h.diff(q[c], q[m]) * g[n_][e].diff(q[b])
@@ -630,6 +660,181 @@ def divergence(space: PhaseSpace, currents, order: int = 2):
     """∂_α J_α (phase-space indices only)."""
     q = space.coordinates
     return space.truncate(sum(J.diff(q[a]) for a, J in enumerate(currents)), order)
+
+
+# --------------------------------------------------------------------------------------
+# 3b. the slide's current on exact jets of an explicit N-band symbol
+# --------------------------------------------------------------------------------------
+
+
+def jet_phase_space(jets: JetSpace) -> PhaseSpace:
+    """The phase space (and time, if ``jets`` has one) whose fields are
+    :class:`~qgsym.derive.moyal_jets.JetScalar` jets of ``jets`` (coordinates named like
+    the ring generators, ħ itself a jet)."""
+    names = [str(symbol) for symbol in jets.ring.symbols]
+    d = jets.dimension
+    positions = tuple(sympy.Symbol(name, real=True) for name in names[:d])
+    momenta = tuple(sympy.Symbol(name, real=True) for name in names[d:2 * d])
+    time = sympy.Symbol(str(jets.time), real=True) if jets.time is not None else None
+    return PhaseSpace(positions, momenta, time, hbar=jets.scalar(jets.hbar))
+
+
+@dataclass(frozen=True)
+class JetBandData:
+    """Band-n gauge data of a star-diagonalized symbol, as jets.
+
+    Attributes
+    ----------
+    fields : BandGeometryFields
+        A_α = (Λ_α)_nn and A_t = (Λ_t)_nn to O(ħ),
+        g_{αβ} = ½(Λ_αΛ_β + Λ_βΛ_α)_nn − A_αA_β (2d x 2d).
+    htilde : JetScalar
+        h̃_n = (U†⋆H⋆U)_nn to O(ħ²).
+    energy : JetScalar
+        h_n = (L†)^{-1}[h̃_n] to O(ħ²) (:func:`energy_from_tilde`).
+    curvature : dict
+        (α, β) -> Ω_{αβ} = −i tr(P_n⋆[∂_αP_n, ∂_βP_n]_⋆), P_n = U⋆p_n⋆U†, to O(ħ), for
+        α ≠ β over phase space and ``'t'`` (gauge invariant).
+    projector : tuple (N x N) of ring elements
+        P_n to O(ħ²).
+    """
+
+    fields: BandGeometryFields
+    htilde: JetScalar
+    energy: JetScalar
+    curvature: dict
+    projector: tuple
+
+
+def jet_band_data(jets: JetSpace, U, htilde, band: int) -> JetBandData:
+    """Gauge data of band ``band`` from the jet star diagonalizer U.
+
+    Uses :meth:`~qgsym.derive.moyal_jets.JetSpace.gauge_field` and
+    :meth:`~qgsym.derive.moyal_jets.JetSpace.projector_curvature`.
+    """
+    space = jet_phase_space(jets)
+    n_coordinates = 2 * jets.dimension
+    Lam = jets.gauge_field(U, 1)
+    connection = tuple(jets.scalar(Lam[a][band][band]) for a in range(n_coordinates))
+    time_connection = jets.scalar(Lam["t"][band][band] if "t" in Lam else jets.zero)
+    metric = [[None] * n_coordinates for _ in range(n_coordinates)]
+    for a, b in itertools.product(range(n_coordinates), repeat=2):
+        symmetric = (jets.matmul(Lam[a], Lam[b])[band][band]
+                     + jets.matmul(Lam[b], Lam[a])[band][band])
+        metric[a][b] = jets.scalar(symmetric) / 2 - connection[a] * connection[b]
+    fields = BandGeometryFields(space, connection, time_connection, tuple(map(tuple, metric)))
+    curvature = {key: jets.scalar(value)
+                 for key, value in jets.projector_curvature(U, band, 1).items()}
+    h_tilde = jets.scalar(htilde)
+    return JetBandData(fields, h_tilde, energy_from_tilde(fields, h_tilde), curvature,
+                       jets.band_projector(U, band))
+
+
+#: Curvatures tried in the slide's current (:func:`slide_continuity_on_jets`).
+SLIDE_CURVATURES = {
+    "renormalized": "Omega = -i tr(P*[dP, dP]_*), P = U*p_n*U^dagger, to O(hbar) (gauge "
+                    "invariant); also Omega_t from dP/dt",
+    "renormalized_hbar0": "the same Omega with its O(hbar) part dropped",
+    "connection": "Omega = dA - dA of the band connection A = (Lambda)_nn to O(hbar), "
+                  "Omega_t = dA_t - dA_t (gauge dependent at O(hbar))",
+}
+
+
+def _number(value) -> list:
+    """A Gaussian rational as [re, im] floats."""
+    return [float(value.x), float(value.y)]
+
+
+def slide_continuity_on_jets(dimension: int, bands: int, degree: int, seed: int,
+                             gauge_seed: int, band: int = 0, time: bool = False,
+                             draw_degree: int | None = None) -> dict:
+    """∂_t f_n + ∂_αJ_α with the slide's J_α on a random non-separable N-band symbol, in two
+    gauges, exactly at a phase-space point (exact Gaussian-rational Taylor jets).
+
+    The symbol is H = U0 diag(E) U0† with U0 = U_c e^{iS}, S(x, k[, t]) and E_n(x, k[, t])
+    random polynomials of degree ``draw_degree`` (x and k mixed: not separable), Taylor
+    expanded to ``degree``; the same draws at two jet degrees give the same function (the
+    convergence check). The state is a band-n Wigner matrix F = U⋆p_n f̃⋆U† with a random
+    f̃, defined once (gauge 1); f_n = tr F. Its time derivative comes from the full matrix
+    dynamics, iħ∂_tF = [H, F]_⋆, as ∂_t f_n = tr[H, F]_⋆/(iħ) (the trace kills the ħ⁰
+    commutator; independent of the band calculus); for a static symbol also a second way,
+    L[{{h̃_n, f̃_n}}], in each gauge. Gauge 1 diagonalizes with U0, gauge 2 with
+    U0·diag(e^{iφ_m}) (random real φ_m(x, k[, t])): the same H, another star diagonalizer
+    U' = U⋆G. The slide's J_α (reading X = ε_{μν}Ω_{μν} of the garbled factor, h_n and g as
+    defined on the slides) is evaluated with each curvature of :data:`SLIDE_CURVATURES`.
+
+    Returns
+    -------
+    dict
+        Per gauge: the residual at ħ⁰, ħ¹, ħ² at the origin for each curvature ([re, im]
+        floats and exact-zero flags), whether the two ∂_t f_n agree, and h_n, Ω (both
+        kinds) and P_n at the origin as exact strings (for the gauge comparison).
+    """
+    import random
+
+    draw_degree = degree if draw_degree is None else draw_degree
+    jets = JetSpace(dimension, degree, 2, time=time)
+    generator = random.Random(seed)
+    U0 = jets.random_unitary(bands, generator, degree=draw_degree)
+    energies = [jets.random_scalar(generator, constant=3 * n, degree=draw_degree)
+                for n in range(bands)]
+    H = jets.matmul(jets.matmul(U0, jets.diag(energies)), jets.dagger(U0))
+    ftilde = jets.random_scalar(generator, variables=jets.coordinates, degree=draw_degree)
+    bases = {"gauge 1 (U0)": U0,
+             "gauge 2 (U0 e^{i phi})": jets.phase_gauge(U0, random.Random(gauge_seed),
+                                                       degree=draw_degree)}
+    F = None
+    rows = {}
+    for label, basis in bases.items():
+        result = jets.star_diagonalize(H, basis, energies)
+        U = result.U
+        if F is None:
+            occupation = [ftilde if m == band else jets.zero for m in range(bands)]
+            F = jets.star(jets.star(U, jets.diag(occupation)), jets.dagger(U))
+        data = jet_band_data(jets, U, result.htilde[band], band)
+        space = data.fields.space
+        f = jets.scalar(jets.trace(F))
+        commutator = jets.trace(jets.star(H, F, 3)) - jets.trace(jets.star(F, H, 3))
+        dtf = jets.scalar(jets.truncate(-jets.i * jets.divide_by_hbar(commutator)))
+        row = {}
+        if not time:
+            ftilde_gauge = jets.scalar(jets.star(jets.star(jets.dagger(U), F), U)[band][band])
+            dtf_band = density_map(data.fields,
+                                   band_dynamics(space, data.htilde, ftilde_gauge))
+            row["dt_f_two_ways_agree (tr[H,F]_*/(i hbar) vs L[{{h~, f~}}])"] = not any(
+                (dtf - dtf_band).hbar_coefficient(p) for p in range(3))
+        tables = {
+            "renormalized": data.curvature,
+            "renormalized_hbar0": {key: value.truncate(0)
+                                   for key, value in data.curvature.items()},
+            "connection": None,
+        }
+        residuals = {}
+        for choice, table in tables.items():
+            currents = slide_current(data.fields, f, data.energy, "eps_Omega", curvature=table)
+            residual = space.truncate(dtf + divergence(space, currents))
+            exact = [residual.hbar_coefficient(p) for p in range(3)]
+            residuals[choice] = {"hbar0_1_2": [_number(c) for c in exact],
+                                 "exactly_zero": [not c for c in exact]}
+        row["residual"] = residuals
+        indices = list(range(2 * dimension)) + (["t"] if time else [])
+        pairs = [(a, b) for i, a in enumerate(indices) for b in indices[i + 1:]]
+        connection_curvature = {
+            (a, b): (-data.fields.time_curvature(a) if b == "t" else
+                     data.fields.curvature(a, b)) for a, b in pairs}
+        row["h_n"] = [str(data.energy.hbar_coefficient(p)) for p in range(3)]
+        row["Omega_renormalized"] = {
+            f"{a},{b}": [str(data.curvature[(a, b)].hbar_coefficient(p)) for p in range(2)]
+            for a, b in pairs}
+        row["Omega_connection"] = {
+            f"{a},{b}": [str(connection_curvature[(a, b)].hbar_coefficient(p))
+                         for p in range(2)] for a, b in pairs}
+        row["P_n"] = [[str(jets.constant(e)) for e in line] for line in data.projector]
+        rows[label] = row
+    return {"dimension": dimension, "bands": bands, "time_dependent": time,
+            "jet_degree": degree, "draw_degree": draw_degree, "seed": seed,
+            "gauge_seed": gauge_seed, "band": band, "curvatures": SLIDE_CURVATURES,
+            "gauges": rows}
 
 
 # --------------------------------------------------------------------------------------

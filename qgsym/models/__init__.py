@@ -1,8 +1,8 @@
 """The model catalogue (TOML files shipped here) and the TOML loader.
 
 ``load_model(name_or_path)`` accepts a catalogue name (``qwz``), a path to a ``.toml`` model
-file, or a Wannier90 ``*_hr.dat`` file (numeric lattice model). Model files are data: every
-entry goes through the whitelist parser :func:`qgsym.expr.parse_expression`.
+file, or a Wannier90 ``*_hr.dat`` / ``*_tb.dat`` file (numeric lattice model). Model files
+are data: every entry goes through the whitelist parser :func:`qgsym.expr.parse_expression`.
 
 Names and paths (:func:`is_model_path`): an argument is a path only when it contains a path
 separator (``./qwz``, ``models/x.toml``) or names an existing file with a model suffix
@@ -41,16 +41,24 @@ def catalogue_names() -> list[str]:
     return sorted(p.name[: -len(".toml")] for p in folder.iterdir() if p.name.endswith(".toml"))
 
 
-def load_model(name_or_path: str | Path, overrides: Mapping[str, float] | None = None):
+def load_model(
+    name_or_path: str | Path,
+    overrides: Mapping[str, float] | None = None,
+    lattice: str | None = None,
+    interpolation: str | None = None,
+):
     """Load a catalogue model or a model file, then apply parameter ``overrides``.
 
     Parameters
     ----------
     name_or_path : str or Path
-        Catalogue name, path to a TOML model file, or path to a Wannier90 ``_hr.dat`` file
-        (which is which: :func:`is_model_path`).
+        Catalogue name, path to a TOML model file, or path to a Wannier90 ``_hr.dat`` or
+        ``_tb.dat`` file (which is which: :func:`is_model_path`).
     overrides : Mapping[str, float], optional
         Parameter values replacing the file's (``--set``).
+    lattice, interpolation : str, optional
+        Wannier90 files only (``--lattice``, ``--interpolation``): see
+        :func:`qgsym.models.wannier90.numeric_model_from_wannier`.
 
     Returns
     -------
@@ -64,7 +72,7 @@ def load_model(name_or_path: str | Path, overrides: Mapping[str, float] | None =
     text_name = str(name_or_path)
     path = Path(text_name)
     if is_model_path(text_name):
-        model = _load_file(path, text_name)
+        model = _load_file(path, text_name, lattice, interpolation)
     elif text_name in catalogue_names():
         if _is_file(path):
             raise ModelError(
@@ -80,6 +88,8 @@ def load_model(name_or_path: str | Path, overrides: Mapping[str, float] | None =
         raise ModelError(f"unknown model '{text_name}' (catalogue: "
                          f"{', '.join(catalogue_names())}; a path needs a model suffix "
                          f"{'/'.join(MODEL_SUFFIXES)} or a '/'){hint}")
+    if (lattice is not None or interpolation is not None) and isinstance(model, BlochModel):
+        raise ModelError("--lattice and --interpolation apply to Wannier90 files only")
     if overrides:
         model = model.with_parameters(overrides)
     return model
@@ -104,15 +114,15 @@ def _is_file(path: Path) -> bool:
         return False
 
 
-def _load_file(path: Path, text_name: str):
+def _load_file(path: Path, text_name: str, lattice: str | None, interpolation: str | None):
     """A model file: Wannier90 ``.dat`` (numeric model) or TOML (any other name)."""
     if not _is_file(path):
         what = "is a folder, not a model file" if path.is_dir() else "does not exist"
         raise ModelError(f"model file '{text_name}' {what}")
     if path.suffix == ".dat":
-        from qgsym.models.wannier90 import numeric_model_from_hr_dat
+        from qgsym.models.wannier90 import numeric_model_from_wannier
 
-        return numeric_model_from_hr_dat(path)
+        return numeric_model_from_wannier(path, lattice, interpolation)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:

@@ -1,33 +1,63 @@
-"""Wannier90 tight-binding input: read and write ``seedname_hr.dat``.
+"""Wannier90 input: ``SEED_hr.dat`` (+ ``SEED.win``, ``SEED_centres.xyz``) and ``SEED_tb.dat``.
 
-File format (Wannier90 User Guide, "seedname_hr.dat"; written by ``write_hr = .true.``)::
+Files (Wannier90 User Guide; written by ``write_hr``, ``write_xyz``, ``write_tb``)::
 
-    header line (free text, e.g. the date)
-    num_wann
-    nrpts
-    deg(1) deg(2) ... deg(nrpts)          15 integers per line
-    R1 R2 R3 m n Re[H_mn(R)] Im[H_mn(R)]  nrpts * num_wann**2 lines
+    SEED_hr.dat   header / num_wann / nrpts / deg(1..nrpts), 15 per line /
+                  nrpts*num_wann**2 lines "R1 R2 R3 m n Re[H_mn(R)] Im[H_mn(R)]"
+    SEED.win      "begin unit_cell_cart" [bohr|ang] a1 / a2 / a3 "end unit_cell_cart"
+                  (Å unless the block says bohr); "num_wann = N" is checked when present
+    SEED_centres.xyz  count / comment / "X x y z" per Wannier centre (Cartesian Å), then
+                  one line per atom (element symbol) which is ignored
+    SEED_tb.dat   header / a1 / a2 / a3 (Å) / num_wann / nrpts / deg(...) /
+                  nrpts blocks "R1 R2 R3" + num_wann**2 lines "m n Re H Im H" /
+                  nrpts blocks "R1 R2 R3" + num_wann**2 lines
+                  "m n Re x Im x Re y Im y Re z Im z" (the position matrix r_mn(R), Å)
 
-with :math:`H_{mn}(\\mathbf R) = \\langle m\\mathbf 0|H|n\\mathbf R\\rangle` and ``deg(R)`` the
-number of Wigner-Seitz images sharing the lattice vector R. The Bloch Hamiltonian is
+with :math:`H_{mn}(\\mathbf R) = \\langle m\\mathbf 0|H|n\\mathbf R\\rangle`,
+:math:`\\mathbf r_{mn}(\\mathbf R) = \\langle m\\mathbf 0|\\mathbf r|n\\mathbf R\\rangle` and
+``deg(R)`` the number of Wigner-Seitz images sharing the lattice vector R (both H(R) and
+r(R) are divided by it).
+
+**Lattice (fractional) form**, :class:`HoppingModel`: k in reduced coordinates (period 1),
 
 .. math::
     H_{mn}(\\mathbf k) = \\sum_{\\mathbf R} \\frac{e^{i 2\\pi \\mathbf k \\cdot \\mathbf R}}
-    {\\mathrm{deg}(\\mathbf R)} H_{mn}(\\mathbf R),
+    {\\mathrm{deg}(\\mathbf R)} H_{mn}(\\mathbf R).
 
-**Convention used here:** ``k`` is in *fractional* (reduced) coordinates, k = k_frac · B with
-B the reciprocal vectors as rows, so H is periodic with period 1 in each component of
-``k_frac``; R is an integer triple (lattice vector in units of the real-space basis). The
-derivative :meth:`HoppingModel.hamiltonian_derivative` is with respect to ``k_frac``; the
-Cartesian derivative is :math:`\\partial_{k_j} = \\sum_a (B^{-1})_{ja}\\,\\partial_{k^{frac}_a}`
-(:func:`cartesian_derivative`). This is the "lattice" (periodic) gauge: Wannier centres do
-not enter the phases.
-
-The writer :func:`write_hr_dat` samples a periodic H(k_frac) on a uniform Γ-centred grid of
-n1 x n2 x n3 points and Fourier transforms it,
+**Cartesian form with the ``tb`` convention**, :class:`WannierHamiltonian` (what
+``qgsym compute`` uses): with the real lattice a_i (rows of A, Å), R_cart = R·A, the Wannier
+centres τ_m (Cartesian Å) and k Cartesian (Å⁻¹), the orbitals sit at their centres,
 
 .. math::
-    H(\\mathbf R) = \\frac{1}{N_k}\\sum_{\\mathbf k} e^{-i 2\\pi \\mathbf k\\cdot\\mathbf R} H(\\mathbf k),
+    H_{mn}(\\mathbf k) = \\sum_{\\mathbf R}
+    \\frac{e^{i\\mathbf k\\cdot(\\mathbf R_{cart} + \\boldsymbol\\tau_n - \\boldsymbol\\tau_m)}}
+    {\\mathrm{deg}(\\mathbf R)} H_{mn}(\\mathbf R),
+
+i.e. H = U†H_lat U with U = diag(e^{ik·τ_m}). Without centres (no ``SEED_centres.xyz``)
+τ = 0 (orbitals at the cell origin, the periodic "lattice gauge"). The reciprocal vectors are
+the rows of B = 2π (A⁻¹)ᵀ.
+
+**The ``full`` convention** (``SEED_tb.dat`` only; Wang, Yates, Souza, Vanderbilt, PRB 74,
+195118 (2006), "WYSV"): the same H(k), plus the Berry connection of the tb basis
+:math:`|w_m^{\\mathbf k}\\rangle = \\sum_{\\mathbf R} e^{-i\\mathbf k\\cdot(\\hat{\\mathbf r}
+- \\mathbf R - \\boldsymbol\\tau_m)}|m\\mathbf R\\rangle` from the position matrix,
+
+.. math::
+    A^{I,b}_{mn}(\\mathbf k) = \\langle w_m|i\\partial_b w_n\\rangle = \\sum_{\\mathbf R}
+    \\frac{e^{i\\mathbf k\\cdot(\\mathbf R_{cart} + \\boldsymbol\\tau_n - \\boldsymbol\\tau_m)}}
+    {\\mathrm{deg}(\\mathbf R)} r^b_{mn}(\\mathbf R) - \\tau_{m,b}\\delta_{mn},
+
+which vanishes when r(R) is diagonal at the centres (then ``full`` = ``tb``), and its
+non-Abelian curvature :math:`F^I_{ab} = \\partial_a A^I_b - \\partial_b A^I_a
+- i[A^I_a, A^I_b]` (:meth:`WannierHamiltonian.basis_connection`);
+:func:`qgsym.geometry.band_geometry` adds them to the band connection.
+
+The writers (:func:`write_hr_dat`, :func:`write_tb_dat`) sample a periodic H(k_frac) on a
+uniform Γ-centred grid of n1 x n2 x n3 points and Fourier transform it,
+
+.. math::
+    H(\\mathbf R) = \\frac{1}{N_k}\\sum_{\\mathbf k}
+    e^{-i 2\\pi \\mathbf k\\cdot\\mathbf R} H(\\mathbf k),
 
 keeping the lattice vectors R of the Wigner-Seitz cell of the n1 x n2 x n3 supercell (in the
 metric of the given real-space vectors; the identity metric by default) with their
@@ -40,13 +70,15 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
+import scipy.constants as constants
 
-from qgsym.errors import ModelError
+from qgsym.errors import ModelError, QgsymError
 from qgsym.model import NumericModel
 
 #: Largest allowed |H(-R)/deg(-R) - (H(R)/deg(R))^dagger| in a file, in its energy unit.
@@ -54,7 +86,11 @@ from qgsym.model import NumericModel
 #: rounded deg-division while any genuine non-Hermiticity of a model is far larger.
 HERMITICITY_TOLERANCE = 1e-5
 
+#: One bohr in Å (scipy.constants CODATA; Wannier90 uses 0.52917721092, 1e-9 relative apart).
+BOHR_IN_ANGSTROM = constants.physical_constants["Bohr radius"][0] / constants.angstrom
 
+#: A lattice whose |det A| is below this fraction of |a1||a2||a3| has (numerically) zero volume.
+VOLUME_TOLERANCE = 1e-8
 @dataclass(frozen=True)
 class HoppingModel:
     """A numeric tight-binding model H(k) = sum_R exp(i 2 pi k_frac.R) H(R) / deg(R).
@@ -213,6 +249,63 @@ def _real(token: str, what: str, where: str) -> float:
     return value
 
 
+def _read_lines(path: Path) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise ModelError(f"cannot read Wannier90 file '{path}': {error}") from None
+
+
+def _rows(path: Path) -> list[tuple[int, list[str]]]:
+    """(line number, fields) of the non-empty lines after the header (line 1)."""
+    lines = _read_lines(path)
+    return [
+        (number, line.split()) for number, line in enumerate(lines[1:], start=2) if line.strip()
+    ]
+
+
+def _single_integer(rows, position: int, what: str, name: str) -> int:
+    if position >= len(rows):
+        raise ModelError(f"{name}: the file ends before {what}")
+    number, fields = rows[position]
+    if len(fields) != 1:
+        raise ModelError(
+            f"{name}:{number}: expected {what} alone on the line, got {len(fields)} fields")
+    value = _integer(fields[0], what, f"{name}:{number}")
+    if value < 1:
+        raise ModelError(f"{name}:{number}: {what} = {value} must be positive")
+    return value
+
+
+def _read_degeneracies(rows, position: int, nrpts: int, name: str) -> tuple[list[int], int]:
+    """Read nrpts degeneracies (at most 15 per line) from ``rows[position:]``."""
+    degeneracies: list[int] = []
+    while len(degeneracies) < nrpts:
+        if position >= len(rows):
+            raise ModelError(
+                f"{name}: expected {nrpts} degeneracies, found {len(degeneracies)} before the end"
+            )
+        number, fields = rows[position]
+        if len(degeneracies) + len(fields) > nrpts:
+            raise ModelError(
+                f"{name}:{number}: more degeneracies than nrpts = {nrpts} "
+                f"(or a hopping line where degeneracies were expected)"
+            )
+        if len(fields) > 15:
+            raise ModelError(f"{name}:{number}: more than 15 degeneracies on one line")
+        degeneracies.extend(_integer(f, "degeneracy", f"{name}:{number}") for f in fields)
+        position += 1
+    return degeneracies, position
+
+
+def _orbital_pair(fields: list[str], num_wann: int, where: str) -> tuple[int, int]:
+    m = _integer(fields[0], "orbital index m", where)
+    n = _integer(fields[1], "orbital index n", where)
+    if not (1 <= m <= num_wann and 1 <= n <= num_wann):
+        raise ModelError(f"{where}: orbital index ({m}, {n}) outside 1..{num_wann}")
+    return m - 1, n - 1
+
+
 def read_hr_dat(path: str | Path) -> HoppingModel:
     """Read a Wannier90 ``seedname_hr.dat`` file.
 
@@ -235,41 +328,12 @@ def read_hr_dat(path: str | Path) -> HoppingModel:
     """
     path = Path(path)
     name = path.name
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as error:
-        raise ModelError(f"cannot read Wannier90 file '{path}': {error}") from None
-    # (line number, fields) of the non-empty lines after the header (line 1).
-    rows = [
-        (number, line.split()) for number, line in enumerate(lines[1:], start=2) if line.strip()
-    ]
+    rows = _rows(path)
     if len(rows) < 2:
         raise ModelError(f"{name}: too short for an hr.dat file (needs num_wann and nrpts lines)")
-    (line_w, fields_w), (line_r, fields_r) = rows[0], rows[1]
-    if len(fields_w) != 1 or len(fields_r) != 1:
-        raise ModelError(f"{name}: lines 2-3 must hold num_wann and nrpts alone")
-    num_wann = _integer(fields_w[0], "num_wann", f"{name}:{line_w}")
-    nrpts = _integer(fields_r[0], "nrpts", f"{name}:{line_r}")
-    if num_wann < 1 or nrpts < 1:
-        raise ModelError(f"{name}: num_wann = {num_wann} and nrpts = {nrpts} must be positive")
-
-    degeneracies: list[int] = []
-    position = 2
-    while len(degeneracies) < nrpts:
-        if position >= len(rows):
-            raise ModelError(
-                f"{name}: expected {nrpts} degeneracies, found {len(degeneracies)} before the end"
-            )
-        number, fields = rows[position]
-        if len(degeneracies) + len(fields) > nrpts:
-            raise ModelError(
-                f"{name}:{number}: more degeneracies than nrpts = {nrpts} "
-                f"(or a hopping line where degeneracies were expected)"
-            )
-        if len(fields) > 15:
-            raise ModelError(f"{name}:{number}: more than 15 degeneracies on one line")
-        degeneracies.extend(_integer(f, "degeneracy", f"{name}:{number}") for f in fields)
-        position += 1
+    num_wann = _single_integer(rows, 0, "num_wann", name)
+    nrpts = _single_integer(rows, 1, "nrpts", name)
+    degeneracies, position = _read_degeneracies(rows, 2, nrpts, name)
 
     hopping_rows = rows[position:]
     expected = nrpts * num_wann**2
@@ -286,20 +350,17 @@ def read_hr_dat(path: str | Path) -> HoppingModel:
         if len(fields) != 7:
             raise ModelError(f"{where}: expected 7 fields 'R1 R2 R3 m n Re Im', got {len(fields)}")
         r = tuple(_integer(f, "lattice vector component", where) for f in fields[:3])
-        m = _integer(fields[3], "orbital index m", where)
-        n = _integer(fields[4], "orbital index n", where)
-        if not (1 <= m <= num_wann and 1 <= n <= num_wann):
-            raise ModelError(f"{where}: orbital index ({m}, {n}) outside 1..{num_wann}")
+        m, n = _orbital_pair(fields[3:5], num_wann, where)
         value = complex(_real(fields[5], "Re H", where), _real(fields[6], "Im H", where))
         if r not in order:
             if len(order) == nrpts:
                 raise ModelError(f"{where}: more than nrpts = {nrpts} distinct lattice vectors")
             order[r] = len(order)
         i = order[r]
-        if seen[i, m - 1, n - 1]:
-            raise ModelError(f"{where}: entry R = {r}, (m, n) = ({m}, {n}) appears twice")
-        seen[i, m - 1, n - 1] = True
-        matrices[i, m - 1, n - 1] = value
+        if seen[i, m, n]:
+            raise ModelError(f"{where}: entry R = {r}, (m, n) = ({m + 1}, {n + 1}) appears twice")
+        seen[i, m, n] = True
+        matrices[i, m, n] = value
     # The line count equals nrpts * num_wann^2, no entry repeats and at most nrpts vectors
     # occur, so every (R, m, n) is present exactly once.
     return HoppingModel(
@@ -310,6 +371,256 @@ def read_hr_dat(path: str | Path) -> HoppingModel:
     )
 
 
+def check_lattice(lattice, where: str) -> np.ndarray:
+    """Validate real-space lattice vectors (rows); return them as a read-only (3, 3) array.
+
+    Raises
+    ------
+    ModelError
+        Not 3 x 3, not finite, or zero volume (|det A| < 1e-8 |a1||a2||a3|).
+    """
+    array = np.array(lattice, dtype=float)
+    if array.shape != (3, 3) or not np.all(np.isfinite(array)):
+        raise ModelError(f"{where}: the lattice must be three finite 3-vectors")
+    scale = float(np.prod(np.linalg.norm(array, axis=1)))
+    if scale == 0.0 or abs(np.linalg.det(array)) < VOLUME_TOLERANCE * scale:
+        raise ModelError(f"{where}: the lattice vectors have zero volume (linearly dependent)")
+    array.setflags(write=False)
+    return array
+
+
+@dataclass(frozen=True)
+class WinFile:
+    """What qgsym reads from a Wannier90 ``SEED.win``.
+
+    Attributes
+    ----------
+    lattice : numpy.ndarray, shape (3, 3)
+        Real-space vectors a_i as rows, in Å (converted from bohr if the block says so).
+    num_wann : int or None
+        ``num_wann`` when the file sets it.
+    name : str
+    """
+
+    lattice: np.ndarray
+    num_wann: int | None
+    name: str
+
+
+def _strip_comment(line: str) -> str:
+    for mark in ("!", "#"):
+        line = line.split(mark, 1)[0]
+    return line.strip()
+
+
+def read_win(path: str | Path) -> WinFile:
+    """Read the ``unit_cell_cart`` block (and ``num_wann``) of a Wannier90 ``.win`` file.
+
+    The block's first line may be a unit (``bohr``, ``ang`` or ``angstrom``; Å by default),
+    followed by the three lattice vectors, one per line. Comments (``!``, ``#``) are ignored;
+    keywords are case-insensitive.
+
+    Raises
+    ------
+    ModelError
+        One line with the file and line: no or unterminated block, unknown unit, a vector
+        line without three numbers, more or fewer than three vectors, zero volume, a
+        non-integer ``num_wann``.
+    """
+    path = Path(path)
+    name = path.name
+    lines = [(number, _strip_comment(line)) for number, line in enumerate(_read_lines(path), 1)]
+    num_wann = None
+    block_start = None
+    vectors: list[tuple[int, list[float]]] = []
+    scale = 1.0
+    unit_line = None
+    for number, line in lines:
+        lowered = line.lower()
+        words = lowered.replace("=", " ").replace(":", " ").split()
+        if not words:
+            continue
+        if block_start is None:
+            if words[0] == "num_wann":
+                if len(words) != 2:
+                    raise ModelError(f"{name}:{number}: expected 'num_wann = N'")
+                num_wann = _integer(words[1], "num_wann", f"{name}:{number}")
+            elif words[:2] == ["begin", "unit_cell_cart"]:
+                block_start = number
+            continue
+        if words[:2] == ["end", "unit_cell_cart"]:
+            break
+        if len(words) == 1 and not vectors and unit_line is None:
+            if words[0] == "bohr":
+                scale = BOHR_IN_ANGSTROM
+            elif words[0] not in ("ang", "angstrom"):
+                raise ModelError(f"{name}:{number}: unknown unit '{line}' (bohr or ang)")
+            unit_line = number
+            continue
+        fields = line.split()
+        if len(fields) != 3:
+            raise ModelError(f"{name}:{number}: expected a lattice vector 'x y z', got '{line}'")
+        vectors.append((number, [_real(f, "lattice vector component", f"{name}:{number}")
+                                 for f in fields]))
+    else:
+        if block_start is None:
+            raise ModelError(f"{name}: no 'begin unit_cell_cart' block (the lattice)")
+        raise ModelError(
+            f"{name}:{block_start}: 'begin unit_cell_cart' has no 'end unit_cell_cart'")
+    if len(vectors) != 3:
+        raise ModelError(
+            f"{name}:{block_start}: unit_cell_cart needs 3 lattice vectors, found {len(vectors)}"
+        )
+    if num_wann is not None and num_wann < 1:
+        raise ModelError(f"{name}: num_wann = {num_wann} must be positive")
+    lattice = check_lattice(scale * np.array([v for _, v in vectors]), f"{name}:{block_start}")
+    return WinFile(lattice=lattice, num_wann=num_wann, name=name)
+
+
+def read_centres_xyz(path: str | Path, num_wann: int) -> np.ndarray:
+    """Read the Wannier centres (lines starting with ``X``) of ``SEED_centres.xyz``, in Å.
+
+    Returns
+    -------
+    numpy.ndarray, shape (num_wann, 3)
+        Cartesian centres τ_m in file order. Atom lines (element symbols) are ignored.
+
+    Raises
+    ------
+    ModelError
+        Not exactly ``num_wann`` centre lines (the files disagree), or a bad number.
+    """
+    path = Path(path)
+    name = path.name
+    lines = _read_lines(path)
+    centres = []
+    for number, line in enumerate(lines[2:], start=3):
+        fields = line.split()
+        if not fields or fields[0] != "X":
+            continue
+        if len(fields) != 4:
+            raise ModelError(f"{name}:{number}: expected 'X x y z', got {len(fields)} fields")
+        centres.append([_real(f, "centre coordinate", f"{name}:{number}") for f in fields[1:]])
+    if len(centres) != num_wann:
+        raise ModelError(
+            f"{name}: {len(centres)} Wannier centres ('X' lines) but num_wann = {num_wann} "
+            "in the Hamiltonian file"
+        )
+    array = np.array(centres, dtype=float)
+    array.setflags(write=False)
+    return array
+
+
+@dataclass(frozen=True)
+class TbFile:
+    """Contents of a Wannier90 ``SEED_tb.dat``.
+
+    Attributes
+    ----------
+    hopping_model : HoppingModel
+    lattice : numpy.ndarray, shape (3, 3)
+        Rows a_i in Å.
+    positions : numpy.ndarray, shape (nR, 3, N, N), complex
+        r_mn(R) (x, y, z) in Å, not divided by deg(R), in the order of ``hopping_model``.
+    """
+
+    hopping_model: HoppingModel
+    lattice: np.ndarray
+    positions: np.ndarray
+
+    @property
+    def centres(self) -> np.ndarray:
+        """τ_m = Re r_mm(R = 0)/deg(0), shape (N, 3), Å."""
+        index = [tuple(r) for r in self.hopping_model.hoppings.tolist()].index((0, 0, 0))
+        diagonal = np.diagonal(self.positions[index], axis1=1, axis2=2)  # (3, N)
+        return diagonal.real.T / self.hopping_model.degeneracies[index]
+
+
+def _read_blocks(rows, position, nrpts, num_wann, width, what, name):
+    """Read nrpts blocks "R1 R2 R3" + num_wann**2 lines of ``width`` fields.
+
+    Returns (list of R tuples, array (nrpts, num_wann, num_wann, (width-2)//2) complex,
+    next position).
+    """
+    vectors = []
+    values = np.zeros((nrpts, num_wann, num_wann, (width - 2) // 2), dtype=complex)
+    for block in range(nrpts):
+        if position >= len(rows):
+            raise ModelError(f"{name}: missing {what} blocks (found {block} of nrpts = {nrpts})")
+        number, fields = rows[position]
+        if len(fields) != 3:
+            raise ModelError(f"{name}:{number}: expected a lattice vector 'R1 R2 R3' starting "
+                             f"{what} block {block + 1}, got {len(fields)} fields")
+        vectors.append(tuple(_integer(f, "lattice vector component", f"{name}:{number}")
+                             for f in fields))
+        seen = np.zeros((num_wann, num_wann), dtype=bool)
+        for offset in range(1, num_wann**2 + 1):
+            if position + offset >= len(rows):
+                raise ModelError(f"{name}: the file ends inside {what} block {block + 1}")
+            number, fields = rows[position + offset]
+            where = f"{name}:{number}"
+            if len(fields) != width:
+                raise ModelError(f"{where}: expected {width} fields in a {what} line, "
+                                 f"got {len(fields)}")
+            m, n = _orbital_pair(fields[:2], num_wann, where)
+            if seen[m, n]:
+                raise ModelError(f"{where}: (m, n) = ({m + 1}, {n + 1}) appears twice in the block")
+            seen[m, n] = True
+            numbers = [_real(f, what, where) for f in fields[2:]]
+            values[block, m, n] = np.array(numbers[0::2]) + 1j * np.array(numbers[1::2])
+        position += num_wann**2 + 1
+    return vectors, values, position
+
+
+def read_tb_dat(path: str | Path) -> TbFile:
+    """Read a Wannier90 ``seedname_tb.dat`` (lattice, H(R), r(R)).
+
+    Raises
+    ------
+    ModelError
+        One line with the file and line: bad lattice (not numbers, zero volume), bad counts,
+        a truncated file, missing H(R) or r(R) blocks, a lattice vector in the r(R) blocks
+        absent from the H(R) blocks, NaN entries, trailing data, or a non-Hermitian H.
+    """
+    path = Path(path)
+    name = path.name
+    rows = _rows(path)
+    if len(rows) < 5:
+        raise ModelError(f"{name}: too short for a tb.dat file (lattice, num_wann, nrpts)")
+    vectors = []
+    for number, fields in rows[:3]:
+        if len(fields) != 3:
+            raise ModelError(f"{name}:{number}: expected a lattice vector 'x y z' (Å)")
+        vectors.append([_real(f, "lattice vector component", f"{name}:{number}") for f in fields])
+    lattice = check_lattice(vectors, f"{name}:{rows[0][0]}")
+    num_wann = _single_integer(rows, 3, "num_wann", name)
+    nrpts = _single_integer(rows, 4, "nrpts", name)
+    degeneracies, position = _read_degeneracies(rows, 5, nrpts, name)
+    h_vectors, h_values, position = _read_blocks(
+        rows, position, nrpts, num_wann, 4, "H(R)", name)
+    r_vectors, r_values, position = _read_blocks(
+        rows, position, nrpts, num_wann, 8, "r(R)", name)
+    if position < len(rows):
+        raise ModelError(f"{name}:{rows[position][0]}: unexpected data after the r(R) blocks")
+    for vectors_read, what in ((h_vectors, "H(R)"), (r_vectors, "r(R)")):
+        if len(set(vectors_read)) != nrpts:
+            raise ModelError(f"{name}: a lattice vector R appears twice among the {what} blocks")
+    index = {r: i for i, r in enumerate(h_vectors)}
+    positions = np.zeros((nrpts, 3, num_wann, num_wann), dtype=complex)
+    for block, r in enumerate(r_vectors):
+        if r not in index:
+            raise ModelError(f"{name}: r(R) block {block + 1} has R = {r}, absent from H(R)")
+        positions[index[r]] = np.moveaxis(r_values[block], -1, 0)
+    if (0, 0, 0) not in index:
+        raise ModelError(f"{name}: no R = (0, 0, 0) block")
+    hopping_model = HoppingModel(
+        hoppings=np.array(h_vectors, dtype=int).reshape(-1, 3),
+        matrices=h_values[..., 0],
+        degeneracies=np.array(degeneracies, dtype=int),
+        name=name,
+    )
+    positions.setflags(write=False)
+    return TbFile(hopping_model=hopping_model, lattice=lattice, positions=positions)
 # ---------------------------------------------------------------------------------------------
 # Writing
 # ---------------------------------------------------------------------------------------------
@@ -415,6 +726,55 @@ def hoppings_from_grid(
     return HoppingModel(vectors, matrices, degeneracies, name="grid Fourier transform")
 
 
+def _write_text(path, lines: list[str]) -> None:
+    try:
+        Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    except OSError as error:
+        raise ModelError(f"cannot write '{path}': {error}") from None
+
+
+def _counts_lines(model: HoppingModel) -> list[str]:
+    """num_wann, nrpts and the degeneracies (15 per line), as Wannier90 writes them."""
+    out = [f"{model.n_bands:12d}", f"{len(model.hoppings):12d}"]
+    degeneracies = model.degeneracies.tolist()
+    for start in range(0, len(degeneracies), 15):
+        out.append("".join(f"{d:5d}" for d in degeneracies[start : start + 15]))
+    return out
+
+
+def _one_line(header: str) -> str:
+    return " ".join(str(header).splitlines()) or "qgsym"
+
+
+def _seed_path(path, suffix: str) -> Path:
+    """SEED<suffix> beside PATH/SEED_hr.dat or PATH/SEED_tb.dat."""
+    path = Path(path)
+    seed = path.name
+    for ending in ("_hr.dat", "_tb.dat"):
+        if seed.endswith(ending):
+            seed = seed[: -len(ending)]
+            break
+    else:
+        seed = path.stem
+    return path.with_name(seed + suffix)
+
+
+def write_win(path, lattice, num_wann: int) -> None:
+    """Write a minimal ``SEED.win``: ``num_wann`` and the ``unit_cell_cart`` block in Å."""
+    lattice = check_lattice(lattice, str(path))
+    lines = [f"num_wann = {int(num_wann)}", "begin unit_cell_cart", "ang"]
+    lines += [" ".join(f"{x: .16e}" for x in row) for row in lattice]
+    _write_text(path, [*lines, "end unit_cell_cart"])
+
+
+def write_centres_xyz(path, centres) -> None:
+    """Write ``SEED_centres.xyz``: one ``X x y z`` line per Wannier centre (Å), no atoms."""
+    centres = np.asarray(centres, dtype=float)
+    lines = [f"{len(centres):6d}", "Wannier centres, written by qgsym"]
+    lines += ["X " + " ".join(f"{x: .16e}" for x in row) for row in centres]
+    _write_text(path, lines)
+
+
 def write_hr_dat(
     path: str | Path,
     hamiltonian_function: Callable[[np.ndarray], np.ndarray],
@@ -422,12 +782,14 @@ def write_hr_dat(
     grid: Sequence[int] = (3, 3, 1),
     lattice_vectors=None,
     header: str = "written by qgsym.models.wannier90.write_hr_dat",
+    centres=None,
 ) -> HoppingModel:
     """Sample a lattice model on a grid, Fourier transform, and write ``seedname_hr.dat``.
 
     Parameters
     ----------
     path : str or Path
+        ``PATH/SEED_hr.dat``.
     hamiltonian_function : callable
         H(k_frac), (P, 3) -> (P, N, N), periodic with period 1 in k_frac (lattice gauge).
         For a model with Cartesian momenta and reciprocal rows B, pass
@@ -437,8 +799,13 @@ def write_hr_dat(
         The result is exact when all hoppings satisfy |R_i| < n_i / 2 (Wigner-Seitz cell of
         the supercell in the default identity metric); otherwise it is the grid interpolation.
     lattice_vectors : array_like, shape (3, 3), optional
+        Real-space vectors a_i as rows (Å). When given, they set the Wigner-Seitz metric and
+        ``PATH/SEED.win`` is written beside (``num_wann`` and ``unit_cell_cart`` in Å).
     header : str
         First line of the file (one line).
+    centres : array_like, shape (N, 3), optional
+        Wannier centres τ_m (Cartesian Å), written to ``PATH/SEED_centres.xyz``. The file then
+        describes H_tb(k) = U† H_lat U (U = diag(e^{ik·τ})) with H_lat the given function.
 
     Returns
     -------
@@ -452,11 +819,7 @@ def write_hr_dat(
     parse fields separated by whitespace and accept this.
     """
     model = hoppings_from_grid(hamiltonian_function, n_bands, grid, lattice_vectors)
-    header = " ".join(str(header).splitlines()) or "qgsym"
-    out = [header, f"{n_bands:12d}", f"{len(model.hoppings):12d}"]
-    degeneracies = model.degeneracies.tolist()
-    for start in range(0, len(degeneracies), 15):
-        out.append("".join(f"{d:5d}" for d in degeneracies[start : start + 15]))
+    out = [_one_line(header), *_counts_lines(model)]
     for r, matrix in zip(model.hoppings.tolist(), model.matrices, strict=True):
         for n in range(n_bands):
             for m in range(n_bands):
@@ -465,70 +828,522 @@ def write_hr_dat(
                     f"{r[0]:5d}{r[1]:5d}{r[2]:5d}{m + 1:5d}{n + 1:5d}"
                     f" {value.real: .16e} {value.imag: .16e}"
                 )
-    try:
-        Path(path).write_text("\n".join(out) + "\n", encoding="utf-8")
-    except OSError as error:
-        raise ModelError(f"cannot write '{path}': {error}") from None
+    _write_text(path, out)
+    if lattice_vectors is not None:
+        write_win(_seed_path(path, ".win"), lattice_vectors, n_bands)
+    if centres is not None:
+        write_centres_xyz(_seed_path(path, "_centres.xyz"), _checked_centres(centres, n_bands))
     return model
 
+
+def _checked_centres(centres, n_bands: int) -> np.ndarray:
+    array = np.asarray(centres, dtype=float)
+    if array.shape != (n_bands, 3) or not np.all(np.isfinite(array)):
+        raise ModelError(f"centres must be {n_bands} finite Cartesian 3-vectors")
+    return array
+
+
+def write_tb_dat(
+    path: str | Path,
+    hamiltonian_function: Callable[[np.ndarray], np.ndarray],
+    n_bands: int,
+    lattice_vectors,
+    centres,
+    grid: Sequence[int] = (3, 3, 1),
+    header: str = "written by qgsym.models.wannier90.write_tb_dat",
+    positions: Mapping[tuple[int, int, int], np.ndarray] | None = None,
+) -> HoppingModel:
+    """Write ``seedname_tb.dat`` of a lattice model (r(R) diagonal at the centres by default).
+
+    H(R) as in :func:`write_hr_dat`; by default the position matrix is that of point-like
+    orbitals at the centres, :math:`\\mathbf r_{mn}(\\mathbf R) = \\delta_{\\mathbf R 0}
+    \\delta_{mn}\\boldsymbol\\tau_m`, so the file's ``tb`` convention equals that of
+    ``SEED_hr.dat`` + ``SEED.win`` + ``SEED_centres.xyz`` and ``full`` equals ``tb``.
+    ``positions`` gives r(R) instead (e.g. off-diagonal, for the ``full`` convention). Every
+    r(R) is written times deg(R), which the reader divides out.
+
+    Parameters
+    ----------
+    path : str or Path
+    hamiltonian_function : callable
+        H(k_frac), (P, 3) -> (P, N, N), periodic (lattice gauge).
+    n_bands : int
+    lattice_vectors : array_like, shape (3, 3)
+        Rows a_i, Å.
+    centres : array_like, shape (N, 3)
+        τ_m, Cartesian Å.
+    grid : (n1, n2, n3)
+    header : str
+    positions : Mapping from R (3 ints) to array_like of shape (3, N, N), optional
+        r_mn(R) in Å for the listed lattice vectors (zero for the others); replaces the
+        default diagonal r(0). Each R must be a Wigner-Seitz vector of the grid, and
+        r(-R) = r(R)† is the caller's to respect (the reader checks it).
+
+    Returns
+    -------
+    HoppingModel
+    """
+    lattice = check_lattice(lattice_vectors, str(path))
+    centres = _checked_centres(centres, n_bands)
+    model = hoppings_from_grid(hamiltonian_function, n_bands, grid, lattice)
+    vectors = [tuple(r) for r in model.hoppings.tolist()]
+    if positions is None:
+        positions = {(0, 0, 0): np.einsum("ma,mn->amn", centres, np.eye(n_bands))}
+    table = np.zeros((len(vectors), 3, n_bands, n_bands), dtype=complex)
+    for r, matrix in positions.items():
+        r = tuple(int(x) for x in r)
+        matrix = np.asarray(matrix, dtype=complex)
+        if r not in vectors or matrix.shape != (3, n_bands, n_bands):
+            raise ModelError(f"positions: R = {r} must be a Wigner-Seitz vector of the grid "
+                             f"with a (3, {n_bands}, {n_bands}) matrix")
+        table[vectors.index(r)] = matrix * model.degeneracies[vectors.index(r)]
+    out = [_one_line(header)]
+    out += [" ".join(f"{x: .16e}" for x in row) for row in lattice]
+    out += _counts_lines(model)
+    for r, matrix in zip(model.hoppings.tolist(), model.matrices, strict=True):
+        out += ["", f"{r[0]:5d}{r[1]:5d}{r[2]:5d}"]
+        for n in range(n_bands):
+            for m in range(n_bands):
+                value = matrix[m, n]
+                out.append(f"{m + 1:5d}{n + 1:5d} {value.real: .16e} {value.imag: .16e}")
+    for r, block in zip(model.hoppings.tolist(), table, strict=True):
+        out += ["", f"{r[0]:5d}{r[1]:5d}{r[2]:5d}"]
+        for n in range(n_bands):
+            for m in range(n_bands):
+                numbers = " ".join(f"{x.real: .16e} {x.imag: .16e}" for x in block[:, m, n])
+                out.append(f"{m + 1:5d}{n + 1:5d} {numbers}")
+    _write_text(path, out)
+    return model
 
 # ---------------------------------------------------------------------------------------------
 # Numeric model for the geometry / integration code
 # ---------------------------------------------------------------------------------------------
 
+#: Interpolation conventions ``--interpolation`` accepts (``full`` needs r(R): tb.dat).
+INTERPOLATIONS = ("tb", "full")
+
 
 @dataclass(frozen=True)
 class WannierHamiltonian:
-    """H(k), dH/dk, d2H/dk2 of a :class:`HoppingModel` in Cartesian k of a unit cubic cell.
+    """H(k), dH/dk, d2H/dk2 of a :class:`HoppingModel` at Cartesian k (and, ``full``, A^I).
 
-    A ``_hr.dat`` file carries no lattice vectors, so qgsym takes lattice constant 1 along each
-    axis: k = 2π k_frac, H(k) = Σ_R e^{i k·R} H(R)/deg(R), lengths in lattice constants. The
-    first ``dimension`` components of R are used (trailing ones are zero for 1D/2D models).
+    .. math::
+        H_{mn}(\\mathbf k) = \\sum_{\\mathbf R}
+        \\frac{e^{i\\mathbf k\\cdot(\\mathbf R_{cart} + \\boldsymbol\\tau_n - \\boldsymbol\\tau_m)}}
+        {\\mathrm{deg}(\\mathbf R)} H_{mn}(\\mathbf R),
+        \\qquad \\mathbf R_{cart} = \\sum_i R_i \\mathbf a_i,
+
+    so with :math:`\\Delta^a_{mn} = \\tau_{n,a} - \\tau_{m,a}` and U = diag(e^{ik·τ}),
+    :math:`\\partial_a H = U^\\dagger(\\partial_a H_{lat} + i\\Delta^a\\circ H_{lat})U` and
+    :math:`\\partial_a\\partial_b H = U^\\dagger(\\partial_a\\partial_b H_{lat}
+    + i\\Delta^a\\circ\\partial_b H_{lat} + i\\Delta^b\\circ\\partial_a H_{lat}
+    - \\Delta^a\\Delta^b\\circ H_{lat})U` (∘: element-wise product), H_lat the τ = 0 sum.
+
+    Attributes
+    ----------
+    hopping_model : HoppingModel
+    dimension : int
+        Number of Cartesian momenta d; the first d components of R_cart, τ and k are used.
+    lattice : numpy.ndarray, shape (3, 3)
+        Rows a_i (Å, or the identity for a unit cube).
+    centres : numpy.ndarray, shape (N, 3)
+        τ_m (same length unit; zeros: orbitals at the cell origin).
+    missing_lattice : str
+        Non-empty when no lattice is known: k-derivatives (every Cartesian quantity) are then
+        refused with this one-line message; H(k) itself (``bands``) uses a unit cube.
+    provenance : Mapping[str, str]
+        ``interpolation``, ``lattice``, ``centres`` (where each came from) and
+        ``interpolation_notes``; :func:`wannier_fields` adds them to the JSON output.
+    positions : numpy.ndarray or None, shape (nR, 3, N, N), complex
+        ``full`` convention: r_mn(R) (same length unit, not divided by deg(R), in the order of
+        ``hopping_model``; checked by :func:`checked_positions`). None: ``tb`` convention.
     """
 
     hopping_model: HoppingModel
     dimension: int
+    lattice: np.ndarray
+    centres: np.ndarray
+    missing_lattice: str = ""
+    provenance: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    positions: np.ndarray | None = None
 
     @property
     def n_bands(self) -> int:
         return self.hopping_model.n_bands
 
-    def _terms(self, k):
+    @property
+    def interpolation(self) -> str:
+        """``full`` when the position matrix r(R) enters, else ``tb``."""
+        return "tb" if self.positions is None else "full"
+
+    def _parts(self, k):
         k = np.atleast_2d(np.asarray(k, dtype=float))
-        vectors = self.hopping_model.hoppings[:, : self.dimension].astype(float)
+        d = self.dimension
+        vectors = (self.hopping_model.hoppings @ self.lattice)[:, :d]  # (nR, d) Cartesian
         phases = np.exp(1j * k @ vectors.T) / self.hopping_model.degeneracies
-        return phases, vectors
+        orbital = np.exp(1j * k @ self.centres[:, :d].T)  # (P, N)
+        return phases, vectors, orbital
+
+    def _offsets(self) -> np.ndarray:
+        """Δ^a_mn = τ_n,a − τ_m,a, shape (d, N, N)."""
+        tau = self.centres[:, : self.dimension].T  # (d, N)
+        return tau[:, None, :] - tau[:, :, None]
+
+    @staticmethod
+    def _rotate(orbital, matrices):
+        """U† X U for X of shape (..., P, N, N): element (m, n) times e^{ik·(τ_n − τ_m)}."""
+        return np.conj(orbital)[:, :, None] * matrices * orbital[:, None, :]
+
+    def _refuse_without_lattice(self) -> None:
+        if self.missing_lattice:
+            raise ModelError(self.missing_lattice)
+
+    def _sum(self, phases, weights=None, matrices=None):
+        """Σ_R phases(p, R) [weights(R)] X(R) as one matrix product, shape (P, ...).
+
+        X(R) = H(R) (default) or ``matrices`` of shape (nR, ...).
+        """
+        matrices = self.hopping_model.matrices if matrices is None else matrices
+        flat = matrices.reshape(len(matrices), -1)
+        factors = phases if weights is None else phases * weights
+        return (factors @ flat).reshape(len(phases), *matrices.shape[1:])
 
     def matrix(self, k):
-        phases, _ = self._terms(k)
-        return np.einsum("pr,rmn->pmn", phases, self.hopping_model.matrices)
+        phases, _, orbital = self._parts(k)
+        return self._rotate(orbital, self._sum(phases))
+
+    def _lattice_terms(self, k):
+        phases, vectors, orbital = self._parts(k)
+        h = self._sum(phases)
+        dh = np.stack([self._sum(phases, 1j * vectors[:, a]) for a in range(self.dimension)])
+        return phases, vectors, orbital, h, dh
 
     def derivative(self, k):
-        phases, vectors = self._terms(k)
-        return np.einsum("pr,ra,rmn->apmn", phases, 1j * vectors, self.hopping_model.matrices)
+        self._refuse_without_lattice()
+        _, _, orbital, h, dh = self._lattice_terms(k)
+        delta = self._offsets()[:, None]  # (d, 1, N, N)
+        return self._rotate(orbital, dh + 1j * delta * h[None])
 
     def second_derivative(self, k):
-        phases, vectors = self._terms(k)
-        factor = -np.einsum("ra,rb->rab", vectors, vectors)
-        return np.einsum("pr,rab,rmn->abpmn", phases, factor, self.hopping_model.matrices)
+        self._refuse_without_lattice()
+        phases, vectors, orbital, h, dh = self._lattice_terms(k)
+        d = self.dimension
+        delta = self._offsets()[:, None]  # (d, 1, N, N)
+        total = np.empty((d, d, *h.shape), dtype=complex)
+        for a in range(d):  # one (P, N, N) block at a time: memory stays ~ the result
+            for b in range(a, d):
+                block = self._sum(phases, -vectors[:, a] * vectors[:, b])
+                block += 1j * delta[a] * dh[b] + 1j * delta[b] * dh[a]
+                block -= delta[a] * delta[b] * h
+                total[a, b] = self._rotate(orbital, block)
+                total[b, a] = total[a, b]
+        return total
+
+    def basis_connection(self, k):
+        """Berry connection and curvature of the tb basis (``full``), or None (``tb``).
+
+        Parameters
+        ----------
+        k : array_like, shape (P, d)
+            Cartesian momenta.
+
+        Returns
+        -------
+        None, or (connection, curvature):
+        connection : numpy.ndarray, shape (d, P, N, N), complex
+            .. math::
+                A^{I,b}_{mn} = \\sum_{\\mathbf R} e^{i\\mathbf k\\cdot(\\mathbf R_{cart}
+                + \\boldsymbol\\tau_n - \\boldsymbol\\tau_m)} r^b_{mn}(\\mathbf R)
+                /\\mathrm{deg}(\\mathbf R) - \\tau_{m,b}\\delta_{mn}
+        curvature : numpy.ndarray, shape (d, d, P, N, N), complex (Hermitian in m, n)
+            .. math::
+                F^I_{ab} = \\partial_a A^I_b - \\partial_b A^I_a - i[A^I_a, A^I_b],
+
+            with :math:`\\partial_a A^I_b = U^\\dagger(\\partial_a A^{I,b}_{lat}
+            + i\\Delta^a\\circ A^{I,b}_{lat})U` as for H (τ-terms are constant).
+        """
+        if self.positions is None:
+            return None
+        self._refuse_without_lattice()
+        phases, vectors, orbital = self._parts(k)
+        d = self.dimension
+        positions = self.positions[:, :d]  # (nR, d, N, N)
+        lattice_sum = np.moveaxis(self._sum(phases, matrices=positions), 1, 0)  # (d, P, N, N)
+        delta = self._offsets()[:, None]  # (d, 1, N, N)
+        tau = self.centres[:, :d].T  # (d, N)
+        diagonal = tau[:, None, :, None] * np.eye(self.n_bands)  # (d, 1, N, N): τ_m,b δ_mn
+        connection = self._rotate(orbital, lattice_sum) - diagonal
+        curvature = np.zeros((d, *connection.shape), dtype=complex)
+        for a in range(d):  # one ∂_a A (d, P, N, N) at a time: memory stays ~ the result
+            moved = np.moveaxis(self._sum(phases, 1j * vectors[:, a], positions), 1, 0)
+            derivative = self._rotate(orbital, moved + 1j * delta[a] * lattice_sum)
+            curvature[a] += derivative  # F_ab gets +∂_a A_b
+            curvature[:, a] -= derivative  # F_ba gets -∂_a A_b
+        for a in range(d):
+            for b in range(a + 1, d):
+                commutator = connection[a] @ connection[b] - connection[b] @ connection[a]
+                curvature[a, b] -= 1j * commutator
+                curvature[b, a] += 1j * commutator
+        return connection, curvature
 
 
-def numeric_model_from_hr_dat(path) -> NumericModel:
-    """Read ``path`` and wrap it as a :class:`qgsym.model.NumericModel` (unit cubic cell)."""
-    hopping_model = read_hr_dat(path)
+def checked_positions(positions, hopping_model: HoppingModel) -> np.ndarray:
+    """Check a position matrix r(R) against its hoppings; return it read-only.
+
+    Parameters
+    ----------
+    positions : array_like, shape (nR, 3, N, N), complex
+        r_mn(R), not divided by deg(R), in the order of ``hopping_model.hoppings``.
+    hopping_model : HoppingModel
+
+    Returns
+    -------
+    numpy.ndarray, shape (nR, 3, N, N), complex
+
+    Raises
+    ------
+    ModelError
+        Wrong shape, non-finite entries, or
+        :math:`\\mathbf r(-\\mathbf R)/\\mathrm{deg} \\ne \\mathbf r(\\mathbf R)^\\dagger
+        /\\mathrm{deg}` beyond :data:`HERMITICITY_TOLERANCE` (r is a Hermitian operator:
+        :math:`\\langle m\\mathbf 0|\\mathbf r|n,-\\mathbf R\\rangle
+        = \\langle n\\mathbf 0|\\mathbf r|m\\mathbf R\\rangle^*`).
+    """
+    name = hopping_model.name
+    positions = np.array(positions, dtype=complex)
+    n_r, n_bands = len(hopping_model.hoppings), hopping_model.n_bands
+    if positions.shape != (n_r, 3, n_bands, n_bands):
+        raise ModelError(f"{name}: r(R) must have shape ({n_r}, 3, {n_bands}, {n_bands}), "
+                         f"got {positions.shape}")
+    if not np.all(np.isfinite(positions)):
+        raise ModelError(f"{name}: r(R) has non-finite entries")
+    scaled = positions / hopping_model.degeneracies[:, None, None, None]
+    index = {tuple(r): i for i, r in enumerate(hopping_model.hoppings.tolist())}
+    for i, r in enumerate(hopping_model.hoppings.tolist()):
+        partner = scaled[index[tuple(-x for x in r)]]
+        deviation = float(np.max(np.abs(partner - np.conj(np.swapaxes(scaled[i], -1, -2)))))
+        if deviation > HERMITICITY_TOLERANCE:
+            raise ModelError(f"{name}: r(-R) != r(R)^dagger at R = {tuple(r)} "
+                             f"(max deviation {deviation:.3g}; not Hermitian)")
+    positions.setflags(write=False)
+    return positions
+
+
+def refuse_full_interpolation(
+    model, what: str, reason: str = "uses matrix elements of H(k) alone"
+) -> None:
+    """Raise for a ``full``-convention Wannier model in a path that cannot honour it.
+
+    Parameters
+    ----------
+    model : NumericModel or BlochModel
+    what : str
+        The quantity, for the message.
+    reason : str
+        Why the path cannot use r(R) (default: it would silently give the ``tb`` numbers).
+
+    Raises
+    ------
+    QgsymError
+        One line naming the quantity, the reason and ``--interpolation tb``.
+    """
+    hamiltonian = getattr(model, "hamiltonian", None)
+    if isinstance(hamiltonian, WannierHamiltonian) and hamiltonian.interpolation == "full":
+        raise QgsymError(
+            f"{what} {reason} and does not implement the full interpolation (position "
+            "matrix r(R)); use --interpolation tb")
+
+
+def _model_dimension(hopping_model: HoppingModel, lattice: np.ndarray) -> tuple[int, str]:
+    """(d, note): d = last lattice direction with a hopping, or 3 when a_1..a_d leave the
+    first d Cartesian axes (then the note says so: the tensors are per volume)."""
     used = [axis for axis in range(3) if np.any(hopping_model.hoppings[:, axis] != 0)]
     dimension = max(used) + 1 if used else 1
-    name = Path(path).name
-    if name.endswith("_hr.dat"):
-        name = name[: -len("_hr.dat")]
+    scale = float(np.max(np.abs(lattice)))
+    if dimension < 3 and np.max(np.abs(lattice[:dimension, dimension:])) > 1e-12 * scale:
+        return 3, (f"H(R) only uses a1..a{dimension}, but they are not confined to the first "
+                   f"{dimension} Cartesian axes: treated as a 3D crystal (tensors per volume)")
+    return dimension, ""
+
+
+def _lattice_for_hr(path: Path, lattice, num_wann: int) -> tuple[np.ndarray | None, str]:
+    """(lattice rows in Å or the unit cube, description) for ``--lattice`` of an hr.dat."""
+    if lattice == "unit":
+        return np.eye(3), "unit cube (--lattice unit; lengths in lattice constants)"
+    if lattice is None:
+        win_path = _seed_path(path, ".win")
+        if not win_path.is_file():
+            return None, win_path.name
+    else:
+        win_path = Path(lattice)
+        if not win_path.is_file():
+            raise ModelError(f"--lattice '{lattice}' is not a file (a SEED.win, or 'unit')")
+    win = read_win(win_path)
+    if win.num_wann is not None and win.num_wann != num_wann:
+        raise ModelError(
+            f"{win.name}: num_wann = {win.num_wann} but {path.name} has num_wann = {num_wann}"
+        )
+    return win.lattice, f"{win.name} unit_cell_cart (Å)"
+
+
+def numeric_model_from_wannier(path, lattice=None, interpolation=None) -> NumericModel:
+    """Read ``SEED_hr.dat`` (+ ``SEED.win``, ``SEED_centres.xyz``) or ``SEED_tb.dat``.
+
+    Parameters
+    ----------
+    path : str or Path
+        ``PATH/SEED_hr.dat`` or ``PATH/SEED_tb.dat``.
+    lattice : str or None
+        hr.dat only: None reads ``PATH/SEED.win`` when present; a path reads that ``.win``;
+        ``"unit"`` opts into a unit cube (no physical length unit).
+    interpolation : {None, "tb", "full"}
+        ``full`` adds the position matrix r(R) (tb.dat only). None: ``full`` for a tb.dat
+        (r(R) known), ``tb`` for an hr.dat.
+
+    Returns
+    -------
+    NumericModel
+        Cartesian k (Å⁻¹), energies in eV; ``hamiltonian`` a :class:`WannierHamiltonian`.
+
+    Raises
+    ------
+    QgsymError
+        Unknown interpolation, ``full`` for an hr.dat (no r(R)), ``--lattice`` with a tb.dat,
+        bad files (r(R) not Hermitian),
+        disagreeing files (num_wann), missing ``--lattice`` file.
+    """
+    path = Path(path)
+    if interpolation not in (None, *INTERPOLATIONS):
+        raise QgsymError(f"--interpolation must be tb or full, got {interpolation!r}")
+    notes = []
+    positions = None
+    if path.name.endswith("_tb.dat"):
+        if lattice is not None:
+            raise QgsymError(f"{path.name} carries its own lattice; --lattice applies to _hr.dat")
+        tb = read_tb_dat(path)
+        hopping_model, vectors, centres = tb.hopping_model, tb.lattice, tb.centres
+        lattice_source = f"{path.name} (Å)"
+        centres_source = f"{path.name}: tau_m = r_mm(R = 0)"
+        if interpolation is None:
+            interpolation = "full"
+            notes.append("default full: r(R) of the tb.dat enters the Berry connection "
+                         "(Wang-Yates-Souza-Vanderbilt); --interpolation tb keeps only the "
+                         "centres")
+        if interpolation == "full":
+            positions = checked_positions(tb.positions, hopping_model)
+            notes.append("the metric g and the band-normalized metric are sums over the "
+                         "num_wann Wannier bands (<dw|dw> is not in a tb.dat)")
+    else:
+        if interpolation == "full":
+            raise QgsymError(
+                f"--interpolation full needs the position matrix r(R), which {path.name} does "
+                "not have: give SEED_tb.dat, or use --interpolation tb")
+        hopping_model = read_hr_dat(path)
+        vectors, lattice_source = _lattice_for_hr(path, lattice, hopping_model.n_bands)
+        centres_path = _seed_path(path, "_centres.xyz")
+        centres = np.zeros((hopping_model.n_bands, 3))
+        centres_source = f"none: orbitals at the cell origin (no {centres_path.name})"
+        if lattice == "unit":
+            centres_source = "none: orbitals at the cell origin (--lattice unit)"
+        elif centres_path.is_file():
+            centres = read_centres_xyz(centres_path, hopping_model.n_bands)
+            centres_source = f"{centres_path.name} (Å)"
+    missing = ""
+    length = "Angstrom"
+    if vectors is None:
+        missing = (
+            f"{path.name}: no lattice ({lattice_source} not found beside it); Cartesian "
+            "quantities need one: give --lattice FILE.win, or --lattice unit for a unit cube"
+        )
+        vectors, lattice_source = np.eye(3), f"none ({lattice_source} not found)"
+    if lattice_source.startswith(("unit", "none")):
+        length = "lattice constant"
+    provenance = {"interpolation": interpolation or "tb", "lattice": lattice_source,
+                  "centres": centres_source}
+    if notes:
+        provenance["interpolation_notes"] = "; ".join(notes)
+    name = path.name
+    for ending in ("_hr.dat", "_tb.dat"):
+        name = name.removesuffix(ending)
+    return tight_binding_model(
+        hopping_model, vectors, centres, name=name,
+        units={"energy": "eV", "length": length}, provenance=provenance,
+        description=f"Wannier90 tight-binding model read from {path.name}",
+        source=f"Wannier90 file {path}; lattice: {lattice_source}; centres: {centres_source}",
+        missing_lattice=missing, path=str(path), positions=positions,
+    )
+
+
+def tight_binding_model(
+    hopping_model: HoppingModel,
+    lattice,
+    centres,
+    *,
+    name: str,
+    units: Mapping[str, str],
+    provenance: Mapping[str, str],
+    description: str = "",
+    source: str = "",
+    missing_lattice: str = "",
+    path: str = "",
+    positions=None,
+) -> NumericModel:
+    """Wrap hoppings, a lattice and orbital centres (and r(R)) as a NumericModel.
+
+    Parameters
+    ----------
+    hopping_model : HoppingModel
+    lattice : array_like, shape (3, 3)
+        Rows a_i (checked: finite, non-zero volume).
+    centres : array_like, shape (N, 3)
+        Cartesian orbital centres τ_m, same length unit.
+    name, description, source, path : str
+    units : Mapping[str, str]
+        ``energy`` and ``length`` units (SI conversion needs physical ones).
+    provenance : Mapping[str, str]
+        Reported in the JSON by :func:`wannier_fields`.
+    missing_lattice : str
+        Non-empty: Cartesian quantities are refused with this message.
+    positions : array_like or None, shape (nR, 3, N, N)
+        r_mn(R) for the ``full`` convention (checked by :func:`checked_positions`); None: ``tb``.
+
+    Returns
+    -------
+    NumericModel
+        Dimension from :func:`_model_dimension`; reciprocal rows B = 2π (A_d⁻¹)ᵀ of the first
+        d lattice vectors restricted to the first d axes; ``periodic`` False when τ ≠ 0.
+    """
+    vectors = check_lattice(lattice, name)
+    centres = np.array(centres, dtype=float)
+    if centres.shape != (hopping_model.n_bands, 3) or not np.all(np.isfinite(centres)):
+        raise ModelError(f"{name}: centres must be {hopping_model.n_bands} finite 3-vectors")
+    centres.setflags(write=False)
+    dimension, dimension_note = _model_dimension(hopping_model, vectors)
+    provenance = dict(provenance)
+    if dimension_note:
+        provenance["dimension_notes"] = dimension_note
+    reciprocal = 2 * np.pi * np.linalg.inv(vectors[:dimension, :dimension]).T
+    hamiltonian = WannierHamiltonian(
+        hopping_model, dimension, vectors, centres, missing_lattice,
+        MappingProxyType(provenance),
+        None if positions is None else checked_positions(positions, hopping_model))
     return NumericModel(
         name=name,
         dimension=dimension,
-        reciprocal=2 * np.pi * np.eye(dimension),
-        hamiltonian=WannierHamiltonian(hopping_model, dimension),
+        reciprocal=reciprocal,
+        hamiltonian=hamiltonian,
         n_bands=hopping_model.n_bands,
-        description=f"Wannier90 tight-binding model read from {Path(path).name}",
-        source=f"Wannier90 _hr.dat file {path}; unit cubic cell assumed (no lattice vectors in hr.dat)",
-        units={"energy": "as in the file (eV for Wannier90)", "length": "lattice constant"},
-        path=str(path),
+        description=description,
+        source=source,
+        units=MappingProxyType(dict(units)),
+        periodic=not np.any(centres),
+        path=path,
+        parameters=MappingProxyType({}),
     )
+
+
+def wannier_fields(model) -> dict:
+    """JSON fields saying how a Wannier90 model was interpolated ({} for other models)."""
+    if not isinstance(model, NumericModel) or not isinstance(model.hamiltonian, WannierHamiltonian):
+        return {}
+    return dict(model.hamiltonian.provenance)

@@ -54,6 +54,72 @@ def _one_line_reason(evidence: dict) -> str:
     return "see the evidence page"
 
 
+#: Claim fields of results.json, in order (SPEC second edition: source -> finding -> verdict).
+CLAIM_FIELDS = ("id", "statement", "verdict", "kind", "source", "source_quote", "source_where",
+                "source_read_from", "conditions", "spec_wording", "cited_paper_quote", "finding",
+                "counterexample", "scope_notes", "outside_statement", "evidence")
+#: What each verdict means, in words (claim pages).
+VERDICT_MEANING = {
+    "proved": "a symbolic difference reduces to 0 (rules named in the raw evidence)",
+    "verified": "numerically, on named models, to a stated tolerance, with a convergence check",
+    "refuted": "a counterexample within the source's conditions (model, parameters, both "
+               "values)",
+    "inconclusive": "qgsym cannot decide; the finding and the scope notes say how far it got",
+    "not implemented": "no check exists yet",
+    "not run": "not part of this report run",
+}
+
+
+def _with_source(result: dict) -> dict:
+    """``result`` with the source fields of :func:`source_record` filled in where absent
+    (results of claims that did not run, or cached before the schema) and defaults for the
+    finding fields."""
+    from qgsym.claims.base import source_record
+
+    record = source_record(result["id"])
+    result.setdefault("source_quote", record.get("quote", ""))
+    result.setdefault("source_where", " ".join(
+        part for part in (record.get("paper", ""), record.get("where", "")) if part))
+    result.setdefault("source_read_from", record.get("read_from", ""))
+    result.setdefault("conditions", list(record.get("conditions", ())))
+    result["spec_wording"] = record.get("spec_wording", "")
+    result["cited_paper_quote"] = record.get("cited_paper_quote", "")
+    for key, default in (("finding", ""), ("counterexample", None), ("scope_notes", []),
+                         ("kind", None), ("outside_statement", [])):
+        result.setdefault(key, default)
+    return result
+
+
+def _numbers(evidence: dict) -> list[dict]:
+    """Rows of ``evidence["numbers"]`` (see :func:`qgsym.claims.base.number_row`), for the
+    numbers table of a claim page; malformed rows are skipped (they stay in raw evidence)."""
+    rows = []
+    for row in evidence.get("numbers") or ():
+        if isinstance(row, dict) and "quantity" in row and "value" in row:
+            rows.append({"quantity": row["quantity"], "value": row["value"],
+                         "units": row.get("units") or "not stated",
+                         "where": row.get("where") or "see the raw evidence",
+                         "error": row.get("error_estimate", "not estimated")})
+    return rows
+
+
+def _counterexample_rows(counterexample) -> list[tuple[str, object]]:
+    """(label, value) rows of a counterexample: model, each parameter, each value."""
+    if not isinstance(counterexample, dict):
+        return []
+    rows = [("model", counterexample.get("model", "not recorded"))]
+    parameters = counterexample.get("parameters")
+    if isinstance(parameters, dict):
+        rows += [(f"parameter {name}", value) for name, value in parameters.items()]
+    values = counterexample.get("values")
+    if isinstance(values, dict):  # the source's value first, qgsym's after it
+        ordered = sorted(values.items(), key=lambda item: str(item[0]).startswith("qgsym"))
+        rows += [(str(name), value) for name, value in ordered]
+    rows += [(key, value) for key, value in counterexample.items()
+             if key not in ("model", "parameters", "values", "command")]
+    return rows
+
+
 def _claim_rows(claim_ids, results: dict, selected: set[str]) -> list[dict]:
     from qgsym.claims import CLAIM_IDS, all_claims, not_implemented
 
@@ -76,12 +142,30 @@ def _claim_rows(claim_ids, results: dict, selected: set[str]) -> list[dict]:
                              if claim_id not in selected else "no result was produced",
                              "family": CLAIM_IDS.get(claim_id, "sub-claim")},
             }
+        result = _with_source(result)
         result["page"] = f"{claim_id}.html"
+        result["numbers"] = _numbers(result.get("evidence") or {})
+        result["counterexample_rows"] = _counterexample_rows(result["counterexample"])
+        result["command"] = (result["counterexample"] or {}).get("command") or (
+            result.get("evidence") or {}).get("reproduce") or ""
+        result["meaning"] = VERDICT_MEANING.get(result["verdict"], "")
         result["evidence_label"] = ("evidence" if result["verdict"] not in
                                     ("not implemented", "not run") else "why")
         result["reason"] = _one_line_reason(result.get("evidence") or {})
         rows.append(result)
+    _attach_parts(rows)
     return rows
+
+
+def _attach_parts(rows: list[dict]) -> None:
+    """Each row gets its direct parts and the consistency problems naming it."""
+    from qgsym.claims.base import consistency_problems, direct_parts
+
+    by_id = {row["id"]: row for row in rows}
+    problems = consistency_problems(by_id)
+    for row in rows:
+        row["parts"] = [by_id[part] for part in direct_parts(row["id"], by_id)]
+        row["consistency"] = [p for p in problems if p.split(" ", 1)[0].rstrip(":") == row["id"]]
 
 
 def _counts(rows) -> list[tuple[str, int]]:
@@ -283,6 +367,12 @@ def build_report(out: Path, claims=None, derivations=None, fast=False, workers=2
                                     " (it was not part of this run)") + ".")
     derivations_note = (notes[0] if folder is None else
                         "No derivation was run in this report.")
+    from qgsym.claims.base import schema_problems
+
+    problems = [p for row in rows for p in schema_problems(row) + row["consistency"]]
+    if problems:
+        notes.append("Schema or consistency problems (a verdict the report cannot back): "
+                      + "; ".join(problems))
     context = {"root": "", "meta": meta, "claims": rows, "counts": counts, "notes": notes,
                "formula_count": sum(len(g["formulas"]) for g in groups),
                "models": models, "models_note": models_note, "derivations": records,
@@ -297,8 +387,7 @@ def build_report(out: Path, claims=None, derivations=None, fast=False, workers=2
         "mode": "fast" if fast else "full",
         "units": UNITS_CONVENTION,
         "notes": notes,
-        "claims": [{k: row[k] for k in ("id", "statement", "verdict", "source", "evidence")}
-                   for row in rows],
+        "claims": [{k: row[k] for k in CLAIM_FIELDS} for row in rows],
         "verdict_counts": dict(counts),
         "formulas": formula_entries,
         "derivations": results_derivations,

@@ -15,7 +15,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from qgsym.report.figures import svg_data_uri
+from qgsym.report.figures import latex_svg, svg_data_uri
 from qgsym.report.markdown import markdown_to_html
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -105,6 +105,52 @@ def evidence_html(value, depth: int = 0) -> Markup:
     return Markup(html.escape(text))
 
 
+#: ``$$...$$`` or ``$...$`` inside prose (quotes, findings): typeset, the rest escaped.
+_MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.DOTALL)
+#: Font size of formulas inside prose (the page's text is 15 px).
+INLINE_MATH_SIZE = 13.0
+
+
+def math_html(latex: str) -> str:
+    """One formula as an embedded SVG image (LaTeX as alt text), or as code if it fails."""
+    svg, _ = latex_svg(latex, fontsize=INLINE_MATH_SIZE)
+    alt = html.escape(latex, quote=True)
+    if svg is None:  # mathtext cannot parse it: show the source rather than nothing
+        return f'<code class="latex">{html.escape(latex)}</code>'
+    return f'<img class="math inline" alt="{alt}" src="{svg_data_uri(svg)}">'
+
+
+def prose_html(text) -> Markup:
+    """Prose with ``$...$`` formulas typeset (matplotlib mathtext), everything else escaped."""
+    text = cell_text(text)
+    pieces, position = [], 0
+    for match in _MATH.finditer(text):
+        pieces.append(html.escape(text[position:match.start()]))
+        pieces.append(math_html((match.group(1) or match.group(2)).strip()))
+        position = match.end()
+    pieces.append(html.escape(text[position:]))
+    return Markup("".join(pieces))
+
+
+def markdown_prose(text) -> str:
+    """Prose for Markdown: every formula as inline ``$...$`` math (GitHub renders it)."""
+    return _MATH.sub(lambda m: f"${(m.group(1) or m.group(2)).strip()}$", cell_text(text))
+
+
+def shorten(text, width: int = 220) -> str:
+    """``text`` on one line, cut at ``width`` characters with an ellipsis (never inside a
+    ``$...$`` or ``$$...$$`` formula: a cut that would split one is moved before it)."""
+    text = " ".join(cell_text(text).split())
+    if len(text) <= width:
+        return text
+    cut = width - 1
+    for match in _MATH.finditer(text):
+        if match.start() < cut < match.end():
+            cut = match.start()
+            break
+    return text[:cut].rstrip() + "…"
+
+
 def parity_text(value) -> str:
     return {1: "even (+1)", -1: "odd (−1)"}.get(value, f"not stated ({value})")
 
@@ -128,6 +174,9 @@ def environment() -> jinja2.Environment:
     env.filters["num"] = format_number
     env.filters["evidence"] = evidence_html
     env.filters["parity"] = parity_text
+    env.filters["prose"] = prose_html
+    env.filters["md_math"] = markdown_prose
+    env.filters["shorten"] = shorten
     env.filters["markdown"] = lambda text: Markup(markdown_to_html(text or ""))
     env.filters["verdict_class"] = lambda verdict: VERDICT_CLASSES.get(verdict, "unknown")
     env.filters["md_cell"] = lambda value: cell_text(value).replace("|", "\\|").replace(

@@ -48,8 +48,15 @@ def _shorten(text: str, width: int) -> str:
     return text[: width - 1] + "…"
 
 
+def _verdict_text(result) -> str:
+    """The verdict with the kind of a refutation: ``refuted (misprint: sign)``."""
+    kind = getattr(result, "kind", None)
+    return f"{result.verdict} ({kind})" if kind else result.verdict
+
+
 def verdict_table_lines(results: Iterable, colour: bool = False, width: int = 100) -> list[str]:
-    """The lines of the verdict table (id, verdict, statement; one claim per line).
+    """The lines of the verdict table (id, verdict with the kind of a refutation, statement;
+    one claim per line).
 
     Parameters
     ----------
@@ -61,7 +68,7 @@ def verdict_table_lines(results: Iterable, colour: bool = False, width: int = 10
     """
     results = list(results)
     id_width = max([len("claim")] + [len(r.id) for r in results])
-    verdict_width = max([len("verdict")] + [len(r.verdict) for r in results])
+    verdict_width = max([len("verdict")] + [len(_verdict_text(r)) for r in results])
     statement_width = max(20, width - id_width - verdict_width - 4)
     header = f"{'claim'.ljust(id_width)}  {'verdict'.ljust(verdict_width)}  statement"
     lines = [header, "-" * min(width, len(header) + statement_width - len("statement"))]
@@ -70,7 +77,8 @@ def verdict_table_lines(results: Iterable, colour: bool = False, width: int = 10
         counts[result.verdict] = counts.get(result.verdict, 0) + 1
         lines.append(
             f"{result.id.ljust(id_width)}  "
-            f"{colour_verdict(result.verdict, colour, verdict_width)}  "
+            f"{colour_verdict(result.verdict, colour)}"
+            f"{_verdict_text(result)[len(result.verdict):].ljust(verdict_width - len(result.verdict))}  "
             f"{_shorten(result.statement, statement_width)}"
         )
     summary = ", ".join(
