@@ -8,6 +8,7 @@ far below what the unguarded work takes (minutes, or memory exhaustion).
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import subprocess
@@ -92,25 +93,31 @@ def test_one_component_clifford_model_derivatives_are_the_orbital_ones(tmp_path)
     assert np.allclose(third[:, 0, 0, 0, 0], -np.sign(d) * np.sin(k[:, 0]), atol=1e-12)
 
 
-def test_sigma2_of_decoupled_bands_is_zero_by_inversion(capsys, tmp_path):
-    # H(k) = H(-k) (inversion with the identity) forces sigma_ijk = 0 for every formula.
+def test_sigma2_of_decoupled_filled_bands_is_zero_by_inversion(capsys, tmp_path):
+    # H(k) = H(-k) (inversion with the identity) forces sigma_ijk = 0 for every formula. At
+    # mu = 5 both bands (|d| <= 2.5) are filled, so their crossing line (at energy 0) does not
+    # reach the Fermi sea's edge and is not refused; the kernels then evaluate sign and
+    # DiracDelta (|d| differentiated), which raised NameError before.
     path = write_model(tmp_path, "sz", [["m + cos(kx) + cos(ky)", "0"],
                                         ["0", "-(m + cos(kx) + cos(ky))"]], {"m": 0.5})
     code, out, err = run(capsys, "compute", "sigma2", "--model", path, "--grid", "16",
-                         "--json")
+                         "--mu", "5", "--json")
     assert code == 0, err
-    import json
-
     values = json.loads(out)["values"]
     assert values and all(abs(v) < 1e-12 for formula in values.values()
                           for v in formula.values())
 
 
-def test_bands_crossing_on_grid_points_are_refused_for_sigma2(capsys, tmp_path):
+@pytest.mark.parametrize("mu", ["0", "5"])
+def test_bands_crossing_on_grid_points_are_refused_for_sigma2(capsys, tmp_path, mu):
     # diag(cos kx, cos ky): the bands cross on kx = +-ky, which every square grid contains.
+    # At mu = 0 the gap-closing check refuses; at mu = 5 (both bands filled) the kernels
+    # meet DiracDelta(0) at the crossing points and refuse.
     path = write_model(tmp_path, "dg", [["cos(kx)", "0"], ["0", "cos(ky)"]])
-    code, _, err = run(capsys, "compute", "sigma2", "--model", path, "--grid", "16")
-    assert_one_line_refusal(code, err, "cross")
+    code, _, err = run(capsys, "compute", "sigma2", "--model", path, "--grid", "16",
+                       "--mu", mu)
+    assert_one_line_refusal(code, err, "cross" if mu == "5" else "closes")
+    assert "NameError" not in err
 
 
 def test_a_kernel_naming_an_unknown_function_is_refused():
