@@ -6,12 +6,20 @@ SymPy version and the qgsym version). Each file starts with a checksum line of i
 a file whose checksum does not match (truncated, edited, corrupt) is rebuilt, never
 trusted. Writes are atomic (temporary file + :func:`os.replace`), so concurrent processes
 at worst both build the same entry.
+
+The cache holds code: kernel entries are Python source that qgsym compiles and runs, and a
+checksum only detects accidents (anyone who can write an entry can recompute it). So the
+cache is treated the way ssh treats its keys: the cache folder, every folder below it and
+every entry must be owned by the current user and not writable by group or others, else
+qgsym refuses with a one-line :class:`CacheError` (it never silently falls back). Folders
+are created with mode 0700 and entries with mode 0600.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -19,17 +27,64 @@ from pathlib import Path
 import sympy
 
 import qgsym
+from qgsym.errors import QgsymError
 
 _HEADER = "# qgsym-cache sha256:"
+_PRIVATE_FOLDER = 0o700
+_PRIVATE_FILE = 0o600
+
+
+class CacheError(QgsymError):
+    """The cache folder or an entry could be changed by someone else (it holds code)."""
+
+
+def check_private(path: Path) -> None:
+    """Refuse ``path`` unless it is owned by the current user and not group/other-writable.
+
+    Parameters
+    ----------
+    path : Path
+        A cache folder or entry that exists.
+
+    Raises
+    ------
+    CacheError
+        One line naming the path, what is wrong and how to fix it.
+    OSError
+        ``path`` cannot be inspected (e.g. it does not exist).
+    """
+    status = os.stat(path)  # a symbolic link is judged by what it points to
+    kind = "folder" if stat.S_ISDIR(status.st_mode) else "entry"
+    if status.st_uid != os.getuid():
+        raise CacheError(f"cache {kind} '{path}' is owned by user id {status.st_uid}, not by "
+                         f"you ({os.getuid()}); the kernel cache holds code: remove it or set "
+                         "QGSYM_CACHE_DIR to a folder of your own")
+    if status.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise CacheError(f"cache {kind} '{path}' is writable by group or others (mode "
+                         f"{stat.S_IMODE(status.st_mode):04o}); the kernel cache holds code: "
+                         f"run 'chmod go-w {path}' or set QGSYM_CACHE_DIR")
 
 
 def cache_directory() -> Path:
-    """The cache folder (created on first use)."""
+    """The cache folder, created with mode 0700 on first use and checked by :func:`check_private`.
+
+    Raises
+    ------
+    CacheError
+        The folder is not private (see :func:`check_private`).
+    OSError
+        It cannot be created.
+    """
     root = os.environ.get("QGSYM_CACHE_DIR") or os.path.join(
         os.path.expanduser("~"), ".cache", "qgsym"
     )
-    path = Path(root)
-    path.mkdir(parents=True, exist_ok=True)
+    return private_folder(Path(root))
+
+
+def private_folder(path: Path) -> Path:
+    """Create ``path`` (mode 0700) when absent, then check it with :func:`check_private`."""
+    path.mkdir(mode=_PRIVATE_FOLDER, parents=True, exist_ok=True)
+    check_private(path)
     return path
 
 
@@ -53,10 +108,14 @@ def cached_text(namespace: str, key: str, build: Callable[[], str]) -> str:
         From :func:`cache_key`.
     build : callable
         Produces the text when the cache has no valid entry.
+
+    Raises
+    ------
+    CacheError
+        The cache folder, the namespace folder or the entry is not private.
     """
     try:
-        folder = cache_directory() / namespace
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = private_folder(cache_directory() / namespace)
     except OSError:
         return build()  # an unwritable cache never stops a computation
     path = folder / f"{key}.txt"
@@ -69,6 +128,7 @@ def cached_text(namespace: str, key: str, build: Callable[[], str]) -> str:
         with tempfile.NamedTemporaryFile(
             "w", dir=folder, delete=False, suffix=".tmp", encoding="utf-8"
         ) as handle:
+            os.chmod(handle.name, _PRIVATE_FILE)
             handle.write(f"{_HEADER}{body_hash}\n{text}")
             temporary = handle.name
         os.replace(temporary, path)
@@ -78,6 +138,17 @@ def cached_text(namespace: str, key: str, build: Callable[[], str]) -> str:
 
 
 def _read_valid(path: Path) -> str | None:
+    """The body of entry ``path`` when present, private and intact; else None.
+
+    Raises
+    ------
+    CacheError
+        The entry exists but is not private (:func:`check_private`).
+    """
+    try:
+        check_private(path)
+    except OSError:  # absent or unreadable: rebuilt
+        return None
     try:
         content = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 
 import numpy as np
@@ -290,23 +291,53 @@ def _report(args) -> int:
 
 
 def main(argv=None) -> int:
+    """Run the command line; every failure is one line on stderr.
+
+    Exit status: 0 success (also when the reader of stdout went away, as with ``| head``),
+    2 a bad input or a file or stream error (``qgsym: error: ...``), 1 out of memory,
+    130 interrupted.
+    """
     try:
         args = build_parser().parse_args(argv)
         handler = {"compute": _compute, "models": _models, "formulas": _formulas,
                    "check": _check, "report": _report, "compare": _compare}[args.command]
-        return handler(args)
+        status = handler(args)
+        sys.stdout.flush()  # a full disk shows here, not at interpreter exit
+        return status
     except QgsymError as error:
-        print(f"qgsym: error: {error}".replace("\n", " "), file=sys.stderr)
-        return EXIT_USAGE
-    except BrokenPipeError:  # e.g. `qgsym check --json | head`
-        sys.stderr.close()
+        return _fail(str(error))
+    except BrokenPipeError:  # e.g. `qgsym check --json | head`: the reader is done
+        _silence_stdout()
         return 0
+    except RecursionError:
+        return _fail("input nested too deeply to process")
+    except OSError as error:  # files (--out, models) and streams (stdout on a full disk)
+        if error.filename:
+            return _fail(f"{error.strerror or error}: '{error.filename}'")
+        _silence_stdout()
+        return _fail(f"{error.strerror or error} (writing the output)")
     except KeyboardInterrupt:
         print("qgsym: interrupted", file=sys.stderr)
         return 130
     except MemoryError:
         print("qgsym: error: out of memory (use a smaller --grid)", file=sys.stderr)
         return 1
+
+
+def _fail(message: str) -> int:
+    """Print ``qgsym: error: MESSAGE`` as one line on stderr; return the usage exit status."""
+    print(f"qgsym: error: {message}".replace("\n", " "), file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout closed or not a real file (tests capture it)
+        pass
 
 
 if __name__ == "__main__":

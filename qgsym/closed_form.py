@@ -18,6 +18,13 @@ Tr(Γ_aΓ_b) = N δ_ab and c_abc = Tr(Γ_aΓ_bΓ_c), the multiplet-summed primit
 For N = 2 this is Ω_∓ = ±½ d̂·(∂_i d̂ × ∂_j d̂) and g = ¼ ∂_i d̂·∂_j d̂; for a 4 × 4 Clifford
 model (e.g. PT-symmetric, Kramers-degenerate) c_abc is real-traceless and Ω_s = 0.
 This is path (a) of the two independent paths; :mod:`qgsym.geometry` is path (b).
+
+The symbolic derivatives (up to third order of |d| for σ^(2)) grow faster than the
+coefficients: cold σ^(2) kernels took 23 s for Haldane (217 nodes in the expression trees
+of the d_a), 44 s for 234 nodes and 134 s for 1096 (measured on a loaded 2-core machine). A
+model whose coefficients have more than :data:`MAX_CLOSED_FORM_NODES` nodes therefore gets
+no closed form (:func:`closed_form_expressions` returns None) and is evaluated numerically
+(path b).
 """
 
 from __future__ import annotations
@@ -30,6 +37,9 @@ import numpy as np
 import sympy
 
 from qgsym.kernels import make_kernel_from_builder
+
+#: Nodes of the expression trees of all d_a above which no closed form is built.
+MAX_CLOSED_FORM_NODES = 400
 
 PAULI = (
     np.eye(2, dtype=complex),
@@ -126,9 +136,17 @@ class ClosedFormExpressions:
 
 
 def closed_form_expressions(matrix: sympy.Matrix, momenta) -> ClosedFormExpressions | None:
-    """Symbolic primitives of a Clifford model (None if H is not of Clifford form)."""
+    """Symbolic primitives of a Clifford model.
+
+    None if H is not of Clifford form, or if its coefficients d_a have more than
+    :data:`MAX_CLOSED_FORM_NODES` nodes (symbolic derivatives would take minutes).
+    """
     decomposition = clifford_decomposition(matrix)
     if decomposition is None:
+        return None
+    nodes = itertools.chain.from_iterable(
+        sympy.preorder_traversal(c) for c in decomposition.coefficients)
+    if next(itertools.islice(nodes, MAX_CLOSED_FORM_NODES, None), None) is not None:
         return None
     n = decomposition.n_bands
     d = list(decomposition.coefficients)
@@ -239,7 +257,8 @@ class ClosedFormGeometry:
 
 
 def closed_form_geometry(model) -> ClosedFormGeometry | None:
-    """Closed-form geometry of a model's numeric matrix, or None if it is not Clifford."""
+    """Closed-form geometry of a model's numeric matrix, or None (see
+    :func:`closed_form_expressions`)."""
     expressions = closed_form_expressions(model.numeric_matrix, model.momenta)
     if expressions is None:
         return None

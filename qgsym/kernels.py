@@ -7,10 +7,21 @@ costs no lambdify.
 
 :class:`BlochHamiltonian` bundles the kernels of H(k), dH/dk_i and d2H/dk_i dk_j for a
 numeric model matrix; the numeric geometry (:mod:`qgsym.geometry`) works from it.
+
+Functions SymPy produces when differentiating grammar entries and that NumPy lacks are
+given here: ``DiracDelta`` (from the derivative of ``sign``, itself the derivative of
+``Abs = sqrt(x**2)``, e.g. |d| of a one-component Clifford model) is 0 at a non-zero
+argument, and a band crossing exactly on a grid point (argument 0) is refused with a
+:class:`~qgsym.errors.GapClosingError`. A kernel whose source still names a function
+unknown to NumPy is refused with a one-line :class:`~qgsym.errors.ModelError`, never left to
+fail with a ``NameError`` at evaluation.
 """
 
 from __future__ import annotations
 
+import builtins
+import dis
+import inspect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,12 +30,71 @@ import numpy as np
 import sympy
 
 from qgsym.cache import cache_key, cached_text
+from qgsym.errors import GapClosingError, ModelError
+
+
+def dirac_delta(argument, order: int = 0) -> np.ndarray:
+    """Numeric δ^(order)(x) on a grid: 0 where x ≠ 0; a grid point with x = 0 is refused.
+
+    .. math::
+        \\delta^{(n)}(x) = 0 \\quad (x \\neq 0).
+
+    SymPy writes ∂_k sign(f(k)) = 2 f'(k) δ(f(k)) for the derivatives of |f|; off the set
+    f = 0 this vanishes and the band-sorted derivatives equal those of the smooth orbital
+    bands. On f = 0 (two bands cross) they are undefined.
+
+    Parameters
+    ----------
+    argument : array_like, shape (P,)
+    order : int
+
+    Returns
+    -------
+    ndarray, shape (P,)
+        Zeros.
+
+    Raises
+    ------
+    GapClosingError
+        Some entry of ``argument`` is exactly 0.
+    """
+    argument = np.asarray(argument)
+    if np.any(argument == 0):
+        raise GapClosingError(
+            "two bands cross exactly on a grid point, where the band-sorted derivatives this "
+            "quantity needs (a DiracDelta of 0) are undefined; refused on this grid")
+    return np.zeros(argument.shape)
 
 
 @lru_cache(maxsize=1)
 def _numpy_namespace() -> dict:
-    """The namespace lambdify itself gives numpy-printed code."""
-    return dict(sympy.lambdify([], 0, modules="numpy").__globals__)
+    """The namespace lambdify itself gives numpy-printed code, plus :func:`dirac_delta`."""
+    namespace = dict(sympy.lambdify([], 0, modules="numpy").__globals__)
+    namespace["DiracDelta"] = dirac_delta
+    return namespace
+
+
+def _compile_kernel(source: str, key: str, shape: tuple[int, ...]) -> Kernel:
+    """Compile lambdify's ``source`` in the NumPy namespace; refuse names it does not know.
+
+    Raises
+    ------
+    ModelError
+        The source calls a function the namespace lacks (SymPy had no NumPy printer for it).
+    """
+    namespace = dict(_numpy_namespace())
+    exec(compile(source, f"<qgsym kernel {key[:12]}>", "exec"), namespace)  # our own code
+    function = namespace["_lambdifygenerated"]
+    unknown = sorted({
+        instruction.argval for instruction in dis.get_instructions(function)
+        if instruction.opname == "LOAD_GLOBAL"
+        and instruction.argval not in namespace and not hasattr(builtins, instruction.argval)
+    })
+    if unknown:
+        raise ModelError(
+            f"the model's derivatives need {', '.join(unknown)}, which qgsym cannot evaluate "
+            "numerically; rewrite the entries without it (e.g. avoid sqrt of a square)")
+    return Kernel(shape=tuple(shape), source=source, function=function)
 
 
 @dataclass(frozen=True)
@@ -67,15 +137,9 @@ def make_kernel(
 
     def build() -> str:
         function = sympy.lambdify(list(arguments), list(expressions), modules="numpy", cse=True)
-        import inspect
-
         return inspect.getsource(function)
 
-    source = cached_text("kernels", key, build)
-    namespace = dict(_numpy_namespace())
-    exec(compile(source, f"<qgsym kernel {key[:12]}>", "exec"), namespace)  # our own code
-    function = namespace["_lambdifygenerated"]
-    return Kernel(shape=tuple(shape), source=source, function=function)
+    return _compile_kernel(cached_text("kernels", key, build), key, shape)
 
 
 def make_kernel_from_builder(
@@ -92,18 +156,13 @@ def make_kernel_from_builder(
     key = cache_key("kernel-builder", repr(tuple(map(sympy.srepr, arguments))), *key_parts)
 
     def build() -> str:
-        import inspect
-
         expressions = [sympy.sympify(e) for e in build_expressions()]
         if int(np.prod(shape)) != len(expressions):
             raise ValueError(f"shape {shape} does not match {len(expressions)} expressions")
         function = sympy.lambdify(list(arguments), expressions, modules="numpy", cse=True)
         return inspect.getsource(function)
 
-    source = cached_text("kernels", key, build)
-    namespace = dict(_numpy_namespace())
-    exec(compile(source, f"<qgsym kernel {key[:12]}>", "exec"), namespace)  # our own code
-    return Kernel(shape=tuple(shape), source=source, function=namespace["_lambdifygenerated"])
+    return _compile_kernel(cached_text("kernels", key, build), key, shape)
 
 
 @dataclass(frozen=True)

@@ -132,12 +132,25 @@ class BlochModel:
 
     @cached_property
     def numeric_matrix(self) -> sympy.ImmutableMatrix:
-        """H(k) with the parameter values substituted (exact rationals where possible)."""
+        """H(k) with the parameter values substituted (exact rationals where possible).
+
+        Raises
+        ------
+        ExpressionError
+            An entry whose expansion with these values (e.g. a parameter as exponent) would
+            exceed the symbolic budget (:func:`qgsym.expr.check_expansion`).
+        """
+        from qgsym.expr import check_expansion
+
         values = {
             symbol: sympy.nsimplify(self.parameters[name], rational=True)
             for name, symbol in self.parameter_symbols.items()
         }
-        return sympy.ImmutableMatrix(self.matrix.xreplace(values))
+        matrix = sympy.ImmutableMatrix(self.matrix.xreplace(values))
+        for (i, j), entry in np.ndenumerate(np.array(matrix.tolist(), dtype=object)):
+            check_expansion(entry, f"model '{self.name}': hamiltonian.matrix[{i}][{j}] "
+                                   f"with parameters {dict(self.parameters)}")
+        return matrix
 
     @cached_property
     def hamiltonian(self):

@@ -3,7 +3,8 @@
 Asserts that the verdict table of ``index.html`` is visible with one row per claim id, and
 that the pages log no console error (a broken embedded figure or malformed markup shows up
 there). Screenshots are kept in pytest's temporary folder (outside the source tree) and
-their paths printed. Chromium is required: CI installs it (``.ci/run``); when it is missing
+their paths printed. Chromium is required: the README's test command ``./run-tests`` (which
+CI runs through ``.ci/run``) installs it with apt-get when missing; when it is still missing
 the test fails with the command that installs it, it does not skip.
 """
 
@@ -19,7 +20,8 @@ from qgsym.report import write_report
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 DRIVERS = ("chromedriver", "chromium-driver")
-INSTALL = "apt-get install chromium chromium-driver && pip install selenium"
+INSTALL = ("run ./run-tests as root (it installs them), or: apt-get install chromium "
+           "chromium-driver && pip install selenium")
 
 
 def _driver():

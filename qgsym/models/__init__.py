@@ -3,10 +3,17 @@
 ``load_model(name_or_path)`` accepts a catalogue name (``qwz``), a path to a ``.toml`` model
 file, or a Wannier90 ``*_hr.dat`` / ``*_tb.dat`` file (numeric lattice model). Model files
 are data: every entry goes through the whitelist parser :func:`qgsym.expr.parse_expression`.
+
+Names and paths (:func:`is_model_path`): an argument is a path only when it contains a path
+separator (``./qwz``, ``models/x.toml``) or names an existing file with a model suffix
+(:data:`MODEL_SUFFIXES`); anything else is a catalogue name. So a folder or file ``qwz`` in
+the working directory never shadows the catalogue model; a regular file named exactly like
+a catalogue model makes the name ambiguous and is refused with one line naming both.
 """
 
 from __future__ import annotations
 
+import os
 import tomllib
 from collections.abc import Mapping
 from importlib import resources
@@ -14,9 +21,13 @@ from pathlib import Path
 
 import sympy
 
+from qgsym.cache import CacheError
 from qgsym.errors import ModelError, QgsymError
 from qgsym.expr import parse_expression
 from qgsym.model import MOMENTA, BlochModel, SymmetryOperator, bloch_model
+
+#: File names ending so are model files (TOML, Wannier90 ``_hr.dat`` / ``_tb.dat``).
+MODEL_SUFFIXES = (".toml", "_hr.dat", "_tb.dat", ".dat")
 
 _TOP_LEVEL_KEYS = {
     "name", "description", "source", "dimension", "lattice", "cutoff", "reciprocal",
@@ -42,7 +53,7 @@ def load_model(
     ----------
     name_or_path : str or Path
         Catalogue name, path to a TOML model file, or path to a Wannier90 ``_hr.dat`` or
-        ``_tb.dat`` file.
+        ``_tb.dat`` file (which is which: :func:`is_model_path`).
     overrides : Mapping[str, float], optional
         Parameter values replacing the file's (``--set``).
     lattice, interpolation : str, optional
@@ -60,34 +71,64 @@ def load_model(
     """
     text_name = str(name_or_path)
     path = Path(text_name)
-    if text_name in catalogue_names() and not path.exists():
+    if is_model_path(text_name):
+        model = _load_file(path, text_name, lattice, interpolation)
+    elif text_name in catalogue_names():
+        if _is_file(path):
+            raise ModelError(
+                f"'{text_name}' is both a catalogue model and a file here; write "
+                f"./{text_name} for the file, or run from another folder for the catalogue model")
         source = resources.files("qgsym.models") / f"{text_name}.toml"
         data = _parse_toml(source.read_text(encoding="utf-8"), text_name)
         model = model_from_mapping(data, where=text_name, path=f"catalogue:{text_name}")
-    elif path.suffix == ".dat" or text_name.endswith("_hr.dat"):
-        if not path.is_file():
-            raise ModelError(f"model file '{text_name}' does not exist")
-        from qgsym.models.wannier90 import numeric_model_from_wannier
-
-        model = numeric_model_from_wannier(path, lattice, interpolation)
-    elif path.suffix == ".toml" or path.exists():
-        if not path.is_file():
-            raise ModelError(f"model file '{text_name}' does not exist")
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise ModelError(f"cannot read model file '{text_name}': {error}") from None
-        data = _parse_toml(text, text_name)
-        model = model_from_mapping(data, where=text_name, path=str(path))
+    elif text_name.endswith(MODEL_SUFFIXES):
+        raise ModelError(f"model file '{text_name}' does not exist")
     else:
-        raise ModelError(
-            f"unknown model '{text_name}' (not a file; catalogue: {', '.join(catalogue_names())})"
-        )
+        hint = f"; for the file of that name write ./{text_name}" if _is_file(path) else ""
+        raise ModelError(f"unknown model '{text_name}' (catalogue: "
+                         f"{', '.join(catalogue_names())}; a path needs a model suffix "
+                         f"{'/'.join(MODEL_SUFFIXES)} or a '/'){hint}")
     if (lattice is not None or interpolation is not None) and isinstance(model, BlochModel):
         raise ModelError("--lattice and --interpolation apply to Wannier90 files only")
     if overrides:
         model = model.with_parameters(overrides)
     return model
+
+
+def is_model_path(text: str) -> bool:
+    """Whether a ``--model`` argument is a path rather than a catalogue name.
+
+    True when ``text`` contains a path separator, or names an existing file whose name ends
+    with one of :data:`MODEL_SUFFIXES`.
+    """
+    separators = {os.sep, os.altsep or os.sep, "/"}
+    if any(separator in text for separator in separators):
+        return True
+    return text.endswith(MODEL_SUFFIXES) and _is_file(Path(text))
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # e.g. a name with a NUL byte
+        return False
+
+
+def _load_file(path: Path, text_name: str, lattice: str | None, interpolation: str | None):
+    """A model file: Wannier90 ``.dat`` (numeric model) or TOML (any other name)."""
+    if not _is_file(path):
+        what = "is a folder, not a model file" if path.is_dir() else "does not exist"
+        raise ModelError(f"model file '{text_name}' {what}")
+    if path.suffix == ".dat":
+        from qgsym.models.wannier90 import numeric_model_from_wannier
+
+        return numeric_model_from_wannier(path, lattice, interpolation)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ModelError(f"cannot read model file '{text_name}': {error}") from None
+    data = _parse_toml(text, text_name)
+    return model_from_mapping(data, where=text_name, path=str(path))
 
 
 def _parse_toml(text: str, where: str) -> dict:
@@ -206,6 +247,8 @@ def model_from_mapping(data: Mapping, where: str = "model", path: str = "") -> B
             ),
             path=path,
         )
+    except CacheError:
+        raise  # about the cache folder, not about this model
     except QgsymError as error:
         message = str(error)
         raise ModelError(message if message.startswith(where) else f"{where}: {message}") from None

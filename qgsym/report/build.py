@@ -292,7 +292,9 @@ def build_report(out: Path, claims=None, derivations=None, fast=False, workers=2
     from qgsym.claims import known_ids
     from qgsym.report import clean_output
 
-    out.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise QgsymError(f"report output '{out}' exists and is not a folder; choose another --out")
+    out.mkdir(parents=True, exist_ok=True)  # OSError (permission, read-only): one line in cli
     clean_output(out)
     all_ids = known_ids()
     if claims is None:

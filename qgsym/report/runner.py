@@ -129,11 +129,11 @@ def git_revision(derivations_folder: Path | None = None) -> str:
 # Cache
 # -------------------------------------------------------------------------------------------
 def _cache_file(kind: str, key: str, name: str) -> Path | None:
-    from qgsym.cache import cache_directory
+    """The entry's path in private folders (:func:`qgsym.cache.private_folder`), or None."""
+    from qgsym.cache import cache_directory, private_folder
 
     try:
-        folder = cache_directory() / kind / key[:32]
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = private_folder(private_folder(cache_directory() / kind) / key[:32])
     except OSError:
         return None
     safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in name)
@@ -141,11 +141,17 @@ def _cache_file(kind: str, key: str, name: str) -> Path | None:
 
 
 def cache_read(kind: str, key: str, name: str) -> dict | None:
-    """A cached record, or None (absent, unreadable or of another format)."""
+    """A cached record, or None (absent, unreadable or of another format).
+
+    An entry that someone else could have written is refused (:class:`qgsym.cache.CacheError`).
+    """
+    from qgsym.cache import check_private
+
     path = _cache_file(kind, key, name)
     if path is None:
         return None
     try:
+        check_private(path)
         record = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
@@ -290,8 +296,9 @@ def _run_in_process(name: str, script: Path, out_dir: Path, fast: bool) -> dict:
 
 
 def _run_as_subprocess(script: Path, out_dir: Path) -> dict:
+    # the script runs in the repository root: a relative --out would land in the checkout
     completed = subprocess.run(
-        [sys.executable, str(script), "--out", str(out_dir)],
+        [sys.executable, str(script), "--out", str(out_dir.absolute())],
         capture_output=True, text=True, check=False, cwd=str(script.parent.parent),
         env={**os.environ, "MPLBACKEND": "Agg"},
     )
