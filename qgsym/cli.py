@@ -16,6 +16,8 @@ import numpy as np
 from qgsym.errors import QgsymError
 
 EXIT_USAGE = 2
+#: A claim check or derivation raised: an error of qgsym, not a verdict.
+EXIT_CHECK_FAILED = 1
 #: Exit status of ``compute --strict`` when the result is not converged.
 EXIT_NOT_CONVERGED = 3
 
@@ -274,7 +276,11 @@ def _check(args) -> int:
         from qgsym.report.terminal import print_verdict_table
 
         print_verdict_table(results)
-    return 0
+    failed = [r for r in results if r.verdict == "failed"]
+    for result in failed:  # an error of qgsym, never a verdict
+        print(f"qgsym: error: the check of {result.id} failed: {result.evidence.get('reason')}"
+              .replace("\n", " "), file=sys.stderr)
+    return EXIT_CHECK_FAILED if failed else 0
 
 
 def _compare(args) -> int:
@@ -284,9 +290,21 @@ def _compare(args) -> int:
 
 
 def _report(args) -> int:
-    from qgsym.report import write_report
+    from qgsym.report import load_results, write_report
 
-    write_report(args.out)
+    index = write_report(args.out)
+    results = load_results(args.out)
+    counts = results.get("verdict_counts", {})
+    derivations = results.get("derivations", {})
+    broken = [name for name, record in derivations.items() if record.get("status") != "ok"]
+    summary = ", ".join(f"{count} {verdict}" for verdict, count in counts.items())
+    print(f"qgsym report: {index} ({sum(counts.values())} claims: {summary}; "
+          f"{len(derivations)} derivations, {len(broken)} failed)")
+    failed = counts.get("failed", 0)
+    if failed or broken:
+        print(f"qgsym: error: {failed} claim check(s) and {len(broken)} derivation(s) failed "
+              "(see the report)", file=sys.stderr)
+        return EXIT_CHECK_FAILED
     return 0
 
 

@@ -20,7 +20,7 @@ import shlex
 
 import pytest
 
-from qgsym.claims import all_claims, known_ids, run_claim
+from qgsym.claims import CLAIM_IDS, all_claims, known_ids, run_claim
 from qgsym.claims.base import (
     REFUTATION_KINDS,
     consistency_problems,
@@ -199,3 +199,17 @@ def test_c5c_is_n3_only_and_c5c3_is_a_reproducible_refutation(cheap_results, cap
         assert reproduced == pytest.approx(numeric[key], rel=1e-6, abs=1e-15)
         # forbidden by C_2z: round-off against the O(1e-2) values C_3z allows on c3z_dirac
         assert reproduced <= 1e-10 * scale
+
+
+#: Verdicts of the cheap claims, pinned: a change of any of them must be a deliberate edit
+#: here (with the reason in the claim's evidence), never a side effect of a refactoring.
+PINNED = {"C1b": "verified", "C1c": "verified", "C2": "proved", "C3": "proved",
+          "C3b": "inconclusive", "C5a": "proved", "C5b": "proved", "C5c": "proved",
+          "C5c.1": "proved", "C5c.2": "proved", "C5c.3": "refuted", "C5c.4": "verified",
+          "C6a": "proved", "C6b": "proved", "C7": "inconclusive", "C7.1": "proved",
+          "C7.2": "inconclusive"}
+
+
+def test_every_claim_id_resolves_and_cheap_verdicts_are_pinned(cheap_results):
+    assert set(CLAIM_IDS) <= set(all_claims())  # every SPEC id has a check (plain imports)
+    assert {c: cheap_results[c]["verdict"] for c in PINNED} == PINNED

@@ -135,3 +135,19 @@ def test_no_silent_nan_values(capsys):
     values = json.loads(out)["values"]
     numbers = [v for table in values.values() for v in table.values()]
     assert code == 0 and np.all(np.isfinite(numbers))
+
+
+def test_a_check_that_raises_is_an_error_never_a_verdict(capsys, monkeypatch):
+    # A wiring slip (here: a missing engine) must not become an "inconclusive" verdict about
+    # the source: the claim is reported as failed and `qgsym check` exits 1.
+    import qgsym.claims as claims
+    from qgsym.claims.base import Claim
+
+    def broken():
+        raise ImportError("cannot import name 'engine' from 'qgsym.nowhere'")
+
+    monkeypatch.setattr(claims, "all_claims", lambda: {"C7": Claim("C7", "any", broken)})
+    code, out, err = run(capsys, "check", "C7", "--json")
+    result = json.loads(out)["claims"][0]
+    assert code == 1 and result["verdict"] == "failed"
+    assert "engine" in err and len(err.strip().splitlines()) == 1

@@ -7,7 +7,6 @@ provided by any family is reported with verdict ``not implemented`` (never hidde
 
 from __future__ import annotations
 
-import importlib
 import time
 import traceback
 
@@ -28,21 +27,24 @@ CLAIM_IDS: dict[str, str] = {
 FAMILIES = ("nonlinear", "moyal", "flatband", "nesting", "projection", "entropy")
 
 
-def _family_claims(family: str) -> tuple[Claim, ...]:
-    try:
-        module = importlib.import_module(f"qgsym.claims.{family}")
-    except ModuleNotFoundError as error:
-        if error.name == f"qgsym.claims.{family}":
-            return ()
-        raise
-    return tuple(module.CLAIMS)
+def family_modules() -> dict:
+    """Family name -> its module, by plain imports (a missing family is an ImportError).
+
+    Deferred to the first call so that ``qgsym compute`` (which imports
+    :mod:`qgsym.claims.base` for JSON helpers) does not pay for importing every engine.
+    """
+    from qgsym.claims import entropy, flatband, moyal, nesting, nonlinear, projection
+
+    modules = {"nonlinear": nonlinear, "moyal": moyal, "flatband": flatband,
+               "nesting": nesting, "projection": projection, "entropy": entropy}
+    return {family: modules[family] for family in FAMILIES}
 
 
 def all_claims() -> dict[str, Claim]:
     """Map claim id -> :class:`Claim` for every implemented claim (sub-ids included)."""
     claims: dict[str, Claim] = {}
-    for family in FAMILIES:
-        for claim in _family_claims(family):
+    for module in family_modules().values():
+        for claim in module.CLAIMS:
             claims[claim.id] = claim
     return claims
 
@@ -64,13 +66,18 @@ def _sort_key(claim_id: str):
 
 
 def run_claim(claim: Claim) -> ClaimResult:
-    """Run one claim check; an unexpected exception becomes ``inconclusive`` with its reason."""
+    """Run one claim check.
+
+    A check that raises is an error of qgsym, not a verdict about the source: it comes back
+    with the status ``failed`` (never ``inconclusive``), so that ``qgsym check`` exits 1 and
+    the report marks it, while the other claims are still decided.
+    """
     start = time.perf_counter()
     try:
         verdict = claim.check()
     except Exception as error:  # a failing check must not hide the other verdicts
         verdict = Verdict(
-            "inconclusive",
+            "failed",
             {
                 "reason": f"the check raised {type(error).__name__}: {error}",
                 "traceback_tail": traceback.format_exc().splitlines()[-3:],

@@ -50,7 +50,9 @@ from functools import cache
 from importlib import resources
 from types import MappingProxyType
 
-VERDICTS = ("proved", "verified", "refuted", "inconclusive", "not implemented")
+VERDICTS = ("proved", "verified", "refuted", "inconclusive", "not implemented", "failed")
+#: ``failed`` is not a verdict: the check raised (a missing engine, a bug). It is an error of
+#: qgsym, shown as such (``qgsym check`` exits 1), never an ``inconclusive`` about the source.
 
 #: Kinds of refutation (``Verdict.kind``); "misprint: factor N" may name the factor.
 REFUTATION_KINDS = ("misprint: sign", "misprint: factor", "substantive")

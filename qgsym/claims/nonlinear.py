@@ -13,11 +13,19 @@ import numpy as np
 import sympy
 
 from qgsym.claims.base import Claim, Verdict, number_row
+from qgsym.claims.toy_model import check_c6a, check_c6b, check_c6c
 from qgsym.formulas import sigma2_formulas
 from qgsym.identities import all_components, canonical_form, compare_components, formula_component
 from qgsym.identities import integral_symbol as symbol
 from qgsym.models import catalogue_names, load_model
 from qgsym.nonlinear import infinite_domain_integrals, sigma2_values
+from qgsym.nonlinear_claims_c4 import claim_c3b, claim_c4, claim_c4b
+from qgsym.symmetry_claims import (
+    symmetry_claim_c5a,
+    symmetry_claim_c5b,
+    symmetry_claim_c5c,
+    symmetry_claim_c5c_parts,
+)
 
 SEED = "Qiang et al., Adv. Sci. 2025 (seed 003)"
 #: Units of sigma^(2) values in natural units (e = hbar = 1) of the model.
@@ -358,23 +366,8 @@ def check_c3() -> Verdict:
 
 
 # ---------------------------------------------------------------------------------------
-def _delegate(module, function, claim_id):
-    def check():
-        import importlib
-
-        try:
-            target = getattr(importlib.import_module(module), function)
-        except (ModuleNotFoundError, AttributeError) as error:
-            return Verdict("inconclusive", {"reason": f"{claim_id} engine not available: {error}"})
-        return target()
-
-    return check
-
-
 def _c5c_part(part: str):
     def check() -> Verdict:
-        from qgsym.symmetry_claims import symmetry_claim_c5c_parts
-
         return symmetry_claim_c5c_parts()[part]
 
     return check
@@ -549,19 +542,17 @@ CLAIMS = (
     Claim("C3b", "QK differs from Eq. (13) because Ref. [39] adopts a 'modified scattering "
           "time tau/2' for certain density-matrix contributions (seed 003 section 5.2, hedged: "
           "'likely', 'seems')",
-          _delegate("qgsym.nonlinear_claims_c4", "claim_c3b", "C3b"), SEED + " section 5.2"),
+          claim_c3b, SEED + " section 5.2"),
     Claim("C4", "Eq. 10-13 follow from Eq. 5, 7, 8, 9 by expanding J = -e sum int v f to O(E^2)",
-          _delegate("qgsym.nonlinear_claims_c4", "claim_c4", "C4"), SEED + " sections 2-3"),
+          claim_c4, SEED + " sections 2-3"),
     Claim("C4b", "the Luttinger-Kohn generator (Eq. 19) satisfies its elimination condition and "
-          "Eq. 17-18 give Eq. 5 and Eq. 7", _delegate("qgsym.nonlinear_claims_c4", "claim_c4b",
-                                                      "C4b"), SEED + " section 4"),
+          "Eq. 17-18 give Eq. 5 and Eq. 7", claim_c4b, SEED + " section 4"),
     Claim("C5a", "PT kills the Berry curvature dipole but not the WPD quantum-metric term",
-          _delegate("qgsym.symmetry_claims", "symmetry_claim_c5a", "C5a"), SEED),
-    Claim("C5b", "T kills wpd, lka and qk", _delegate("qgsym.symmetry_claims",
-                                                      "symmetry_claim_c5b", "C5b"), SEED),
+          symmetry_claim_c5a, SEED),
+    Claim("C5b", "T kills wpd, lka and qk", symmetry_claim_c5b, SEED),
     Claim("C5c", "n = 3 only: under C_3z, wpd has no in-plane response while lka and qk may "
           "(for n = 2, 4, 6 no formula responds in-plane: C5c.3)",
-          _delegate("qgsym.symmetry_claims", "symmetry_claim_c5c", "C5c"), SEED,
+          symmetry_claim_c5c, SEED,
           outside_statement=("C5c.3",)),
     Claim("C5c.1", "wpd has no in-plane response under C_nz, n = 2, 3, 4, 6",
           _c5c_part("C5c.1"), SEED),
@@ -571,11 +562,11 @@ CLAIMS = (
     Claim("C5c.4", "numerically on c3z_dirac: in-plane wpd = 0 and qk = -(3/2) lka, no rule "
           "violated", check_c5c_numeric, SEED),
     Claim("C6a", "the toy model (Eq. 20) is PT-symmetric and breaks C_nz, P and T",
-          _delegate("qgsym.claims.toy_model", "check_c6a", "C6a"), SEED + " Eq. 20"),
+          check_c6a, SEED + " Eq. 20"),
     Claim("C6b", "toy-model bands are eps = +-sqrt(v^2 k^2 + (m - b k^2 + t k_x)^2), doubly "
-          "degenerate", _delegate("qgsym.claims.toy_model", "check_c6b", "C6b"), SEED + " Eq. 20"),
+          "degenerate", check_c6b, SEED + " Eq. 20"),
     Claim("C6c", "sigma^qm_xy = 0 at t = 0 and grows with t (Fig. 2c)",
-          _delegate("qgsym.claims.toy_model", "check_c6c", "C6c"), SEED + " Fig. 2c"),
+          check_c6c, SEED + " Fig. 2c"),
     Claim("C7", "every registry entry is dimensionally consistent", check_c7, "SPEC"),
     Claim("C7.1", "every sigma^(2) entry of the registry is dimensionally consistent "
           "(d = 1, 2, 3)", check_c7_sigma2, "SPEC"),

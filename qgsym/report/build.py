@@ -66,6 +66,7 @@ VERDICT_MEANING = {
                "values)",
     "inconclusive": "qgsym cannot decide; the finding and the scope notes say how far it got",
     "not implemented": "no check exists yet",
+    "failed": "the check raised: an error of qgsym, not a verdict about the source",
     "not run": "not part of this report run",
 }
 
@@ -169,7 +170,8 @@ def _attach_parts(rows: list[dict]) -> None:
 
 
 def _counts(rows) -> list[tuple[str, int]]:
-    order = ["proved", "verified", "refuted", "inconclusive", "not implemented", "not run"]
+    order = ["proved", "verified", "refuted", "inconclusive", "not implemented", "not run",
+             "failed"]
     counts = {}
     for row in rows:
         counts[row["verdict"]] = counts.get(row["verdict"], 0) + 1

@@ -27,6 +27,7 @@ VERDICT_CLASSES = {
     "refuted": "refuted",
     "inconclusive": "inconclusive",
     "not implemented": "not-implemented",
+    "failed": "failed",
     "not run": "not-run",
 }
 #: Numeric lists longer than this are folded into a <details> element.

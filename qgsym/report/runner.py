@@ -554,7 +554,7 @@ def _worker_failure_claim(claim_id: str, reason: str) -> dict:
     return roundtrip({
         "id": claim_id,
         "statement": claim.statement if claim else f"(claim {claim_id} of SPEC)",
-        "verdict": "inconclusive",
+        "verdict": "failed",
         "source": claim.source if claim else "",
         "evidence": {"reason": f"the worker process running the check failed: {reason}"},
     })

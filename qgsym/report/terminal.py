@@ -20,6 +20,7 @@ VERDICT_COLOURS = {
     "refuted": "1;31",      # bold red
     "inconclusive": "33",   # yellow / amber
     "not implemented": "90",  # grey
+    "failed": "1;35",       # bold magenta: an error of qgsym, not a verdict
     "not run": "90",
 }
 
