@@ -4,10 +4,10 @@ For each model and path, evaluates at every point of an n x n grid the energies,
 Berry curvature, quantum metric and band-normalized metric (the multiplet-summed primitives
 of SPEC), in chunks of 20 000 points as qgsym's integrators do:
 
-* ``numeric``: :func:`qgsym.geometry.band_geometry` (lambdified H, dH/dk, d²H/dk², then
+* ``numeric``: :func:`qgsym.bands.geometry.band_geometry` (lambdified H, dH/dk, d²H/dk², then
   ``numpy.linalg.eigh`` and sums over states; it also returns the inverse mass, the
   interband connection and the Kruchkov tensor, which are part of the same pass);
-* ``closed``: the lambdified Clifford closed forms of :mod:`qgsym.closed_form`.
+* ``closed``: the lambdified Clifford closed forms of :mod:`qgsym.bands.closed_form`.
 
 Kernels are built and caches warmed before timing (the set-up time is reported
 separately); the figure is the median of ``--repeats`` passes. A cross-check prints the
@@ -24,10 +24,10 @@ import time
 
 import numpy as np
 
-from qgsym.fermi_scan import _closed_geometry
-from qgsym.geometry import band_geometry, multiplet_sum
-from qgsym.kspace import energy_scale, make_grid
-from qgsym.models import load_model
+from qgsym.responses.fermi_scan import _closed_geometry
+from qgsym.bands.geometry import band_geometry, multiplet_sum
+from qgsym.bands.kspace import energy_scale, make_grid
+from qgsym.model.loader import load_model
 
 MODELS = ("qwz", "cumnas_like")
 CLOSED_FIELDS = ("energies", "velocity", "berry_curvature", "quantum_metric",

@@ -1,15 +1,15 @@
 """Issue-3 benchmark: AHC + BCD + σ^qm (wpd, lka, qk) for 801 Fermi levels on a 400 x 400 grid.
 
-One pass of :func:`qgsym.fermi_scan.fermi_scan` over the grid (states binned in energy with
+One pass of :func:`qgsym.responses.fermi_scan.fermi_scan` over the grid (states binned in energy with
 Taylor moments, then convolved with f₀ and f₀'), followed by
-:func:`qgsym.nonlinear.evaluate_formulas` for the σ^(2) registry entries; the AHC comes from
+:func:`qgsym.responses.nonlinear.evaluate_formulas` for the σ^(2) registry entries; the AHC comes from
 the same pass. Figure of merit: k-points per second on one core, for the whole pipeline
 (geometry + binning + convolution + formulas), median of ``--repeats`` runs after a warm-up.
 
 Cross-checks printed with the figures (a fast wrong answer must show):
 
 * closed-form path vs numeric (eigh + finite differences) path on the same 400² grid;
-* the binned scan vs the direct per-μ evaluation :func:`qgsym.nonlinear.geometry_integrals`
+* the binned scan vs the direct per-μ evaluation :func:`qgsym.responses.nonlinear.geometry_integrals`
   on a smaller grid (``--direct-grid``), whose throughput is also reported (the speed-up of
   binning over looping over μ);
 * the Hall conductivity in the gap against −C/2π with C from Fukui-Hatsugai-Suzuki.
@@ -25,11 +25,11 @@ import time
 
 import numpy as np
 
-from qgsym.chern import chern_fhs
-from qgsym.fermi_scan import fermi_scan
-from qgsym.kspace import make_grid
-from qgsym.models import load_model
-from qgsym.nonlinear import evaluate_formulas, geometry_integrals
+from qgsym.bands.chern import chern_fhs
+from qgsym.responses.fermi_scan import fermi_scan
+from qgsym.bands.kspace import make_grid
+from qgsym.model.loader import load_model
+from qgsym.responses.nonlinear import evaluate_formulas, geometry_integrals
 
 KEYS = ("bcd", "wpd", "lka", "qk")
 MODELS = ("haldane", "qwz")

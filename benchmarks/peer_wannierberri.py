@@ -46,10 +46,10 @@ import tempfile
 import numpy as np
 import sympy
 
-from qgsym.fermi_scan import fermi_scan
-from qgsym.geometry import band_geometry
-from qgsym.model import bloch_model
-from qgsym.models import load_model
+from qgsym.responses.fermi_scan import fermi_scan
+from qgsym.bands.geometry import band_geometry
+from qgsym.model.bloch import bloch_model
+from qgsym.model.loader import load_model
 
 MASS = 1.0
 

@@ -27,8 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from qgsym.geometry import band_geometry, multiplet_sum
-from qgsym.models.wannier90 import HoppingModel, numeric_model_from_wannier, write_tb_dat
+from qgsym.bands.geometry import band_geometry, multiplet_sum
+from qgsym.model.wannier90 import HoppingModel, numeric_model_from_wannier, write_tb_dat
 
 LATTICE = np.array([[3.1, 0.0, 0.0], [1.2, 2.7, 0.0], [0.4, -0.5, 4.3]])  # Å, oblique
 

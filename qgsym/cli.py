@@ -111,10 +111,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _compute(args) -> int:
     from qgsym.claims.base import json_safe
-    from qgsym.models import load_model
-    from qgsym.models.wannier90 import wannier_fields
-    from qgsym.quantities import ComputeOptions, compute_function
-    from qgsym.units import si_values
+    from qgsym.compute import ComputeOptions, compute_function
+    from qgsym.formulas.units import si_values
+    from qgsym.model.loader import load_model
+    from qgsym.model.wannier90 import wannier_fields
 
     function = compute_function(args.quantity)
     model = load_model(args.model, _overrides(args.set), args.lattice, args.interpolation)
@@ -220,7 +220,7 @@ def _print_human(output: dict) -> None:
 
 
 def _models(args) -> int:
-    from qgsym.models import catalogue_names, load_model
+    from qgsym.model.loader import catalogue_names, load_model
 
     if args.action == "list":
         for name in catalogue_names():

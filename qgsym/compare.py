@@ -2,7 +2,7 @@
 
 For each registry formula of the same quantity (or the named ones):
 
-1. **Proof** with the identity engine (:func:`qgsym.identities.compare_components` over all
+1. **Proof** with the identity engine (:func:`qgsym.formulas.identities.compare_components` over all
    27 components in d = 3): "proved equal" or "proved different", with the rules used and
    the difference in free-index form, reduced to Fermi-surface primitives
    (sea[X]_abc = −surface[X]_abc) and shown in both forms.
@@ -26,19 +26,19 @@ import sympy
 
 from qgsym.errors import QgsymError
 from qgsym.formulas.base import Formula
-from qgsym.formulas.user import (
-    PRIMITIVE_TEXT,
-    dimension_check,
-    integrand_text,
-    resolve_formula,
-)
-from qgsym.identities import (
+from qgsym.formulas.identities import (
     RULES,
     all_components,
     canonical_form,
     compare_components,
     formula_component,
     parse_integral_symbol,
+)
+from qgsym.formulas.user import (
+    PRIMITIVE_TEXT,
+    dimension_check,
+    integrand_text,
+    resolve_formula,
 )
 
 DEFAULT_MODELS = ("tilted_dirac", "haldane", "c3z_dirac")
@@ -156,7 +156,7 @@ def formula_tensors(formulas, model, mus, grid: int, temperature: float) -> dict
     """
     import dataclasses
 
-    from qgsym.nonlinear import evaluate_formulas, infinite_domain_integrals
+    from qgsym.responses.nonlinear import evaluate_formulas, infinite_domain_integrals
 
     runs = [(model, grid), (model, max(4, grid // 2))]
     if not model.lattice:
@@ -211,7 +211,7 @@ def selection_rule_check(formula: Formula, model, tensor, error, reference=()) -
     own largest component is no scale). A component counts as zero below
     max(1e-8, 3 max(error)/scale) × scale, as in :func:`qgsym.symmetry.tensor_symmetry_report`.
     """
-    from qgsym.observables import component_keys
+    from qgsym.responses.geometric import component_keys
     from qgsym.symmetry import compare_with_rules, holding_symmetries, selection_rules
 
     holding, lost = holding_symmetries(model)
@@ -259,7 +259,7 @@ def compare_formula(user, against=(), models=DEFAULT_MODELS, grid: int | None = 
     grid : int, optional
         Points per axis N (the error estimate uses N/2); default :data:`DEFAULT_GRIDS`.
     """
-    from qgsym.models import load_model
+    from qgsym.model.loader import load_model
 
     user = resolve_formula(user)
     others = _candidates(user, against)
@@ -320,7 +320,7 @@ def sea_surface_numeric(formulas, model, mus, grid: int, temperature: float) -> 
     of both (agreement: difference ≤ 3 × that estimate + 1e-10 relative, as in
     :func:`numeric_comparison`), and the arrays ``sea``, ``surface`` (U, d, d, d).
     """
-    from qgsym.nonlinear import sigma2_values
+    from qgsym.responses.nonlinear import sigma2_values
 
     single = isinstance(formulas, Formula)
     formulas = [formulas] if single else list(formulas)

@@ -43,7 +43,7 @@ from qgsym.compare import (
     symbolic_comparison,
 )
 from qgsym.errors import QgsymError
-from qgsym.identities import canonical_form, formula_component
+from qgsym.formulas.identities import canonical_form, formula_component
 
 IDENTITIES = (("qiang-fs", "wpd"), ("bcd-sf", "bcd"))
 TABLE1 = ("wpd", "lka", "qk")
@@ -206,7 +206,7 @@ def _table1(numbers: _Numbers, formulas) -> Verdict:
 def model_claims(model_ref, grid: int | None = None) -> tuple[Claim, ...]:
     """The model-applicable claims on ``model_ref`` (name, path or loaded model)."""
     from qgsym.formulas import sigma2_formulas
-    from qgsym.models import load_model
+    from qgsym.model.loader import load_model
 
     model = load_model(model_ref) if isinstance(model_ref, str) else model_ref
     name = model_ref if isinstance(model_ref, str) else getattr(model, "name", "model")

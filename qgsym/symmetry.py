@@ -227,7 +227,7 @@ def tensor_power(matrix: np.ndarray, rank: int) -> np.ndarray:
 class SpatialOperation:
     """A magnetic point-group operation given only by its action on k (for selection rules).
 
-    Duck-type compatible with :class:`qgsym.model.SymmetryOperator` as far as
+    Duck-type compatible with :class:`qgsym.model.bloch.SymmetryOperator` as far as
     :func:`selection_rules` is concerned (``name``, ``antiunitary``, ``k_action``).
 
     Attributes

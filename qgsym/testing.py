@@ -27,8 +27,8 @@ from qgsym.compare import (
     selection_rule_check,
     symbolic_comparison,
 )
+from qgsym.formulas.identities import RULES, all_components, canonical_form, integral_symbol
 from qgsym.formulas.user import integrand_terms, resolve_formula
-from qgsym.identities import RULES, all_components, canonical_form, integral_symbol
 
 #: Small default set (a continuum and a lattice model, both without rotations that a square
 #: cutoff would break); about a second each at the default grid.
@@ -39,7 +39,7 @@ DEFAULT_TEST_GRID = DEFAULT_GRIDS[2]
 
 
 def _model(model):
-    from qgsym.models import load_model
+    from qgsym.model.loader import load_model
 
     return load_model(model) if isinstance(model, str) else model
 
@@ -131,7 +131,7 @@ def assert_identity(expression, rules=None, rhs=0) -> tuple[str, ...]:
         free-index integrand in the user primitives (``f0*d_i G_jk + f0'*v_i*G_jk``, text or
         SymPy; see :mod:`qgsym.formulas.user`).
     rules : iterable of str, optional
-        The rules the proof may use (default: all of :data:`qgsym.identities.RULES`). Per
+        The rules the proof may use (default: all of :data:`qgsym.formulas.identities.RULES`). Per
         component the proof tries no rule, then integration by parts with the chain rule,
         then all rules, and reports the first that closes it.
 
@@ -174,7 +174,7 @@ def assert_sea_equals_surface(formula, model, grid: int = DEFAULT_TEST_GRID,
 
     Agreement: |sea − surface| ≤ 3 × (sum of their |N − N/2| grid error estimates) + 1e-10 ×
     the largest component, every component and chemical potential (continuum models: the
-    boundary flux at the cutoff is removed, :func:`qgsym.nonlinear.infinite_domain_integrals`).
+    boundary flux at the cutoff is removed, :func:`qgsym.responses.nonlinear.infinite_domain_integrals`).
     """
     import numpy as np
 

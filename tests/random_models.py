@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qgsym.model import NumericModel
+from qgsym.model.bloch import NumericModel
 
 VECTORS_2D = np.array([[0, 0], [1, 0], [0, 1], [1, 1], [1, -1], [2, 0]])
 

@@ -1,7 +1,7 @@
-"""Tests of the model catalogue (qgsym/models/*.toml, except hofmann.toml).
+"""Tests of the model catalogue (qgsym/model/catalogue/*.toml, except hofmann.toml).
 
 Every file is read twice: raw with ``tomllib`` (format and provenance fields), and through
-``qgsym.models.load_model`` (the whitelist parser). The physics is checked against
+``qgsym.model.loader.load_model`` (the whitelist parser). The physics is checked against
 references that do not come from qgsym:
 
 - spectra: closed forms of the papers (QWZ eps = +-|d|; flat_chern +-gap/2; seed-003 Eq. 20
@@ -27,7 +27,7 @@ from importlib import resources
 import numpy as np
 import pytest
 
-from qgsym.models import load_model as _load_model
+from qgsym.model.loader import load_model as _load_model
 
 MINE = (
     "c3z_dirac",
@@ -85,7 +85,7 @@ def load_model(name: str, overrides: dict | None = None):
 
 
 def toml_text(name: str) -> str:
-    return (resources.files("qgsym.models") / f"{name}.toml").read_text(encoding="utf-8")
+    return (resources.files("qgsym.model.catalogue") / f"{name}.toml").read_text(encoding="utf-8")
 
 
 def random_k(model, count: int = 40, seed: int = 11) -> np.ndarray:

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from qgsym.chern import chern_curvature, chern_fhs
-from qgsym.models import load_model
+from qgsym.bands.chern import chern_curvature, chern_fhs
+from qgsym.model.loader import load_model
 
 # FHS is exactly an integer once the grid resolves the curvature (N = 48 suffices here);
 # the midpoint-rule integral of the smooth periodic Ω converges exponentially, so 1e-8.

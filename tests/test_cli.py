@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from qgsym.cli import main
-from qgsym.models import load_model
-from qgsym.models.wannier90 import write_hr_dat
+from qgsym.model.loader import load_model
+from qgsym.model.wannier90 import write_hr_dat
 
 
 def run(capsys, *argv):

@@ -14,18 +14,18 @@ from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 from random_models import TrigonometricHamiltonian
 
-from qgsym.cli import main
-from qgsym.convergence import (
+from qgsym.bands.convergence import (
     FLOOR_FRACTION,
     absolute_floors,
     component_errors,
     failing_components,
 )
+from qgsym.cli import main
+from qgsym.compute import ComputeOptions
 from qgsym.errors import QgsymError
-from qgsym.model import NumericModel
-from qgsym.models import load_model
-from qgsym.observables import compute_quantum_metric, compute_sigma1
-from qgsym.quantities import ComputeOptions
+from qgsym.model.bloch import NumericModel
+from qgsym.model.loader import load_model
+from qgsym.responses.geometric import compute_quantum_metric, compute_sigma1
 
 PAULI = np.array([[[0, 1], [1, 0]], [[0, -1j], [1j, 0]], [[1, 0], [0, -1]]])
 #: Fourier vectors R of d(k) = Σ_R (c_R e^{ik·R} + c.c.)
@@ -211,8 +211,8 @@ def test_adaptive_fermi_surface_grid_equals_the_uniform_grid_for_f0_prime():
     # of mu; elsewhere f0' < e^-30 of its peak, so the Drude weight (an f0' integral) agrees
     # with the uniform grid to far below 1e-9 relative, with 8^2 times fewer points far away
     # (N = 256 is the base grid 32 refined three times; the default base is larger).
-    from qgsym.geometry import band_geometry
-    from qgsym.kspace import adaptive_integral, energy_scale, fermi_derivative, integrate
+    from qgsym.bands.geometry import band_geometry
+    from qgsym.bands.kspace import adaptive_integral, energy_scale, fermi_derivative, integrate
 
     model, mu, temperature, n = load_model("qwz"), 1.5, 0.01, 256
     scale = energy_scale(model)
@@ -276,7 +276,7 @@ def test_catalogue_defaults_converge_at_5_mev_and_agree_with_a_finer_grid(
         name, quantity, mu, formulas):
     # One fixed grid was 0.5-2.4% (seed 003) and 33% (cumnas_like) off; the default
     # refinement must meet 1% without user effort, checked against a grid twice as fine.
-    from qgsym.quantities import compute_function
+    from qgsym.compute import compute_function
 
     model, compute = load_model(name), compute_function(quantity)
     options = ComputeOptions(mu=mu, T=0.005, formulas=formulas)
@@ -295,7 +295,7 @@ def test_catalogue_defaults_converge_at_5_mev_and_agree_with_a_finer_grid(
 def test_flags_of_the_quantity_are_merged_and_the_limits_stated():
     # A compute function may flag its own result (e.g. a Chern number that is not an integer
     # within its error): the flag and its warning survive, whatever the grid says.
-    from qgsym.convergence import grid_converged
+    from qgsym.bands.convergence import grid_converged
 
     @grid_converged
     def constant(model, options):

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from scipy.integrate import quad
 
+from qgsym.bands.kspace import fermi_dirac
+from qgsym.compute import ComputeOptions
 from qgsym.derive import entropy
 from qgsym.errors import QgsymError
-from qgsym.kspace import fermi_dirac
-from qgsym.models import load_model
-from qgsym.quantities import ComputeOptions
+from qgsym.model.loader import load_model
 
 
 def test_entropy_of_occupation_endpoints_and_half_filling():
@@ -46,7 +46,7 @@ def test_mott_identity_symbolic():
 
 
 def test_nernst_is_registered_for_the_command_line():
-    from qgsym.quantities import compute_function
+    from qgsym.compute import compute_function
 
     assert compute_function("nernst") is entropy.compute_nernst
 
@@ -99,7 +99,7 @@ def test_entropy_hall_of_density_matrix_and_onsager():
     # Onsager beta_xy(M) = alpha_yx(-M); FHS/quadrature route: O(dk^2) ~ 1e-4 at 100^2
     assert alpha_yx_reversed == pytest.approx(beta["beta"]["xy"], rel=1e-3)
     # the charge Hall response of the same density matrix is -sum int f Omega (ahc)
-    from qgsym.observables import compute_sigma1
+    from qgsym.responses.geometric import compute_sigma1
 
     ahc = compute_sigma1(model, ComputeOptions(mu=mu, T=temperature, grid=n))
     assert beta["sigma"]["xy"] == pytest.approx(ahc["values"]["ahc"]["xy"], rel=1e-10)

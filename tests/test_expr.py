@@ -4,7 +4,7 @@ import pytest
 import sympy
 
 from qgsym.errors import ExpressionError
-from qgsym.expr import parse_expression
+from qgsym.model.expr import parse_expression
 
 kx, ky = sympy.symbols("kx ky", real=True)
 t = sympy.Symbol("t", real=True)

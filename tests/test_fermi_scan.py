@@ -1,9 +1,9 @@
-"""Binned many-μ scan (qgsym.fermi_scan) against the direct per-μ evaluation.
+"""Binned many-μ scan (qgsym.responses.fermi_scan) against the direct per-μ evaluation.
 
 The Haldane model is run on the numeric (eigh) path: its closed-form kernels take ~40 s of
 SymPy differentiation to build, which is no part of what is tested here.
 
-The reference is :func:`qgsym.nonlinear.geometry_integrals` (f₀ and f₀' evaluated at every
+The reference is :func:`qgsym.responses.nonlinear.geometry_integrals` (f₀ and f₀' evaluated at every
 state for every μ) on the same grid and path, so the difference is the binning error alone.
 Its tolerance is the a-priori Taylor-remainder bound of the module docstring,
 (h/2)^{P+1}/(P+1)! max|F^{(P+1)}| per unit |w Y| in the window (independent of the scan's
@@ -15,13 +15,13 @@ import pytest
 import sympy
 from random_models import random_lattice_model
 
-from qgsym.chern import chern_fhs
+from qgsym.bands.chern import chern_fhs
+from qgsym.compute import ComputeOptions
 from qgsym.errors import QgsymError
-from qgsym.fermi_scan import fermi_function_derivatives, fermi_scan, scan_integrals
-from qgsym.models import load_model
-from qgsym.nonlinear import geometry_integrals
-from qgsym.observables import compute_sigma1
-from qgsym.quantities import ComputeOptions
+from qgsym.model.loader import load_model
+from qgsym.responses.fermi_scan import fermi_function_derivatives, fermi_scan, scan_integrals
+from qgsym.responses.geometric import compute_sigma1
+from qgsym.responses.nonlinear import geometry_integrals
 
 #: Round-off allowance relative to the largest entry: sums of ~1e4 terms of both methods,
 #: each correct to a few ulp, agree to ~1e-13 (measured 1e-15 where the bound is zero).
@@ -111,7 +111,7 @@ def test_widely_spaced_unsorted_chemical_potentials_at_low_temperature():
 
 
 def test_linear_responses_match_compute_sigma1():
-    """AHC and Drude from the same pass against the per-μ sum of qgsym.observables."""
+    """AHC and Drude from the same pass against the per-μ sum of qgsym.responses.geometric."""
     model = load_model("haldane")
     mus = np.array([-2.5, -1.0, 0.0, 0.5, 1.2])
     temperature, n = 0.05, 40

@@ -13,12 +13,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from random_models import random_lattice_model
 
+from qgsym.bands.geometry import band_geometry
+from qgsym.bands.kspace import energy_scale, fermi_dirac, make_grid
 from qgsym.claims.moyal_gradient import candidates, fully_symmetric
 from qgsym.derive.field_gradient import geometric_basis, gradient_response
 from qgsym.errors import QgsymError
-from qgsym.geometry import band_geometry
-from qgsym.kspace import energy_scale, fermi_dirac, make_grid
-from qgsym.models import load_model
+from qgsym.model.loader import load_model
 
 TOLERANCE = 1e-5
 GRID = 24

@@ -13,12 +13,12 @@ import numpy as np
 import pytest
 from scipy.optimize import minimize_scalar
 
-from qgsym import kubo
 from qgsym.claims import flatband as fb
+from qgsym.compute import ComputeOptions
 from qgsym.errors import QgsymError
-from qgsym.kubo_transport import compute_kappa, compute_seebeck, compute_sigma_kubo
-from qgsym.models import load_model, model_from_mapping
-from qgsym.quantities import ComputeOptions
+from qgsym.model.loader import load_model, model_from_mapping
+from qgsym.responses import kubo_tensors as kubo
+from qgsym.responses.kubo import compute_kappa, compute_seebeck, compute_sigma_kubo
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +125,7 @@ def test_ideal_band_saturates_trace_condition():
     assert abs(symbolic["chern"]) == 1
     assert float(symbolic["integral_dk_trace"]) == pytest.approx(1 / (2 * math.pi), rel=1e-14)
     model = model_from_mapping(fb.IDEAL_MODEL)
-    from qgsym.geometry import band_geometry
+    from qgsym.bands.geometry import band_geometry
 
     k = np.random.default_rng(5).uniform(-3, 3, size=(50, 2))
     g = band_geometry(model.hamiltonian, k, model.multiplets)

@@ -20,14 +20,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from random_models import VECTORS_2D, TrigonometricHamiltonian, random_lattice_model
 
-from qgsym.chern import chern_checks
+from qgsym.bands.chern import chern_checks
+from qgsym.bands.gap_closing import survey_gaps
 from qgsym.cli import main
+from qgsym.compute import ComputeOptions
 from qgsym.errors import GapClosingError
-from qgsym.gap_closing import survey_gaps
-from qgsym.model import NumericModel
-from qgsym.models import load_model
-from qgsym.observables import compute_chern
-from qgsym.quantities import ComputeOptions
+from qgsym.model.bloch import NumericModel
+from qgsym.model.loader import load_model
+from qgsym.responses.geometric import compute_chern
 
 LIEB = """
 name = "lieb"

@@ -6,11 +6,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from random_models import TrigonometricHamiltonian, random_lattice_model
 
-from qgsym.closed_form import closed_form_geometry
-from qgsym.geometry import band_geometry, multiplet_sum
-from qgsym.model import NumericModel, random_momenta
-from qgsym.models import load_model
-from qgsym.nonlinear import closed_primitives, numeric_primitives
+from qgsym.bands.closed_form import closed_form_geometry
+from qgsym.bands.geometry import band_geometry, multiplet_sum
+from qgsym.model.bloch import NumericModel, random_momenta
+from qgsym.model.loader import load_model
+from qgsym.responses.nonlinear import closed_primitives, numeric_primitives
 
 CLIFFORD_MODELS = ["qwz", "haldane", "flat_chern", "massive_dirac", "tilted_dirac", "qiang_toy",
                    "cumnas_like", "c3z_dirac"]

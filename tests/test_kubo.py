@@ -1,4 +1,4 @@
-"""Kubo structural tensors (qgsym.kubo): residues vs quadrature, limits, sum rules, Kubo-Bastin.
+"""Kubo structural tensors (qgsym.responses.kubo_tensors): residues vs quadrature, limits, sum rules, Kubo-Bastin.
 
 Every expected value here comes from an independent route: mpmath, adaptive quadrature that
 uses no residue, an analytic limit (clean limit, Sommerfeld, two Lorentzians convolved), or
@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from scipy import integrate
 
-from qgsym import kubo
 from qgsym.errors import QgsymError
+from qgsym.responses import kubo_tensors as kubo
 
 CASES = [  # (eps_n, eps_m, delta_n, delta_m, mu)
     (-0.5, 0.5, 0.01, 0.02, -0.5),

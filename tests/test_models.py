@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from qgsym.errors import ModelError
-from qgsym.models import catalogue_names, load_model
+from qgsym.model.loader import catalogue_names, load_model
 
 REQUIRED = {"massive_dirac", "tilted_dirac", "qwz", "haldane", "flat_chern", "qiang_toy",
             "cumnas_like", "rice_mele"}

@@ -13,7 +13,7 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qgsym.moyal import (
+from qgsym.symbolic.moyal import (
     HBAR,
     apply_weyl_operator,
     hbar_coefficients,
@@ -137,13 +137,13 @@ def test_star_diagonalization_on_exact_jets():
 
 
 def test_slide_band_energy_is_the_energy_matching_inverse():
-    from qgsym.derive.jets import is_zero_symbolic
     from qgsym.derive.moyal_kinetics import (
         PhaseSpace,
         density_map_adjoint,
         generic_band_fields,
         slide_band_energy,
     )
+    from qgsym.symbolic.jets import is_zero_symbolic
 
     space = PhaseSpace((x,), (k,))
     fields = generic_band_fields(space, static=True)
@@ -201,8 +201,8 @@ def test_registry_entries_have_the_registry_fields():
 def _c8f_setting():
     import numpy as np
 
-    from qgsym.nonlinear import sigma2_values
-    from qgsym.nonlinear_claims_c4 import random_lattice_model
+    from qgsym.claims.seed003_derivation import random_lattice_model
+    from qgsym.responses.nonlinear import sigma2_values
 
     # generic 3-band lattice model without symmetry; n = 32: the compared integrals differ
     # by total derivatives whose periodic trapezoid error decays exponentially (observed
@@ -256,7 +256,7 @@ def test_dressed_target_current_is_a_quadratic_in_tau_with_drude_and_bcd():
     # to round-off (observed 1e-12 relative)
     predicted = taus[3] ** 2 * drude + taus[3] * dipole + constant
     assert np.max(np.abs(predicted - current[3].ravel())) < 1e-8 * np.max(np.abs(current[3]))
-    # independent references (qgsym.nonlinear): Drude tau^2 (FD of FD: 4e-4 relative at n = 32)
+    # independent references (qgsym.responses.nonlinear): Drude tau^2 (FD of FD: 4e-4 relative at n = 32)
     assert np.max(np.abs(drude - table["drude2"].ravel())) < 2e-3 * np.max(np.abs(table["drude2"]))
     assert np.max(np.abs(dipole - table["bcd"].ravel())) < 1e-5 * np.max(np.abs(table["bcd"]))
     assert np.max(np.abs(constant - table["wpd"].ravel())) < 1e-5 * scale

@@ -8,7 +8,7 @@ from scipy.special import j0
 
 from qgsym.derive import nesting
 from qgsym.errors import QgsymError
-from qgsym.models import load_model
+from qgsym.model.loader import load_model
 
 
 def test_gell_mann_normalization_and_su2_structure_constants():
@@ -109,7 +109,7 @@ def test_pairing_form_and_thermal_factor():
 def test_hofmann_model_is_flat_with_analytic_metric():
     model = load_model("hofmann")
     eta = model.parameters["eta_up"]
-    from qgsym.geometry import band_geometry
+    from qgsym.bands.geometry import band_geometry
 
     k = np.array([[0.3, 1.1], [2.0, -0.4], [-2.5, 2.9]])
     g = band_geometry(model.hamiltonian, k, model.multiplets)
@@ -168,7 +168,7 @@ def test_hofmann_block_is_model_two_of_gao_han_khalaf_up_to_sigma_z():
     # conjugation by s_z maps it onto the spin-up block of qgsym's transcription.
     import numpy as np
 
-    from qgsym.models import load_model
+    from qgsym.model.loader import load_model
 
     model = load_model("hofmann", {"eta_up": 0.6, "eta_down": 0.6})
     k = np.random.default_rng(3).uniform(-np.pi, np.pi, size=(20, 2))

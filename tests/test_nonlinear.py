@@ -8,9 +8,9 @@ from random_models import random_lattice_model, random_symmetric_model
 
 from qgsym.errors import GapClosingError
 from qgsym.formulas import sigma2_formulas
-from qgsym.identities import all_components, compare_components, formula_component
-from qgsym.models import catalogue_names, load_model
-from qgsym.nonlinear import evaluate_formulas, geometry_integrals, sigma2_values
+from qgsym.formulas.identities import all_components, compare_components, formula_component
+from qgsym.model.loader import catalogue_names, load_model
+from qgsym.responses.nonlinear import evaluate_formulas, geometry_integrals, sigma2_values
 
 # Well-gapped random models (hopping 0.4 against on-site spacing 6) at T = 1 have smooth
 # periodic integrands, and the midpoint rule converges exponentially; measured

@@ -13,11 +13,11 @@ import pytest
 import sympy as sp
 from random_models import random_lattice_model
 
+from qgsym.bands.geometry import band_geometry
+from qgsym.bands.kspace import fermi_dirac
 from qgsym.derive import perturbation as pt
 from qgsym.derive import quantum_kinetics as qk
-from qgsym.geometry import band_geometry
-from qgsym.kspace import fermi_dirac
-from qgsym.nonlinear import sigma2_values
+from qgsym.responses.nonlinear import sigma2_values
 
 
 @pytest.fixture(scope="module")
@@ -211,7 +211,7 @@ def test_tau_over_two_gives_the_qk_bracket_and_uniform_tau_does_not(kinetic):
 
 def test_kinetic_equation_linear_response(model3):
     """σ_ab: Drude τ term and τ⁰ anomalous Hall −Σ∫ f0 Ω^{ab} (SPEC `ahc`), via geometry."""
-    from qgsym.kspace import fermi_derivative, make_grid
+    from qgsym.bands.kspace import fermi_derivative, make_grid
 
     mu, temperature, n = 6.0, 0.5, 40
     linear = qk.first_order_pieces(model3, n, mu, temperature)
@@ -227,7 +227,7 @@ def test_kinetic_equation_linear_response(model3):
 
 
 def test_qk_minus_wpd_is_fully_symmetric():
-    from qgsym.nonlinear_claims_c4 import metric_dipole_difference
+    from qgsym.claims.seed003_derivation import metric_dipole_difference
 
     facts = metric_dipole_difference(pt.band_primitives(2))
     assert facts["qk_minus_wpd_proved_all_components"]

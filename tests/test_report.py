@@ -227,7 +227,7 @@ def test_derivation_without_run_is_run_as_a_script_and_failures_are_shown(
         '"""A derivation whose run() raises."""\n'
         "def run(out_dir):\n"
         "    raise ValueError('deliberate failure')\n")
-    monkeypatch.chdir(tmp_path / "repo")
+    monkeypatch.setattr(runner, "find_derivations_directory", lambda: folder)
     out = tmp_path / "out"
     write_report(out, claims=[], fast=True)
     results = json.loads((out / "results.json").read_text())
@@ -240,6 +240,15 @@ def test_derivation_without_run_is_run_as_a_script_and_failures_are_shown(
     assert "deliberate failure" in page and audit_html(page) == []
     # every claim is still listed although none ran
     assert [c for c, _ in _verdict_rows(out / "index.html")] == _report_ids(out)
+
+
+def test_report_outside_the_clone_finds_the_derivations_through_the_package(
+        tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no derivations/ here: they ship inside the package
+    out = tmp_path / "out"
+    write_report(out, claims=[], derivations=["toy_model"], fast=True)
+    record = json.loads((out / "results.json").read_text())["derivations"]["toy_model"]
+    assert record["status"] == "ok" and record["figures"]
 
 
 def test_missing_derivations_folder_is_reported(tmp_path, monkeypatch):

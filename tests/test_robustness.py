@@ -21,10 +21,10 @@ import pytest
 import sympy
 
 from qgsym import cache
+from qgsym.bands.kernels import dirac_delta, make_kernel
 from qgsym.cli import main
 from qgsym.errors import GapClosingError, ModelError
-from qgsym.kernels import dirac_delta, make_kernel
-from qgsym.models import load_model
+from qgsym.model.loader import load_model
 
 ROOT = Path(__file__).resolve().parent.parent
 #: A refused input answers in well under a second on an idle machine; the unguarded work

@@ -20,6 +20,13 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from qgsym.claims.seed003_symmetry import (
+    c3z_predicted_ratios,
+    symmetry_claim_c5a,
+    symmetry_claim_c5b,
+    symmetry_claim_c5c,
+    symmetry_claim_c5c_parts,
+)
 from qgsym.errors import QgsymError
 from qgsym.symmetry import (
     PRIMITIVE_T_PARITY,
@@ -47,18 +54,11 @@ from qgsym.symmetry import (
     violations,
     with_time_reversal,
 )
-from qgsym.symmetry_claims import (
-    c3z_predicted_ratios,
-    symmetry_claim_c5a,
-    symmetry_claim_c5b,
-    symmetry_claim_c5c,
-    symmetry_claim_c5c_parts,
-)
 
 
 @dataclass(frozen=True)
 class Operator:
-    """Duck-typed stand-in for qgsym.model.SymmetryOperator."""
+    """Duck-typed stand-in for qgsym.model.bloch.SymmetryOperator."""
 
     name: str
     matrix: sympy.ImmutableMatrix
@@ -538,7 +538,7 @@ def test_every_pair_of_indices_helper_is_consistent():
 
 
 def test_model_symmetry_operator_is_accepted():
-    from qgsym.model import SymmetryOperator
+    from qgsym.model.bloch import SymmetryOperator
 
     pt = SymmetryOperator("PT", TOY_OPERATORS["PT"].matrix, True,
                           sympy.ImmutableMatrix(sympy.eye(2)))
@@ -562,8 +562,8 @@ def test_c5c_numerically_on_the_c3z_dirac_model():
     D is a C3z-invariant rank-3 tensor, so by the index-structure argument the wpd combination
     vanishes in-plane while qk = -3/2 lka; the engine must also find D obeying its rules.
     """
-    from qgsym.kspace import fermi_derivative, integrate
-    from qgsym.models import load_model
+    from qgsym.bands.kspace import fermi_derivative, integrate
+    from qgsym.model.loader import load_model
 
     model = load_model("c3z_dirac")
 

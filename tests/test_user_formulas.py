@@ -14,6 +14,7 @@ from qgsym.errors import QgsymError
 from qgsym.formulas import sigma2_formulas
 from qgsym.formulas.base import E_CHARGE as e
 from qgsym.formulas.base import HBAR as hbar
+from qgsym.formulas.identities import all_components, compare_components, formula_component
 from qgsym.formulas.user import (
     F0,
     F0PRIME,
@@ -24,7 +25,6 @@ from qgsym.formulas.user import (
     metric,
     velocity,
 )
-from qgsym.identities import all_components, compare_components, formula_component
 from qgsym.testing import (
     assert_formulas_equal,
     assert_identity,
@@ -220,7 +220,7 @@ def test_random_metric_dipoles_sea_and_surface_text_agree(terms):
 # Helpers of qgsym.testing and the CLI
 # ---------------------------------------------------------------------------------------------
 def test_assert_identity_rules_are_enforced():
-    from qgsym.identities import integral_symbol as symbol
+    from qgsym.formulas.identities import integral_symbol as symbol
 
     assert_identity(symbol("f0", "metric", "xyz") + symbol("f0prime", "metric", "xzy"))
     with pytest.raises(AssertionError, match="beyond the allowed"):

@@ -1,4 +1,4 @@
-"""Tests of the Wannier90 hr.dat reader and writer (qgsym.models.wannier90).
+"""Tests of the Wannier90 hr.dat reader and writer (qgsym.model.wannier90).
 
 Independent references:
 - QWZ written by hand as a numpy function of fractional k (d = (sin 2pi k1, sin 2pi k2,
@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from qgsym.errors import ModelError, QgsymError
-from qgsym.models.wannier90 import (
+from qgsym.model.wannier90 import (
     HoppingModel,
     cartesian_derivative,
     read_hr_dat,
@@ -114,7 +114,7 @@ def test_catalogue_haldane_round_trip(tmp_path):
     # Haldane in the lattice gauge: hoppings R (in the a1, a2 basis) within |R_i| <= 1
     # (H_AB: 0, -a1, -a2; second neighbours +-a1, +-a2, +-(a2 - a1)), so again a 3x3 grid is
     # exact.  Reference bands: Haldane's closed form eps = e0 +- sqrt(|f|^2 + dz^2).
-    from qgsym.models import load_model
+    from qgsym.model.loader import load_model
 
     model = load_model("haldane")
     reciprocal = model.reciprocal
@@ -140,7 +140,7 @@ def test_catalogue_haldane_round_trip(tmp_path):
 
 
 def test_rice_mele_one_dimensional_round_trip(tmp_path):
-    from qgsym.models import load_model
+    from qgsym.model.loader import load_model
 
     model = load_model("rice_mele")
 
@@ -300,7 +300,7 @@ def test_bad_arguments_to_writer_and_model(tmp_path):
 
 
 def test_load_model_routes_hr_dat_to_the_reader(tmp_path):
-    from qgsym.models import load_model
+    from qgsym.model.loader import load_model
 
     path = tmp_path / "qwz_hr.dat"
     write_hr_dat(path, qwz_fractional, 2, grid=(3, 3, 1))
@@ -317,17 +317,17 @@ def test_load_model_routes_hr_dat_to_the_reader(tmp_path):
 
 import sympy  # noqa: E402
 
+from qgsym.bands.geometry import band_geometry  # noqa: E402
 from qgsym.cli import main  # noqa: E402
-from qgsym.geometry import band_geometry  # noqa: E402
-from qgsym.model import MOMENTA, bloch_model  # noqa: E402
-from qgsym.models import load_model  # noqa: E402
-from qgsym.models.wannier90 import (  # noqa: E402
+from qgsym.compute import ComputeOptions  # noqa: E402
+from qgsym.model.bloch import MOMENTA, bloch_model  # noqa: E402
+from qgsym.model.loader import load_model  # noqa: E402
+from qgsym.model.wannier90 import (  # noqa: E402
     read_centres_xyz,
     read_tb_dat,
     read_win,
     write_tb_dat,
 )
-from qgsym.quantities import ComputeOptions  # noqa: E402
 
 #: Haldane's NN vectors: H_AB(R) has R in {0, -a1, -a2} (matrix entry t1(1 + e^{-ik.a1} +
 #: e^{-ik.a2})), so with tau_B - tau_A = (1, 0) every bond R + tau_B - tau_A has length 1.
@@ -447,8 +447,8 @@ def test_cartesian_tensors_match_the_toml_model(tmp_path):
     # Chern numbers, the Berry-curvature integral and sigma2 (bcd, wpd) of the Wannier files
     # equal those of the symbolic tb-convention model on the same grid (same k points, so
     # only rounding differs; 1e-9 relative).  Haldane's C = -1, +1 (lower, upper band).
-    from qgsym.nonlinear import compute_sigma2
-    from qgsym.observables import compute_berry_curvature, compute_chern
+    from qgsym.responses.geometric import compute_berry_curvature, compute_chern
+    from qgsym.responses.nonlinear import compute_sigma2
 
     wannier = load_model(str(write_haldane(tmp_path, tb=True)))
     symbolic = haldane_tb_symbolic()
@@ -482,7 +482,7 @@ def test_tensors_rotate_with_the_lattice(tmp_path):
     (tmp_path / "b").mkdir()
     write_hr_dat(tmp_path / "a" / "c_hr.dat", chain3d, 1, (3, 3, 3), lattice)
     write_hr_dat(tmp_path / "b" / "c_hr.dat", chain3d, 1, (3, 3, 3), lattice @ rotation.T)
-    from qgsym.observables import compute_sigma1
+    from qgsym.responses.geometric import compute_sigma1
 
     options = ComputeOptions(grid=12, mu=-0.5, T=0.2)
     tensors = []
@@ -619,11 +619,11 @@ def test_bad_tb_dat_files(tmp_path, edit, message):
     assert "\n" not in str(caught.value)
 
 
-# --- SI units (qgsym.units.si_values) --------------------------------------------------------
+# --- SI units (qgsym.formulas.units.si_values) --------------------------------------------------------
 
 from types import SimpleNamespace  # noqa: E402
 
-from qgsym.units import si_values, unit_string  # noqa: E402
+from qgsym.formulas.units import si_values, unit_string  # noqa: E402
 
 # CODATA constants written out (independent of scipy): e and h are exact in the 2019 SI.
 E_CHARGE_SI = 1.602176634e-19  # C
@@ -707,7 +707,7 @@ def test_cli_prints_quantized_hall_conductance_in_si(tmp_path, capsys):
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from qgsym.models.wannier90 import WannierHamiltonian  # noqa: E402
+from qgsym.model.wannier90 import WannierHamiltonian  # noqa: E402
 
 
 def random_hopping_model(seed: int, n_bands: int) -> HoppingModel:
@@ -755,11 +755,11 @@ def test_random_model_derivatives_match_finite_differences(seed, n_bands):
                                np.linalg.eigvalsh(hamiltonian.matrix(k)), atol=1e-12)
 
 
-# --- PythTB models (qgsym.models.pythtb_model) ----------------------------------------------
+# --- PythTB models (qgsym.model.pythtb) ----------------------------------------------
 
 import pythtb  # noqa: E402  (in the test extra: pure Python, GPL-3, matplotlib already a dep)
 
-from qgsym.models.pythtb_model import model_from_pythtb, model_from_tight_binding  # noqa: E402
+from qgsym.model.pythtb import model_from_pythtb, model_from_tight_binding  # noqa: E402
 
 
 def pythtb_haldane(spinful=False):
@@ -798,7 +798,7 @@ def test_pythtb_hamiltonian_matches_pythtb(spinful):
 def test_pythtb_haldane_chern_numbers():
     # Haldane's phase diagram: |delta| = 0.2 < 3 sqrt(3) |t2| = 0.78 is the Chern phase,
     # C = +-1 for the two bands (FHS link variables: exact integers on a fine enough grid).
-    from qgsym.observables import compute_chern
+    from qgsym.responses.geometric import compute_chern
 
     model = model_from_pythtb(pythtb_haldane())
     values = compute_chern(model, ComputeOptions(grid=30))["values"]
@@ -832,7 +832,7 @@ def test_dimension_from_hoppings_and_lattice(tmp_path):
     sheet = load_model(str(tmp_path / "flat" / "q_hr.dat"))
     crystal = load_model(str(tmp_path / "tilted" / "q_hr.dat"))
     assert sheet.dimension == 2 and crystal.dimension == 3
-    from qgsym.models.wannier90 import wannier_fields
+    from qgsym.model.wannier90 import wannier_fields
 
     assert "dimension_notes" not in wannier_fields(sheet)
     assert "treated as a 3D crystal" in wannier_fields(crystal)["dimension_notes"]
@@ -847,7 +847,7 @@ def test_dimension_from_hoppings_and_lattice(tmp_path):
 
 import scipy.linalg  # noqa: E402
 
-from qgsym.models.wannier90 import numeric_model_from_wannier  # noqa: E402
+from qgsym.model.wannier90 import numeric_model_from_wannier  # noqa: E402
 
 HEXAGONAL = np.array([[1.0, 0.0, 0.0], [0.5, np.sqrt(3) / 2, 0.0], [0.0, 0.0, 5.0]])
 
@@ -1017,8 +1017,8 @@ def test_full_sigma2_and_chern_of_a_rotated_basis_equal_the_tb_model(tmp_path):
     # the full convention must reproduce its Chern numbers, Berry-curvature integral and
     # sigma2 (bcd, wpd: finite-difference dipoles of Omega and the band-normalized metric)
     # on the same grid (1e-9 relative: rounding only), while tb of the rotated files differs.
-    from qgsym.nonlinear import compute_sigma2
-    from qgsym.observables import compute_berry_curvature, compute_chern
+    from qgsym.responses.geometric import compute_berry_curvature, compute_chern
+    from qgsym.responses.nonlinear import compute_sigma2
 
     path = write_rotated_haldane(tmp_path)
     full = load_model(str(path))
@@ -1084,7 +1084,7 @@ def test_full_multiplet_sums_are_invariant_under_a_rotation_of_a_degenerate_mode
     # Every band doubly degenerate (H ⊗ 1_2): eigh picks an arbitrary basis in each pair, and
     # only multiplet sums are gauge invariant (in-pair terms of -2 Im sum A A cancel in the
     # sum). A rotation of the six Wannier functions must leave them unchanged (1e-10, as above).
-    from qgsym.geometry import multiplet_sum
+    from qgsym.bands.geometry import multiplet_sum
 
     rotation = random_unitary(7, 6)
     plain = numeric_model_from_wannier(random_full_model(tmp_path, 4, name="a", doubled=True)[0])

@@ -23,7 +23,7 @@ SOURCE_B = ("seed 004 (Xiang, Jia, Wang, abstract: relaxation-time dissipator, q
 @lru_cache(maxsize=1)
 def _mott_evidence() -> dict:
     """Xiao form vs Mott-like form (FHS-link staircase, energy quadrature) on two models."""
-    from qgsym.models import load_model
+    from qgsym.model.loader import load_model
 
     rows = []
     for name, mu, temperature in (("qwz", 1.5, 0.1), ("qwz", 2.0, 0.3), ("haldane", 0.5, 0.1)):
@@ -84,7 +84,7 @@ def check_c12a_mott() -> Verdict:
 
 def check_c12a_low_temperature() -> Verdict:
     """C12a.2: low-T limit α → (π²/3) T D_Ω(μ) (massive Dirac) and exp. suppression in a gap."""
-    from qgsym.models import load_model
+    from qgsym.model.loader import load_model
 
     symbolic = entropy.prove_entropy_integral()
     # the Fermi surface at mu = 0.3 sits at |k| = 0.28; a cutoff 0.8 keeps (eps - mu)/T > 50 at
@@ -124,7 +124,7 @@ def check_c12a_low_temperature() -> Verdict:
 
 def check_c12a_onsager() -> Verdict:
     """C12a.3: entropy Hall β_xy(M) (density matrix) = α_yx(−M) (Mott, time-reversed model)."""
-    from qgsym.models import load_model
+    from qgsym.model.loader import load_model
 
     symbolic = entropy.prove_entropy_hall_identity(3)
     rows = []
@@ -193,7 +193,7 @@ def check_c12a() -> Verdict:
 
 @lru_cache(maxsize=1)
 def _production_evidence() -> dict:
-    from qgsym.models import load_model
+    from qgsym.model.loader import load_model
 
     model = load_model("qwz")
     tau, n = 5.0, 48

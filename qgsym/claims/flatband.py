@@ -4,12 +4,12 @@ Source: A. Kruchkov, *Quantum transport in dispersionless electronic bands*,
 arXiv:2210.00351 (seed 000 text; the abstract was cross-read on arcxiv.org/abs/2210.00351
 through the ``search`` tool, the body only from the seed, which is legible for every
 equation used here except the definition of Θ, garbled as "Θ = β/L12 / L11" and read as
-Eq. 17). The structural tensors and their closed forms are in :mod:`qgsym.kubo`; the
-transport coefficients on catalogue models in :mod:`qgsym.kubo_transport`.
+Eq. 17). The structural tensors and their closed forms are in :mod:`qgsym.responses.kubo_tensors`; the
+transport coefficients on catalogue models in :mod:`qgsym.responses.kubo`.
 
 Two independent routes are used throughout:
 
-* the catalogue models (``flat_chern``, ``qwz``) through :mod:`qgsym.geometry` (eigh, sum
+* the catalogue models (``flat_chern``, ``qwz``) through :mod:`qgsym.bands.geometry` (eigh, sum
   over states) and the compute functions, and
 * the closed-form two-band d-vector geometry of this module (g_ij = ¼∂_i d̂·∂_j d̂,
   Ω_lower = ½ d̂·∂_x d̂ × ∂_y d̂) with the flat-pair reduction of the Kubo sums
@@ -28,8 +28,8 @@ from functools import lru_cache
 import numpy as np
 from scipy.optimize import brentq, minimize_scalar
 
-from qgsym import kubo
 from qgsym.claims.base import Claim, Verdict
+from qgsym.responses import kubo_tensors as kubo
 
 SOURCE = "Kruchkov, Quantum transport in dispersionless electronic bands (seed 000, arXiv:2210.00351)"
 LN2 = math.log(2.0)
@@ -76,14 +76,14 @@ def dvector_geometry(n: int, m: float = 1.0) -> dict:
 
 def catalogue_model(name: str, **parameters):
     """A catalogue model with parameter overrides (lazy import: the loader is heavy)."""
-    from qgsym.models import load_model
+    from qgsym.model.loader import load_model
 
     return load_model(name, parameters or None)
 
 
 def catalogue_geometry(model, n: int) -> dict:
-    """∫[dk] of the lower-band metric and curvature of a two-band model via qgsym.geometry."""
-    from qgsym.kspace import integrate
+    """∫[dk] of the lower-band metric and curvature of a two-band model via qgsym.bands.geometry."""
+    from qgsym.bands.kspace import integrate
 
     def integrand(g):
         metric = g.quantum_metric[:, :, :, 0]
@@ -326,8 +326,8 @@ def check_c9a_unequal() -> Verdict:
 # C9b
 # --------------------------------------------------------------------------------------
 def check_c9b() -> Verdict:
-    from qgsym.kubo_transport import compute_sigma_kubo
-    from qgsym.quantities import ComputeOptions
+    from qgsym.compute import ComputeOptions
+    from qgsym.responses.kubo import compute_sigma_kubo
 
     n = 48
     flat = catalogue_model("flat_chern", gap=1.0, m=1.0)
@@ -461,8 +461,8 @@ def _gap_activated(gap: float, metric_xx: float) -> dict:
 
 
 def check_c9c() -> Verdict:
-    from qgsym.kubo_transport import compute_sigma_kubo
-    from qgsym.quantities import ComputeOptions
+    from qgsym.compute import ComputeOptions
+    from qgsym.responses.kubo import compute_sigma_kubo
 
     gap = 1.0
     own = dvector_geometry(64, 1.0)
@@ -760,8 +760,8 @@ def check_c9e_delta_independence() -> Verdict:
 
 
 def check_c9e_topology() -> Verdict:
-    from qgsym.kubo_transport import compute_seebeck
-    from qgsym.quantities import ComputeOptions
+    from qgsym.compute import ComputeOptions
+    from qgsym.responses.kubo import compute_seebeck
 
     options = ComputeOptions(mu=-0.5, T=0.5, grid=32, broadening=(0.02,))
     values = {}
@@ -803,8 +803,8 @@ def check_c9e_topology() -> Verdict:
 # C9f
 # --------------------------------------------------------------------------------------
 def check_c9f() -> Verdict:
-    from qgsym.kubo_transport import compute_kappa
-    from qgsym.quantities import ComputeOptions
+    from qgsym.compute import ComputeOptions
+    from qgsym.responses.kubo import compute_kappa
 
     gap = 1.0
     own = dvector_geometry(64, 1.0)

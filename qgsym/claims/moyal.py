@@ -19,7 +19,7 @@ import sympy
 from qgsym.claims.base import Claim, Verdict
 from qgsym.claims.moyal_gradient import CLAIMS as GRADIENT_CLAIMS
 from qgsym.derive.cache_util import cached_json, cached_json_if_present
-from qgsym.moyal import (
+from qgsym.symbolic.moyal import (
     apply_weyl_operator,
     hbar_coefficients,
     poisson_bracket,
@@ -200,7 +200,6 @@ def _diagonalization_jet_evidence(dimension: int, bands: int, degree: int, seed:
 
 
 def _energy_symbolic_evidence() -> dict:
-    from qgsym.derive.jets import is_zero_symbolic
     from qgsym.derive.moyal_kinetics import (
         PhaseSpace,
         density_map,
@@ -209,6 +208,7 @@ def _energy_symbolic_evidence() -> dict:
         generic_band_fields,
         slide_band_energy,
     )
+    from qgsym.symbolic.jets import is_zero_symbolic
 
     x, k = sympy.symbols("x1 k1", real=True)
     space = PhaseSpace((x,), (k,))
@@ -275,7 +275,7 @@ def check_c8c() -> Verdict:
                   "for any diagonal star-unitary G exactly (associativity); the derived "
                   "dynamics expressed in f, h, A, g is invariant under the exact star-gauge "
                   "transformation A -> e^{-i theta}*A*e^{i theta} + d theta + O(hbar^2) "
-                  "(symbolic, d = 1; derivations/moyal.py)."),
+                  "(symbolic, d = 1; qgsym/derivations/moyal.py)."),
         "conventions": ("Balents' A_k = -i<u|d_k u> = -A(SPEC); Omega^B = -Omega(SPEC); "
                         "g identical; T_n = -G_n (band-normalized metric)."),
     }
@@ -590,7 +590,7 @@ def check_c8e() -> Verdict:
     evidence = {"symbolic_d1": symbolic, "jets": jets}
     d2 = cached_json_if_present("c8e_d2")
     evidence["symbolic_d2"] = d2 if d2 is not None else (
-        "not in the cache: run `python derivations/moyal.py` (d = 2 takes minutes)")
+        "not in the cache: run `python -m qgsym.derivations.moyal` (d = 2 takes minutes)")
     jets_ok = all(all(v for key, v in row.items() if key.startswith(("A_", "h^")))
                   for row in jets["rows"])
     d1_ok = all(symbolic["readings"]["mu_nu"]["orders_vanishing"])
@@ -628,8 +628,8 @@ C8F_TARGETS = {
 
 
 def _c8f_models():
-    from qgsym.models import load_model
-    from qgsym.nonlinear_claims_c4 import random_lattice_model
+    from qgsym.claims.seed003_derivation import random_lattice_model
+    from qgsym.model.loader import load_model
 
     return [(random_lattice_model(3, 7), 0.2, 0.3, 48),
             (load_model("haldane"), 0.9, 0.15, 48)]
@@ -650,7 +650,7 @@ def _c8f_numeric_case(model, mu, temperature, n) -> dict:
     import numpy as np
 
     from qgsym.derive import quantum_kinetics as qk
-    from qgsym.nonlinear import sigma2_values
+    from qgsym.responses.nonlinear import sigma2_values
 
     def evaluate(grid):
         pieces = qk.dressed_target_pieces(model, grid, mu, temperature)
@@ -709,8 +709,8 @@ def _c8f_finite_tau_case() -> dict:
     """Exact-resolvent solution at finite tau: J(tau) must be an exact quadratic in tau."""
     import numpy as np
 
+    from qgsym.claims.seed003_derivation import random_lattice_model
     from qgsym.derive import quantum_kinetics as qk
-    from qgsym.nonlinear_claims_c4 import random_lattice_model
 
     model, mu, temperature, n = random_lattice_model(3, 7), 0.2, 0.3, 24
     taus = [5.0, 10.0, 20.0, 40.0]
@@ -816,7 +816,7 @@ def _c8f_counterexample(evidence) -> dict:
     """The slide's printed tau^0 term vs the derived Moyal value on the Haldane case."""
     case = next(c for c in evidence["cases"] if c["model"] == "haldane")
     moyal_label = next(iter(C8F_TARGETS))
-    from qgsym.models import load_model
+    from qgsym.model.loader import load_model
 
     return {
         "model": "haldane", "parameters": dict(load_model("haldane").parameters),
@@ -854,7 +854,7 @@ def check_c8f() -> Verdict:
     evidence["reading"] = (
         "sigma^qm_ijl = -e^3 sum_n int [a d_i G^{jl} - b (d_j G^{il} + d_l G^{ij})] f0 "
         "(symmetrized in j,l); wpd (1, 1/2), lka (2, 1/2), qk (1/2, 1), slide balents2 "
-        "(3/2, 1/2); s1 = lka - wpd, s2 = 2 (s1 - wpd) from qgsym.nonlinear.sigma2_values "
+        "(3/2, 1/2); s1 = lka - wpd, s2 = 2 (s1 - wpd) from qgsym.responses.nonlinear.sigma2_values "
         "(independent of the density-matrix code)")
     evidence["slide_sigma2_tau0_(a,b)_with_f_prime_reading"] = ["3/2", "1/2"]
     evidence["finding"] = _C8F_FINDING

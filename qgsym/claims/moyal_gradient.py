@@ -50,8 +50,8 @@ GRID = 64
 
 
 def _model(label):
-    from qgsym.models import load_model
-    from qgsym.nonlinear_claims_c4 import random_lattice_model
+    from qgsym.claims.seed003_derivation import random_lattice_model
+    from qgsym.model.loader import load_model
 
     if label.startswith("random_lattice_model"):
         bands, seed = (int(x) for x in label[label.index("(") + 1:-1].split(","))
@@ -88,9 +88,9 @@ def candidates(basis: dict) -> dict:
 def _case(label, mu, temperature, n) -> dict:
     import numpy as np
 
+    from qgsym.bands.geometry import band_geometry
+    from qgsym.bands.kspace import energy_scale, fermi_dirac, make_grid
     from qgsym.derive.field_gradient import geometric_basis, gradient_response
-    from qgsym.geometry import band_geometry
-    from qgsym.kspace import energy_scale, fermi_dirac, make_grid
 
     model = _model(label)
     response = gradient_response(model, n, mu, temperature)

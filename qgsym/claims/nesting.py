@@ -19,7 +19,7 @@ SOURCE = ("seed 001 (Balents, quantum geometric nesting slides: trace form, Bloc
           "dressed vector, pairing form); Zhang, Wang, Balents, Savary arXiv:2504.03882; "
           "Han et al. arXiv:2401.04163")
 HOFMANN_SOURCE = ("Hofmann, Berg, Chowdhury PRL 130, 226001 (2023) model as transcribed in "
-                  "seed 001 (qgsym/models/hofmann.toml); QGN condition of seed 001")
+                  "seed 001 (qgsym/model/catalogue/hofmann.toml); QGN condition of seed 001")
 
 #: Machine-precision identities: 1e-10 absolute on O(1) numbers leaves 6 orders of margin
 #: over the ~1e-15 rounding of 4x4 / 6x6 traces.
@@ -58,7 +58,7 @@ def _pairing_evidence() -> dict:
             nesting.bloch_vector(p_shift, generators), nesting.bloch_vector(p_reflected, generators),
             o0, n_flat, n, signs))
         rows.append({"n": n, "n_flat": n_flat, "trace_form": trace, "bloch_form": bloch})
-    from qgsym.models import load_model
+    from qgsym.model.loader import load_model
 
     hofmann_rows = []
     for overrides in ({}, {"eta_down": -0.75}):
@@ -202,7 +202,7 @@ def check_c10a_pairing() -> Verdict:
 
 def check_c10b() -> Verdict:
     """C10b: χ_Q peaks where the QGN condition b̃_o(k+Q) ∥ b(k) holds (Hofmann model)."""
-    from qgsym.models import load_model
+    from qgsym.model.loader import load_model
 
     temperature = 1.0  # chi_Q ~ 1/T: T only scales the seed's form
     n = 16

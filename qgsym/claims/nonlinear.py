@@ -1,8 +1,8 @@
 """Claims C1–C7: seed 003's nonlinear-conductivity statements, decided with evidence.
 
-Symbolic proofs use the identity engine (:mod:`qgsym.identities`, rules named in the
+Symbolic proofs use the identity engine (:mod:`qgsym.formulas.identities`, rules named in the
 evidence); numerical confirmations use the two independent evaluation paths of
-:mod:`qgsym.nonlinear` (closed form vs eigh, Fermi sea vs Fermi surface).
+:mod:`qgsym.responses.nonlinear` (closed form vs eigh, Fermi sea vs Fermi surface).
 """
 
 from __future__ import annotations
@@ -13,19 +13,24 @@ import numpy as np
 import sympy
 
 from qgsym.claims.base import Claim, Verdict, number_row
-from qgsym.claims.toy_model import check_c6a, check_c6b, check_c6c
-from qgsym.formulas import sigma2_formulas
-from qgsym.identities import all_components, canonical_form, compare_components, formula_component
-from qgsym.identities import integral_symbol as symbol
-from qgsym.models import catalogue_names, load_model
-from qgsym.nonlinear import infinite_domain_integrals, sigma2_values
-from qgsym.nonlinear_claims_c4 import claim_c3b, claim_c4, claim_c4b
-from qgsym.symmetry_claims import (
+from qgsym.claims.seed003_derivation import claim_c3b, claim_c4, claim_c4b
+from qgsym.claims.seed003_symmetry import (
     symmetry_claim_c5a,
     symmetry_claim_c5b,
     symmetry_claim_c5c,
     symmetry_claim_c5c_parts,
 )
+from qgsym.claims.toy_model import check_c6a, check_c6b, check_c6c
+from qgsym.formulas import sigma2_formulas
+from qgsym.formulas.identities import (
+    all_components,
+    canonical_form,
+    compare_components,
+    formula_component,
+)
+from qgsym.formulas.identities import integral_symbol as symbol
+from qgsym.model.loader import catalogue_names, load_model
+from qgsym.responses.nonlinear import infinite_domain_integrals, sigma2_values
 
 SEED = "Qiang et al., Adv. Sci. 2025 (seed 003)"
 #: Units of sigma^(2) values in natural units (e = hbar = 1) of the model.
@@ -88,7 +93,7 @@ def _iii_counterexample(key, models=("tilted_dirac", "c3z_dirac", "massive_dirac
 def _band_chemical_potentials(model):
     """Two chemical potentials a quarter of the way into the first conduction and the last
     valence multiplet (from random k): Fermi surfaces well inside any continuum cutoff."""
-    from qgsym.model import random_momenta
+    from qgsym.model.bloch import random_momenta
 
     energies = np.linalg.eigvalsh(model.hamiltonian.matrix(random_momenta(model, 400, 3)))
     middle = len(model.multiplets) // 2
@@ -321,7 +326,7 @@ def check_c3() -> Verdict:
     # max|sea + surface| = 5e-3 (N = 160), 3e-5 (N = 320), 7e-10 (N = 640)
     sea, surface, info = infinite_domain_integrals(model, 640, [mu], 0.01)
     path = info["path"]
-    from qgsym.nonlinear import evaluate_formulas
+    from qgsym.responses.nonlinear import evaluate_formulas
 
     values = evaluate_formulas(["lka", "wpd"], sea, surface, model.axes)
     correction = 0.5 * sea["metric"][0] - 0.5 * surface["metric"][0]  # e = hbar = 1
@@ -375,7 +380,7 @@ def _c5c_part(part: str):
 
 def check_c5c_numeric() -> Verdict:
     """C5c on the C3z-symmetric catalogue model: wpd in-plane = 0, qk = -(3/2) lka."""
-    from qgsym.symmetry_claims import c5c_numeric_evidence
+    from qgsym.claims.seed003_symmetry import c5c_numeric_evidence
 
     evidence = dict(c5c_numeric_evidence())
     where = (f"{evidence['model']} {_parameters_text(evidence['parameters'])}, mu = "
@@ -409,7 +414,7 @@ def _dimension_table() -> dict:
 
     from qgsym.errors import QgsymError
     from qgsym.formulas import formula_registry
-    from qgsym.units import dimension_ratio
+    from qgsym.formulas.units import dimension_ratio
 
     table = {}
     for key, formula in formula_registry().items():
@@ -427,7 +432,7 @@ def _dimension_table() -> dict:
 
 
 def _si_examples() -> dict:
-    from qgsym.units import sigma2_to_si
+    from qgsym.formulas.units import sigma2_to_si
 
     examples = {}
     model = load_model("qiang_toy")
@@ -470,7 +475,7 @@ def _c7_part(keys, label: str) -> Verdict:
                                                   **row}})
     if unchecked:
         return Verdict("inconclusive", evidence, finding=(
-            f"The unit engine (qgsym.units, written for sigma^(2) integrals of band "
+            f"The unit engine (qgsym.formulas.units, written for sigma^(2) integrals of band "
             f"primitives) cannot reduce the {len(unchecked)} {label} "
             f"({', '.join(unchecked)}): their dimensions are not checked."), scope_notes=(
             "Not a finding against the entries: their prefactors and units are recorded in the "
@@ -504,7 +509,7 @@ def check_c7() -> Verdict:
     numbers = [number_row("sigma^WPD_xyy, qiang_toy (2D)", si["natural"],
                           "e³/ħ × nm/eV (natural units)", "eps_F = 0.25 eV, T = 5 meV, grid 200"),
                number_row("the same in SI", si["SI_A_m_per_V2"], "A m/V^2",
-                          "sigma2_to_si of qgsym.units")]
+                          "sigma2_to_si of qgsym.formulas.units")]
     refuted = [parts[k] for k, v in verdicts.items() if v == "refuted"]
     return Verdict(
         verdict, finding=" ".join(f"{key}: {part.finding}" for key, part in parts.items()),
@@ -515,7 +520,7 @@ def check_c7() -> Verdict:
 
 
 def _model_3d():
-    from qgsym.model import MOMENTA, bloch_model
+    from qgsym.model.bloch import MOMENTA, bloch_model
 
     kx, ky, kz = MOMENTA
     t, v, m, b = (sympy.Rational(1, 10), 1, sympy.Rational(1, 10), 1)

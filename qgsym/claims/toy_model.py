@@ -12,8 +12,8 @@ import numpy as np
 import sympy
 
 from qgsym.claims.base import Verdict, number_row
-from qgsym.models import load_model
-from qgsym.nonlinear import sigma2_values
+from qgsym.model.loader import load_model
+from qgsym.responses.nonlinear import sigma2_values
 from qgsym.symmetry import is_invariant_symbolic
 
 T_OVER_V = (0.0, 0.5, 0.9)
@@ -51,7 +51,7 @@ def check_c6a() -> Verdict:
         kind="substantive" if verdict == "refuted" else None, evidence={
         "method": "operator algebra: U H(k)^(*) U^dagger - H(Rk) simplified symbolically for all "
                   "parameter values (SymPy); operators of the t = 0 Dirac model declared in "
-                  "qgsym/models/qiang_toy.toml",
+                  "qgsym/model/catalogue/qiang_toy.toml",
         "invariant_for_all_parameters": results,
         "invariant_at_t_0": at_t_zero,
         "declared_present": sorted(present),

@@ -61,17 +61,17 @@ import numpy as np
 import sympy
 from scipy.special import xlogy
 
-from qgsym.convergence import grid_converged, grid_of, temperature_width
-from qgsym.errors import QgsymError
-from qgsym.gap_closing import require_open_gaps, with_warnings
-from qgsym.geometry import band_geometry
-from qgsym.kspace import (
+from qgsym.bands.convergence import grid_converged, grid_of, temperature_width
+from qgsym.bands.gap_closing import require_open_gaps, with_warnings
+from qgsym.bands.geometry import band_geometry
+from qgsym.bands.kspace import (
     energy_scale,
     fermi_derivative,
     fermi_dirac,
     integrate,
     integrate_with_error,
 )
+from qgsym.errors import QgsymError
 
 
 # --------------------------------------------------------------------------------------------
@@ -211,8 +211,8 @@ class HallStaircase:
 
 
 def hall_staircase_from_geometry(model, n: int) -> HallStaircase:
-    """Per-state weights w_k Ω_n^{xy} from the sum-over-states curvature (qgsym.geometry)."""
-    from qgsym.kspace import make_grid
+    """Per-state weights w_k Ω_n^{xy} from the sum-over-states curvature (qgsym.bands.geometry)."""
+    from qgsym.bands.kspace import make_grid
 
     grid = make_grid(model, n)
     geometry = band_geometry(model.hamiltonian, grid.points, model.multiplets,
@@ -297,7 +297,7 @@ def entropy_hall_density_matrix(model, mu: float, temperature: float, n: int) ->
 
     (from [H₀, ρ₁] = −eE·[r, ρ₀]). The first-order change of the matrix function s(ρ) is its
     Fréchet derivative (Daleckii–Krein): δs_mn = ρ₁_mn [s(f_m) − s(f_n)]/(f_m − f_n), with s(f)
-    from :func:`entropy_density` and f from :func:`~qgsym.kspace.fermi_dirac`; v_i = ∂_iH in
+    from :func:`entropy_density` and f from :func:`~qgsym.bands.kspace.fermi_dirac`; v_i = ∂_iH in
     the band basis. No Berry curvature enters: this is the velocity–matrix-element route,
     independent of :func:`anomalous_nernst`. Intra-multiplet pairs carry no ρ₁.
     (A finite difference of s(ρ₀ ± hρ₁) is not usable: when f ≈ 0 or 1 the perturbed spectrum
@@ -308,8 +308,8 @@ def entropy_hall_density_matrix(model, mu: float, temperature: float, n: int) ->
     dict with "beta" and "sigma": {label: value} for each Hall pair (antisymmetrized,
     (X_ij − X_ji)/2), and "grid".
     """
-    from qgsym.geometry import multiplet_mask
-    from qgsym.kspace import make_grid
+    from qgsym.bands.geometry import multiplet_mask
+    from qgsym.bands.kspace import make_grid
 
     pairs = hall_pairs(model.dimension)
     grid = make_grid(model, n)
@@ -396,7 +396,7 @@ def driven_state(model, mu: float, temperature: float, tau: float, field, n: int
 
     Each order solves (−i[H₀, ·] − 1/τ) ρ_j = −eE·∂_k ρ_{j−1} in the eigenbasis of H₀; ∂_k is
     the spectral (FFT) derivative of the periodic orbital-basis matrix field, so no Berry
-    connection is used (independent of :mod:`qgsym.geometry`). Stops at ``max_order`` or when
+    connection is used (independent of :mod:`qgsym.bands.geometry`). Stops at ``max_order`` or when
     max|ρ_j| < ``tolerance`` (the sum to convergence is the exact steady state on the grid).
 
     Raises
@@ -576,7 +576,7 @@ def second_order_production(state: DrivenState) -> float:
 
 def production_closed_forms(model, mu: float, temperature: float, tau: float, field,
                             n: int) -> dict:
-    """Π_Drude, Π_metric (finite τ) and its large-τ limit from :mod:`qgsym.geometry`.
+    """Π_Drude, Π_metric (finite τ) and its large-τ limit from :mod:`qgsym.bands.geometry`.
 
     See the module docstring for the formulas (charge −e, e = ħ = k_B = 1).
     """

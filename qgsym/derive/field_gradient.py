@@ -82,18 +82,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from qgsym.convergence import grid_converged, grid_of, temperature_width
+from qgsym.bands.convergence import grid_converged, grid_of, temperature_width
+from qgsym.bands.gap_closing import require_open_gaps, with_warnings
+from qgsym.bands.geometry import band_geometry, check_gaps
+from qgsym.bands.kspace import energy_scale, fermi_derivative, fermi_dirac, make_grid
 from qgsym.errors import QgsymError
-from qgsym.gap_closing import require_open_gaps, with_warnings
-from qgsym.geometry import band_geometry, check_gaps
-from qgsym.kspace import energy_scale, fermi_derivative, fermi_dirac, make_grid
 
 #: Relative size of the smaller probe wavevector |q| (of a reciprocal vector / 2π).
 PROBE_FRACTION = 2e-3
 
 #: Smallest interband splitting between k + q/2 and k − q/2, in units of the energy scale
 #: (the exact solution divides by it; the gaps at the grid points themselves are checked
-#: with :data:`qgsym.geometry.GAP_CLOSING_TOLERANCE`).
+#: with :data:`qgsym.bands.geometry.GAP_CLOSING_TOLERANCE`).
 PROBE_GAP_FLOOR = 1e-6
 
 
@@ -205,7 +205,7 @@ def gradient_response(model, n: int, mu: float, temperature: float) -> dict:
         relative to the largest entry (the truncation error before extrapolation).
         σ_ijl in j_i = σ_ijl ∂_l E_j, e = ħ = 1.
     """
-    from qgsym.models.wannier90 import refuse_full_interpolation
+    from qgsym.model.wannier90 import refuse_full_interpolation
 
     refuse_full_interpolation(model, "sigma11 (the Moyal field-gradient response)")
     if not model.lattice:
@@ -302,9 +302,9 @@ def compute_sigma11(model, options) -> dict:
     function relaxing toward f₀(H₀)) and ``band_density`` (the Moyal band kinetics, band
     density relaxing toward f₀(ε_n)). Natural units e = ħ = 1: σ^(1,1) in e²/ħ times
     length^(3−d). One grid (``options.grid``); the grid policy and the per-component error
-    estimate are those of :mod:`qgsym.convergence`.
+    estimate are those of :mod:`qgsym.bands.convergence`.
     """
-    from qgsym.observables import component_keys
+    from qgsym.responses.geometric import component_keys
 
     n = grid_of(model, options)
     warnings = require_open_gaps(model, n, "sigma11")

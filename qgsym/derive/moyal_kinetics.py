@@ -10,7 +10,7 @@ definitions on the slides, and the slide formulas are encoded *as printed* (with
 garbled points documented where they are used).
 
 What the engine does (phase space q_α = (x_1..x_d, k_1..k_d), ε^{x_i k_i} = +1, ħ the
-gradient-expansion parameter; see :mod:`qgsym.moyal`):
+gradient-expansion parameter; see :mod:`qgsym.symbolic.moyal`):
 
 1. **Star diagonalization** (:func:`star_diagonalize`): for an explicit N x N symbol
    H(q, t) with a known pointwise eigenbasis U0, find U = U0 ⋆ W, W = 1 + ħW1 + ħ²W2, with
@@ -54,7 +54,7 @@ import sympy
 
 from qgsym.derive.moyal_jets import JetScalar, JetSpace
 from qgsym.errors import QgsymError
-from qgsym.moyal import hbar_coefficients, star, truncate_hbar
+from qgsym.symbolic.moyal import hbar_coefficients, star, truncate_hbar
 
 #: The expansion parameter of the kinetic engine (real, so that conjugation is I -> -I).
 HBAR = sympy.Symbol("hbar", real=True)
@@ -1102,7 +1102,7 @@ def sigma2_tau0_decomposition() -> dict:
             difference = sympy.expand(sigma - target)
             equations.append(difference)
             residual_terms.append(difference)
-        from qgsym.derive.jets import to_jet
+        from qgsym.symbolic.jets import to_jet
 
         collected = []
         for difference in equations:

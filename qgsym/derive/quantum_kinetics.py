@@ -53,9 +53,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qgsym.bands.kspace import fermi_derivative, fermi_dirac, k_derivative, make_grid
 from qgsym.errors import QgsymError
-from qgsym.kspace import fermi_derivative, fermi_dirac, k_derivative, make_grid
-from qgsym.nonlinear import derivative_step
+from qgsym.responses.nonlinear import derivative_step
 
 #: The pieces of the second-order dc conductivity, with the relaxation-time factor of each.
 PIECES = {

@@ -13,7 +13,7 @@ surface, the term is v_a X^{bc} f₀'(ε_n)). ``slots`` names which of the respo
 (i, j, k) of σ_ijk sits on the derivative/velocity and on the two tensor slots:
 ``Term(-1/2, "metric", "jik")`` is −½ ∂_j 𝒢^{ik}. A formula whose source writes its
 integrand in another way (a pseudovector Ω_d with Levi-Civita symbols) supplies
-``component_builder`` instead; the identity engine (:mod:`qgsym.identities`) then proves
+``component_builder`` instead; the identity engine (:mod:`qgsym.formulas.identities`) then proves
 or refutes its equality with the others.
 """
 
@@ -97,7 +97,7 @@ class Formula:
     notes : str
         Where the seed text is garbled, and what was used instead.
     component_builder : callable, optional
-        (i, j, k) -> SymPy expression in integral symbols (see :mod:`qgsym.identities`).
+        (i, j, k) -> SymPy expression in integral symbols (see :mod:`qgsym.formulas.identities`).
     """
 
     key: str

@@ -1,7 +1,7 @@
 """Registry entries of seed 000 (Kruchkov): flat-band Kubo forms, Eq. 10, 12, 16, 17, 19.
 
 Encoded **as published** (expression_latex / expression_plain); the convention map says how
-qgsym evaluates them (:mod:`qgsym.kubo_transport`, :mod:`qgsym.kubo`). Seed text used for
+qgsym evaluates them (:mod:`qgsym.responses.kubo`, :mod:`qgsym.responses.kubo_tensors`). Seed text used for
 every equation; the garbled definition of Θ ("Θ = β/L12 / L11") is read from Eq. 17. The
 paper is arXiv:2210.00351 (abstract cross-read on arcxiv.org through the search tool; no
 DOI is recorded here because none was verified).
@@ -54,7 +54,7 @@ KRUCHKOV_SIGMA = Formula(
                  "and T-odd"),
     provenance=Provenance(PAPER, "Eq. 10-11 and the definitions of I_nm, J_nm after Eq. 11",
                           arxiv=ARXIV, read_from=READ_FROM),
-    notes=("qgsym.kubo_transport adds the intraband Kubo-Greenwood term for dispersive models "
+    notes=("qgsym.responses.kubo adds the intraband Kubo-Greenwood term for dispersive models "
            "(zero for flat bands). The seed writes omega^alpha; read as (omega - mu)^alpha."),
 )
 

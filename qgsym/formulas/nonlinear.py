@@ -3,7 +3,7 @@
 Common conventions of qgsym (and of seed 003, which uses the same ones, so the map of the
 seed-003 entries is the identity): carriers of charge −e (e > 0), H = H₀ + eE·r,
 [dk] = d^dk/(2π)^d, σ_ijk symmetric in (j, k). Every entry is written as published; the
-identity engine (:mod:`qgsym.identities`) and the claims decide how they relate.
+identity engine (:mod:`qgsym.formulas.identities`) and the claims decide how they relate.
 
 Seed 003 = X.-B. Qiang, T. Liu, Z.-X. Gao, H.-Z. Lu, X. C. Xie, "A clarification on
 quantum-metric-induced nonlinear transport", Adv. Sci. (2025), DOI as printed in the seed
@@ -19,7 +19,7 @@ from qgsym.formulas.base import E_CHARGE as e
 from qgsym.formulas.base import HBAR as hbar
 from qgsym.formulas.base import TAU as tau
 from qgsym.formulas.base import Formula, Provenance, Term
-from qgsym.identities import integral_symbol, levi_civita
+from qgsym.formulas.identities import integral_symbol, levi_civita
 
 SEED_003 = ("Qiang, Liu, Gao, Lu, Xie, 'A clarification on quantum-metric-induced nonlinear "
             "transport', Adv. Sci. 2025 (seed 003)")

@@ -1,7 +1,7 @@
 """User formulas as data: a whitelist grammar in band-geometric primitives -> :class:`Formula`.
 
 A user writes a rank-3 (σ^(2)) integrand with free response indices i, j, k
-(J_i = σ_ijk E_j E_k) in the primitives of the identity engine (:mod:`qgsym.identities`):
+(J_i = σ_ijk E_j E_k) in the primitives of the identity engine (:mod:`qgsym.formulas.identities`):
 
 ==================  ==========================================  ===========================
 text                meaning                                     SymPy API
@@ -20,13 +20,13 @@ with numbers, ``+ - * /``, parentheses and ``**`` of numbers. After expansion ev
 must be ``c · f0 · d_a X_bc`` (a Fermi-sea term sea[X]_abc) or ``c · f0' · v_a · X_bc`` (a
 Fermi-surface term surface[X]_abc), with (a, b, c) a permutation of (i, j, k). The text is
 parsed by :func:`ast.parse` and each node is checked against the whitelist (as in
-:mod:`qgsym.expr`); nothing is evaluated.
+:mod:`qgsym.model.expr`); nothing is evaluated.
 
 T-parity, P-parity and the τ power are derived, not restated: the τ power is the exponent
 of τ in the prefactor; under T, ∂_a and v_a are odd, 𝒢 and ∂∂ε even, Ω odd, so a term in X
 has p = −p_X (:func:`qgsym.symmetry.t_parity_from_primitives`); a rank-3 polar tensor has
 P-parity (−1)³. The SI dimension of prefactor × integral is checked with C7's machinery
-(:func:`qgsym.units.dimension_ratio`).
+(:func:`qgsym.formulas.units.dimension_ratio`).
 """
 
 from __future__ import annotations
@@ -41,9 +41,9 @@ from pathlib import Path
 import sympy
 
 from qgsym.errors import QgsymError
-from qgsym.expr import parse_expression
 from qgsym.formulas.base import E_CHARGE, HBAR, PRIMITIVES, TAU, Formula, Provenance, Term
-from qgsym.identities import integral_symbol
+from qgsym.formulas.identities import integral_symbol
+from qgsym.model.expr import parse_expression
 
 RESPONSE_INDICES = "ijk"
 #: text name -> engine primitive
@@ -353,7 +353,7 @@ def dimension_check(formula: Formula, primitives) -> dict:
     """d -> "consistent" or "inconsistent: ratio" for d = 1, 2, 3 (C7's machinery)."""
     from sympy.physics import units as u
 
-    from qgsym.units import dimension_ratio
+    from qgsym.formulas.units import dimension_ratio
 
     table = {}
     for primitive in sorted(primitives):

@@ -10,7 +10,7 @@ Output (all under ``out``, default ``reports/``):
     τ power, T/P parity and dimension.
 ``models/<NAME>.html``
     per catalogue model: bands, Berry-curvature and quantum-metric maps, σ^(2) of every
-    formula vs μ, and the seed-003 Table-1 comparison (from ``derivations/models.py``).
+    formula vs μ, and the seed-003 Table-1 comparison (from ``qgsym/derivations/models.py``).
 ``derivations/<NAME>.html`` and ``derivations/<NAME>/``
     each derivation script's summary, figures (embedded) and data files.
 ``summary.md``, ``results.json``

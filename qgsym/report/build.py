@@ -364,7 +364,7 @@ def build_report(out: Path, claims=None, derivations=None, fast=False, workers=2
             **{k: v for k, v in record.items() if k != "seconds"},
             "data_content": _load_data(folder_out, record["data"]),
         }
-    models_note = ("The models derivation (derivations/models.py) did not run or produced no "
+    models_note = ("The models derivation (qgsym/derivations/models.py) did not run or produced no "
                    "model pages" + ("" if "models" in outcome.derivations else
                                     " (it was not part of this run)") + ".")
     derivations_note = (notes[0] if folder is None else

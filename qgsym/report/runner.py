@@ -54,14 +54,13 @@ def package_directory() -> Path:
 
 
 def find_derivations_directory() -> Path | None:
-    """``./derivations`` if it exists, else the folder next to the package source, else None."""
-    here = Path.cwd() / "derivations"
-    if here.is_dir():
-        return here.resolve()
-    beside = package_directory().parent / "derivations"
-    if beside.is_dir():
-        return beside.resolve()
-    return None
+    """The derivation scripts ship inside the package (:mod:`qgsym.derivations`).
+
+    They are found through the package, never through the working directory, so an installed
+    qgsym writes the full report from any folder (None only for a broken installation).
+    """
+    folder = package_directory() / "derivations"
+    return folder if folder.is_dir() else None
 
 
 def derivation_scripts(folder: Path | None) -> dict[str, Path]:
@@ -88,7 +87,8 @@ def source_hash(derivations_folder: Path | None) -> str:
     digest = hashlib.sha256()
     digest.update(f"qgsym {qgsym.__version__}; {_library_versions()}".encode())
     roots = [("qgsym", package_directory())]
-    if derivations_folder is not None:
+    if derivations_folder is not None and not derivations_folder.is_relative_to(
+            package_directory()):  # inside the package they are hashed with it
         roots.append(("derivations", derivations_folder))
     for label, root in roots:
         files = sorted(
@@ -281,9 +281,6 @@ def _relative_files(out_dir: Path, suffix: str) -> list[str]:
 
 
 def _run_in_process(name: str, script: Path, out_dir: Path, fast: bool) -> dict:
-    folder = str(script.parent)
-    if folder not in sys.path:
-        sys.path.insert(0, folder)
     spec = importlib.util.spec_from_file_location(f"qgsym_derivation_{name}", script)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -296,10 +293,10 @@ def _run_in_process(name: str, script: Path, out_dir: Path, fast: bool) -> dict:
 
 
 def _run_as_subprocess(script: Path, out_dir: Path) -> dict:
-    # the script runs in the repository root: a relative --out would land in the checkout
+    # run in the output folder: nothing a script writes lands in the installed package
     completed = subprocess.run(
         [sys.executable, str(script), "--out", str(out_dir.absolute())],
-        capture_output=True, text=True, check=False, cwd=str(script.parent.parent),
+        capture_output=True, text=True, check=False, cwd=str(out_dir.absolute()),
         env={**os.environ, "MPLBACKEND": "Agg"},
     )
     if completed.returncode != 0:

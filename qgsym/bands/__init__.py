@@ -1,0 +1,1 @@
+"""Band structure and band geometry on k grids: kernels, closed forms, sum over states, gap closings, k-space integration, convergence, Chern numbers."""

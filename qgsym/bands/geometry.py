@@ -1,0 +1,255 @@
+"""Band-geometric primitives by sum over states (any number of bands), from ``numpy.linalg.eigh``.
+
+Conventions (SPEC, README): for eigenstates |u_n> of H(k) with energies eps_n,
+
+.. math::
+    A^i_{mn} = \\langle u_m | i\\partial_i u_n\\rangle
+             = \\frac{i \\langle u_m|\\partial_i H|u_n\\rangle}{\\varepsilon_n-\\varepsilon_m},
+    \\quad m \\ne n,
+
+    Q_n^{ij} = \\sum_{m \\notin D(n)} A^i_{nm} A^j_{mn} = g_n^{ij} - \\tfrac{i}{2}\\Omega_n^{ij},
+
+    \\mathcal{G}_n^{ij} = 2\\,\\mathrm{Re}\\sum_{m\\notin D(n)}
+        \\frac{A^i_{nm}A^j_{mn}}{\\varepsilon_n-\\varepsilon_m},
+    \\qquad \\mathfrak{G}^{nm}_{ij} = A^i_{nm} A^j_{mn},
+
+where D(n) is the degenerate multiplet of n (sums exclude every state degenerate with n).
+Quantities of a band inside a degenerate multiplet depend on the basis chosen inside the
+multiplet; their sum over the multiplet does not (use :func:`multiplet_sum`).
+
+Multiplets are the model's *generic* degeneracies (found at random k, e.g. Kramers pairs of
+a PT-symmetric model). A degeneracy on the grid that is not generic is a gap closing, and a
+quantity that divides by the gap raises :class:`~qgsym.errors.GapClosingError` rather than
+returning a huge or NaN number. :func:`check_gaps` sees only the grid points; closings between
+them (a node the grid misses) are found by :mod:`qgsym.bands.gap_closing`, which the compute
+functions call first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from qgsym.errors import GapClosingError, QgsymError
+
+#: Relative splitting below which two bands count as degenerate (generic degeneracy test).
+DEGENERACY_TOLERANCE = 1e-9
+#: Relative gap below which a non-generic gap counts as closed on the grid.
+GAP_CLOSING_TOLERANCE = 1e-7
+
+
+@dataclass(frozen=True)
+class BandGeometry:
+    """Band-geometric quantities at P k points of an N-band, d-dimensional model.
+
+    Attributes
+    ----------
+    k : ndarray, shape (P, d)
+    energies : ndarray, shape (P, N)
+        Ascending.
+    velocity : ndarray, shape (d, P, N)
+        :math:`v^i_n = \\partial_i \\varepsilon_n` (ħ = 1).
+    inverse_mass : ndarray, shape (d, d, P, N)
+        :math:`\\partial_i\\partial_j \\varepsilon_n`.
+    interband_connection : ndarray, shape (d, P, N, N)
+        :math:`A^i_{mn}`, zero for m, n in the same multiplet.
+    quantum_geometric_tensor : ndarray, shape (d, d, P, N), complex
+    quantum_metric : ndarray, shape (d, d, P, N)
+    berry_curvature : ndarray, shape (d, d, P, N)
+    band_normalized_metric : ndarray, shape (d, d, P, N)
+        :math:`\\mathcal{G}_n^{ij}` (Berry connection polarizability G = e𝒢).
+    kruchkov_tensor : ndarray, shape (d, d, P, N, N), complex
+        :math:`\\mathfrak{G}^{nm}_{ij}` (zero for m in the multiplet of n).
+    multiplets : tuple of tuple of int
+        Generic degenerate multiplets (band indices, ascending energy).
+    """
+
+    k: np.ndarray
+    energies: np.ndarray
+    velocity: np.ndarray
+    inverse_mass: np.ndarray
+    interband_connection: np.ndarray
+    quantum_geometric_tensor: np.ndarray
+    quantum_metric: np.ndarray
+    berry_curvature: np.ndarray
+    band_normalized_metric: np.ndarray
+    kruchkov_tensor: np.ndarray
+    multiplets: tuple[tuple[int, ...], ...]
+
+
+def generic_multiplets(hamiltonian, sample_k: np.ndarray) -> tuple[tuple[int, ...], ...]:
+    """Partition band indices into multiplets degenerate at every sampled (generic) k.
+
+    Parameters
+    ----------
+    hamiltonian : object with ``matrix(k) -> (P, N, N)``
+    sample_k : ndarray, shape (P, d)
+        Random points; a degeneracy present at all of them is taken as generic.
+    """
+    energies = np.linalg.eigvalsh(hamiltonian.matrix(sample_k))
+    scale = max(float(np.ptp(energies)), np.finfo(float).tiny)
+    same = np.all(np.abs(np.diff(energies, axis=1)) < DEGENERACY_TOLERANCE * scale, axis=0)
+    groups, current = [], [0]
+    for n, joined in enumerate(same, start=1):
+        if joined:
+            current.append(n)
+        else:
+            groups.append(tuple(current))
+            current = [n]
+    groups.append(tuple(current))
+    return tuple(groups)
+
+
+def multiplet_mask(multiplets, n_bands: int) -> np.ndarray:
+    """Boolean (N, N): True where m and n belong to the same multiplet (diagonal included)."""
+    label = np.empty(n_bands, dtype=int)
+    for index, group in enumerate(multiplets):
+        label[list(group)] = index
+    return label[:, None] == label[None, :]
+
+
+def multiplet_sum(values: np.ndarray, multiplets, axis: int = -1) -> np.ndarray:
+    """Sum a per-band array over each multiplet: band axis of length N -> number of multiplets."""
+    values = np.moveaxis(values, axis, -1)
+    summed = np.stack([values[..., list(g)].sum(axis=-1) for g in multiplets], axis=-1)
+    return np.moveaxis(summed, -1, axis)
+
+
+def check_gaps(energies: np.ndarray, k: np.ndarray, multiplets, scale: float) -> None:
+    """Raise if a non-generic gap closes (or a generic degeneracy splits) at one of the points ``k``.
+
+    Parameters
+    ----------
+    energies : ndarray, shape (P, N)
+    k : ndarray, shape (P, d)
+    multiplets : tuple of tuple of int
+    scale : float
+        W; closed means a gap below ``GAP_CLOSING_TOLERANCE`` × W (also the tolerance of
+        :mod:`qgsym.bands.gap_closing` between grid points).
+    """
+    same = multiplet_mask(multiplets, energies.shape[1])
+    for n in range(energies.shape[1] - 1):
+        splitting = energies[:, n + 1] - energies[:, n]
+        if same[n, n + 1]:
+            worst = int(np.argmax(splitting))
+            if splitting[worst] > GAP_CLOSING_TOLERANCE * scale:
+                raise GapClosingError(
+                    f"bands {n} and {n + 1} are degenerate at generic k but split at "
+                    f"k = {np.round(k[worst], 6).tolist()}: the degeneracy is not global"
+                )
+        else:
+            worst = int(np.argmin(splitting))
+            if splitting[worst] < GAP_CLOSING_TOLERANCE * scale:
+                raise GapClosingError(
+                    f"the gap between bands {n} and {n + 1} closes on the grid at "
+                    f"k = {np.round(k[worst], 6).tolist()} (gap {splitting[worst]:.3g}); "
+                    "this quantity divides by it"
+                )
+
+
+def band_energies(hamiltonian, k: np.ndarray) -> np.ndarray:
+    """Energies, shape (P, N), ascending."""
+    return np.linalg.eigvalsh(hamiltonian.matrix(k))
+
+
+def band_geometry(
+    hamiltonian, k: np.ndarray, multiplets, energy_scale: float | None = None
+) -> BandGeometry:
+    """All band-geometric primitives at the points ``k`` by sum over states.
+
+    Parameters
+    ----------
+    hamiltonian : :class:`qgsym.bands.kernels.BlochHamiltonian` or any object with
+        ``matrix``, ``derivative`` and ``second_derivative`` of k (P, d); optionally
+        ``basis_connection(k)`` -> None or (A^I (d, P, N, N), F^I (d, d, P, N, N)), the Berry
+        connection of the tight-binding basis and its non-Abelian curvature (Wannier90
+        ``full`` convention, :class:`qgsym.model.wannier90.WannierHamiltonian`).
+    k : ndarray, shape (P, d)
+    multiplets : tuple of tuple of int
+        From :func:`generic_multiplets`.
+    energy_scale : float, optional
+        Sets the gap-closing tolerance; default the spread of the energies at ``k``.
+
+    Raises
+    ------
+    GapClosingError
+        When a non-generic gap closes at some k (the primitives divide by it).
+
+    Notes
+    -----
+    With a basis connection A^I (Wang, Yates, Souza, Vanderbilt, PRB 74, 195118 (2006),
+    Eqs. 24-32; V the eigenvectors, D = V†∂V), the band connection is
+    :math:`\\mathcal A = \\bar A + iD` with :math:`\\bar A = V^\\dagger A^I V`; for m, n in
+    different multiplets
+
+    .. math::
+        \\mathcal A^a_{mn} = \\bar A^a_{mn}
+            + \\frac{i\\langle u_m|\\partial_a H|u_n\\rangle}{\\varepsilon_n-\\varepsilon_m},
+
+    and g, 𝒢, 𝔊 are the formulas of the module docstring with this 𝒜 (sums over the N
+    bands of the model). The Berry curvature is the band-diagonal part of
+    :math:`\\partial_a\\mathcal A_b - \\partial_b\\mathcal A_a
+    = i[\\mathcal A_a, \\mathcal A_b] + V^\\dagger F^I_{ab} V`, which is WYSV Eq. 32,
+    :math:`\\bar\\Omega - [D_a,\\bar A_b] + [D_b,\\bar A_a] - i[D_a,D_b]`, rewritten:
+
+    .. math::
+        \\Omega^{ab}_n = -2\\,\\mathrm{Im}\\sum_{m\\notin D(n)}\\mathcal A^a_{nm}\\mathcal A^b_{mn}
+            + (V^\\dagger F^I_{ab} V)_{nn}, \\qquad
+        F^I_{ab} = \\partial_a A^I_b - \\partial_b A^I_a - i[A^I_a, A^I_b]
+
+    (terms with m in D(n) cancel in the multiplet sum, the gauge-invariant quantity). The
+    quantum geometric tensor is then :math:`g - \\tfrac{i}{2}\\Omega`. Without A^I all of
+    this reduces to the module-docstring formulas.
+    """
+    k = np.atleast_2d(np.asarray(k, dtype=float))
+    h = hamiltonian.matrix(k)
+    if not np.all(np.isfinite(h)):
+        raise QgsymError("H(k) is not finite at some k point of the grid")
+    energies, vectors = np.linalg.eigh(h)
+    scale = energy_scale or max(float(np.ptp(energies)), np.finfo(float).tiny)
+    check_gaps(energies, k, multiplets, scale)
+    n_bands = energies.shape[1]
+    dagger = np.conj(np.swapaxes(vectors, -1, -2))
+    velocity_matrix = dagger[None] @ hamiltonian.derivative(k) @ vectors[None]  # (d,P,N,N)
+    second = dagger[None, None] @ hamiltonian.second_derivative(k) @ vectors[None, None]
+    same = multiplet_mask(multiplets, n_bands)
+    # difference[p, m, n] = eps_n - eps_m ; inverse is zero inside multiplets.
+    difference = energies[:, None, :] - energies[:, :, None]
+    inverse = np.where(same[None], 0.0, 1.0 / np.where(same[None], 1.0, difference))
+    connection = 1j * velocity_matrix * inverse[None]  # A^i_mn
+    basis = hamiltonian.basis_connection(k) if hasattr(hamiltonian, "basis_connection") else None
+    if basis is not None:
+        basis_connection, basis_curvature = basis
+        rotated = dagger[None] @ basis_connection @ vectors[None]  # Ā = V† A^I V
+        connection = connection + np.where(same[None, None], 0.0, rotated)
+        internal = np.empty(basis_curvature.shape[:-1])  # (V† F^I V)_nn, pair by pair
+        for i, j in np.ndindex(*basis_curvature.shape[:2]):
+            projected = basis_curvature[i, j] @ vectors  # (P, N, N): F V
+            internal[i, j] = np.real(np.sum(np.conj(vectors) * projected, axis=-2))
+    qgt_pair = np.einsum("ipnm,jpmn->ijpnm", connection, connection)  # A^i_nm A^j_mn
+    curvature = -2.0 * np.imag(qgt_pair.sum(axis=-1))
+    if basis is not None:
+        curvature = curvature + internal
+    qgt = np.real(qgt_pair.sum(axis=-1)) - 0.5j * curvature
+    # 1/(eps_n - eps_m) indexed [p, n, m] is inverse transposed.
+    inverse_nm = np.swapaxes(inverse, -1, -2)
+    band_normalized = 2.0 * np.real(np.einsum("ijpnm,pnm->ijpn", qgt_pair, inverse_nm))
+    velocity = np.real(np.einsum("ipnn->ipn", velocity_matrix))
+    pair = np.einsum("ipnm,jpmn->ijpnm", velocity_matrix, velocity_matrix)
+    inverse_mass = np.real(np.einsum("ijpnn->ijpn", second)) + 2.0 * np.real(
+        np.einsum("ijpnm,pnm->ijpn", pair, inverse_nm)
+    )
+    return BandGeometry(
+        k=k,
+        energies=energies,
+        velocity=velocity,
+        inverse_mass=inverse_mass,
+        interband_connection=connection,
+        quantum_geometric_tensor=qgt,
+        quantum_metric=np.real(qgt),
+        berry_curvature=curvature,
+        band_normalized_metric=band_normalized,
+        kruchkov_tensor=qgt_pair,
+        multiplets=tuple(multiplets),
+    )

@@ -1,0 +1,1 @@
+"""The catalogue: model files (TOML data, never code)."""

@@ -1,0 +1,397 @@
+"""Numeric evaluation of the rank-3 (σ^(2)) registry formulas on a model.
+
+All formulas reduce to the Brillouin-zone integrals of :mod:`qgsym.formulas.identities`,
+
+.. math::
+    \\mathrm{sea}[X]_{abc} = \\sum_n\\int[dk] f_0\\,\\partial_a X_n^{bc}, \\qquad
+    \\mathrm{surface}[X]_{abc} = \\sum_n\\int[dk] f_0'\\, v^a_n X_n^{bc},
+
+for X = band-normalized metric, Berry curvature, inverse mass (multiplet sums). This module
+computes those integrals (for many chemical potentials at once) by one of two independent
+paths, then substitutes them into each formula's components:
+
+``numeric``
+    eigh sum-over-states primitives (:mod:`qgsym.bands.geometry`); k-derivatives ∂_a X by a
+    fourth-order central difference (step h, error O(h⁴) ≈ 1e-12 relative for the step
+    chosen in :func:`derivative_step`);
+``closed``
+    Clifford closed forms (:mod:`qgsym.bands.closed_form`) with exact symbolic derivatives.
+
+The Fermi-sea and Fermi-surface forms of a formula are related by integration by parts; for
+continuum models the boundary term at the cutoff is computed (:func:`boundary_integrals`)
+and reported, never silently dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import sympy
+
+from qgsym.bands.convergence import grid_converged, grid_of, temperature_width
+from qgsym.bands.gap_closing import require_open_gaps, with_warnings
+from qgsym.bands.geometry import GAP_CLOSING_TOLERANCE, band_geometry, multiplet_sum
+from qgsym.bands.kspace import (
+    adaptive_integral,
+    energy_scale,
+    fermi_derivative,
+    fermi_dirac,
+    k_derivative,
+    make_grid,
+)
+from qgsym.errors import GapClosingError, QgsymError
+from qgsym.formulas import sigma2_formulas
+from qgsym.formulas.base import E_CHARGE, HBAR, TAU
+from qgsym.formulas.identities import all_components, formula_component
+
+PRIMITIVE_FIELDS = {
+    "metric": "band_normalized_metric",
+    "curvature": "berry_curvature",
+    "mass": "inverse_mass",
+}
+_NATURAL = {E_CHARGE: 1, HBAR: 1, TAU: 1}
+
+
+def derivative_step(model) -> float:
+    """Finite-difference step in k: 1e-3 of a reciprocal vector / 2π, or 1e-4 of the cutoff."""
+    if model.lattice:
+        return 1e-3 * float(np.min(np.linalg.norm(model.reciprocal, axis=1))) / (2 * np.pi)
+    return 1e-4 * model.cutoff
+
+
+@dataclass(frozen=True)
+class PrimitiveArrays:
+    """Multiplet-level primitives at P points (M multiplets).
+
+    energies (P, M); velocity (d, P, M); for each X in PRIMITIVE_FIELDS: value (d, d, P, M)
+    and derivative (d, d, d, P, M) with index order (a, b, c) = ∂_a X^{bc}.
+    """
+
+    energies: np.ndarray
+    velocity: np.ndarray
+    values: dict
+    derivatives: dict
+
+
+def _numeric_level(model, points, scale):
+    geometry = band_geometry(model.hamiltonian, points, model.multiplets, scale)
+    sizes = np.array([len(g) for g in model.multiplets])
+    energies = multiplet_sum(geometry.energies, model.multiplets) / sizes
+    velocity = multiplet_sum(geometry.velocity, model.multiplets) / sizes
+    values = {x: multiplet_sum(getattr(geometry, f), model.multiplets)
+              for x, f in PRIMITIVE_FIELDS.items()}
+    return energies, velocity, values
+
+
+def numeric_primitives(model, points, scale) -> PrimitiveArrays:
+    """Sum-over-states primitives and their fourth-order finite-difference derivatives."""
+    energies, velocity, values = _numeric_level(model, points, scale)
+    h = derivative_step(model)
+    derivatives = {x: np.empty((model.dimension, *v.shape)) for x, v in values.items()}
+    for a in range(model.dimension):
+        gradient = k_derivative(lambda k: _numeric_level(model, k, scale)[2], points, a, h)
+        for x in values:
+            derivatives[x][a] = gradient[x]
+    return PrimitiveArrays(energies, velocity, values, derivatives)
+
+
+def closed_primitives(closed, points) -> PrimitiveArrays:
+    """Closed-form (Clifford) primitives; arrays moved to the (…, P, M) layout."""
+    def level_last(array, n_lead):
+        return np.moveaxis(array, 0, n_lead)  # (P, *lead, 2) -> (*lead, P, 2)
+
+    energies = closed.evaluate("energies", points)
+    velocity = level_last(closed.evaluate("velocity", points), 1)
+    values, derivatives = {}, {}
+    for x, field in PRIMITIVE_FIELDS.items():
+        values[x] = level_last(closed.evaluate(field, points), 2)
+        derivatives[x] = level_last(closed.evaluate(f"{field}_derivative", points), 3)
+    return PrimitiveArrays(energies, velocity, values, derivatives)
+
+
+def _check_closed_gap(energies: np.ndarray, points: np.ndarray, scale: float) -> None:
+    """The closed forms divide by |d| = gap/2: refuse where the gap closes on the grid."""
+    gap = energies[:, 1] - energies[:, 0]
+    worst = int(np.argmin(gap))
+    if gap[worst] < GAP_CLOSING_TOLERANCE * scale:
+        raise GapClosingError(
+            f"the gap between the two levels closes on the grid at "
+            f"k = {np.round(points[worst], 6).tolist()} (gap {gap[worst]:.3g}); "
+            "this quantity divides by it"
+        )
+
+
+def choose_path(model, path: str):
+    """Return (path name, closed-form geometry or None)."""
+    if path not in ("auto", "numeric", "closed"):
+        raise QgsymError(f"unknown evaluation path '{path}' (auto, numeric, closed)")
+    if path == "numeric" or not hasattr(model, "closed_form"):
+        return "numeric", None
+    closed = model.closed_form
+    if closed is None:
+        if path == "closed":
+            raise QgsymError(f"model '{model.name}' is not of Clifford (d-vector) form")
+        return "numeric", None
+    return "closed", closed
+
+
+def geometry_integrals(model, n: int, mus, temperature: float, path: str = "auto",
+                       fermi=None):
+    """sea[X]_abc and surface[X]_abc for every chemical potential.
+
+    Parameters
+    ----------
+    mus : array_like, shape (U,)
+    fermi : tuple (mu, width), optional
+        Integrate on the adaptive Fermi-surface grid of :func:`qgsym.bands.kspace.adaptive_integral`
+        (the n^d grid within a few ``width`` of μ, n/8 elsewhere) instead of the uniform one.
+
+    Returns
+    -------
+    sea, surface : dict X -> ndarray (U, d, d, d)
+    path : str
+    """
+    mus = np.atleast_1d(np.asarray(mus, dtype=float))
+    fermi_dirac(0.0, 0.0, temperature)
+    path, closed = choose_path(model, path)
+    scale = energy_scale(model)
+
+    def evaluate(points):
+        if closed is not None:
+            arrays = closed_primitives(closed, points)
+            _check_closed_gap(arrays.energies, points, scale)
+        else:
+            arrays = numeric_primitives(model, points, scale)
+        return arrays.energies, arrays.velocity, _point_integrands(arrays, mus, temperature)
+
+    if fermi is None:
+        total = None
+        chunk = max(1000, 20_000 // max(1, len(mus) // 8))
+        for points, weights in make_grid(model, n).chunks(chunk):
+            part = evaluate(points)[2] @ weights
+            total = part if total is None else total + part
+    else:
+        total = adaptive_integral(model, n, fermi, evaluate)
+    fields = list(PRIMITIVE_FIELDS)
+    sea = {x: total[i] for i, x in enumerate(fields)}
+    surface = {x: total[len(fields) + i] for i, x in enumerate(fields)}
+    for table in (sea, surface):
+        for x, value in table.items():
+            if not np.all(np.isfinite(value)):
+                raise QgsymError(f"the {x} integrals are not finite on this grid")
+    return sea, surface, path
+
+
+def _point_integrands(arrays, mus: np.ndarray, temperature: float) -> np.ndarray:
+    """Per-point integrands, shape (2F, U, d, d, d, P): sea of each X, then surface.
+
+    .. math:: f_0\\,\\partial_a X^{bc}_n \\quad\\text{and}\\quad f_0'\\,v^a_n X^{bc}_n
+              \\quad\\text{(summed over levels n)}
+    """
+    occupation = fermi_dirac(arrays.energies[None], mus[:, None, None], temperature)
+    derivative = fermi_derivative(arrays.energies[None], mus[:, None, None], temperature)
+    sea = [np.einsum("upm,abcpm->uabcp", occupation, arrays.derivatives[x])
+           for x in PRIMITIVE_FIELDS]
+    surface = [np.einsum("upm,apm,bcpm->uabcp", derivative, arrays.velocity, arrays.values[x])
+               for x in PRIMITIVE_FIELDS]
+    return np.stack(sea + surface)
+
+
+def boundary_integrals(model, n: int, mus, temperature: float) -> dict:
+    """Continuum models: Σ_n ∮ f₀ X^{bc} n_a dS/(2π)^d on the faces |k_a| = cutoff.
+
+    With it, integration by parts reads sea[X]_abc = boundary[X]_abc − surface[X]_abc.
+    Returns X -> ndarray (U, d, d, d); zero for lattice models.
+    """
+    mus = np.atleast_1d(np.asarray(mus, dtype=float))
+    d = model.dimension
+    result = {x: np.zeros((len(mus), d, d, d)) for x in PRIMITIVE_FIELDS}
+    if model.lattice:
+        return result
+    scale = energy_scale(model)
+    axis = model.cutoff * (2 * (np.arange(n) + 0.5) / n - 1)
+    face_weight = (2 * model.cutoff / n) ** (d - 1) / (2 * np.pi) ** d
+    for a in range(d):
+        others = np.stack(np.meshgrid(*([axis] * (d - 1)), indexing="ij"), -1).reshape(-1, d - 1)
+        for sign in (1.0, -1.0):
+            points = np.insert(others, a, sign * model.cutoff, axis=1)
+            energies, _, values = _numeric_level(model, points, scale)
+            occupation = fermi_dirac(energies[None], mus[:, None, None], temperature)
+            for x in PRIMITIVE_FIELDS:
+                result[x][:, a] += sign * face_weight * np.einsum(
+                    "upm,bcpm->ubc", occupation, values[x])
+    return result
+
+
+def evaluate_formulas(keys, sea, surface, axes: str) -> dict:
+    """Formula components (natural units, coefficient of τ^p) from the integrals.
+
+    ``keys`` are registry keys or :class:`~qgsym.formulas.base.Formula` objects (user
+    formulas). Returns key -> ndarray (U, d, d, d).
+    """
+    registry = sigma2_formulas()
+    d = len(axes)
+    out = {}
+    for key in keys:
+        formula = registry[key] if isinstance(key, str) else key
+        key = formula.key
+        values = np.zeros((next(iter(sea.values())).shape[0], d, d, d))
+        for component in all_components(3, axes):
+            expression = formula_component(formula, component).xreplace(_NATURAL)
+            total = _linear_value(expression, sea, surface, axes)
+            index = tuple(axes.index(c) for c in component)
+            values[(slice(None), *index)] = total
+        out[key] = values
+    return out
+
+
+def _linear_value(expression: sympy.Expr, sea, surface, axes: str):
+    """Value of a linear combination of integral symbols (arrays over μ)."""
+    total = 0.0
+    for symbol in expression.free_symbols:
+        kind, primitive, indices = symbol.name.split("_")
+        if any(c not in axes for c in indices):
+            continue  # a component along an axis the model does not have: zero
+        table = sea if kind == "sea" else surface
+        coefficient = float(expression.coeff(symbol))
+        total = total + coefficient * table[primitive][
+            (slice(None), *(axes.index(c) for c in indices))]
+    constant = expression.subs({s: 0 for s in expression.free_symbols})
+    if constant != 0:
+        raise QgsymError(f"formula component has a constant part {constant}")
+    return total
+
+
+def resolve_formula_keys(requested) -> list[str]:
+    available = list(sigma2_formulas())
+    if not requested or requested == ("all",):
+        return available
+    unknown = [k for k in requested if k not in available]
+    if unknown:
+        raise QgsymError(
+            f"unknown sigma2 formula(s) {', '.join(unknown)}; known: {', '.join(available)}"
+        )
+    return list(requested)
+
+
+def infinite_domain_integrals(model, n: int, mus, temperature: float, path: str = "auto",
+                              fermi=None):
+    """sea and surface integrals as estimates of the integrals over the whole domain.
+
+    Lattice models: the Brillouin zone is closed and nothing changes. Continuum models: the
+    square |k_i| <= cutoff truncates the plane; the Fermi-sea integral over the square carries
+    the boundary flux ∮ f₀X n_a dS, which the integral over the plane does not have (X decays
+    at infinity and f₀' vanishes outside the Fermi surface). It is removed here:
+    sea_plane = sea_square − boundary. This is exact when the Fermi surface lies inside the
+    square, which is checked: ``fermi_surface_at_cutoff`` is max T|f₀'| on the boundary (≤ 1/4;
+    0 when the Fermi surface is well inside).
+
+    Returns
+    -------
+    sea, surface : dict X -> ndarray (U, d, d, d)
+    info : dict with ``path``, ``boundary`` (max |boundary term|), ``fermi_surface_at_cutoff``
+    """
+    sea, surface, used = geometry_integrals(model, n, mus, temperature, path, fermi)
+    info = {"path": used, "boundary": 0.0, "fermi_surface_at_cutoff": 0.0}
+    if not model.lattice:
+        boundary = boundary_integrals(model, n, mus, temperature)
+        sea = {x: sea[x] - boundary[x] for x in sea}
+        info["boundary"] = float(max(np.max(np.abs(b)) for b in boundary.values()))
+        info["fermi_surface_at_cutoff"] = fermi_surface_at_cutoff(model, n, mus, temperature)
+    return sea, surface, info
+
+
+def fermi_surface_at_cutoff(model, n: int, mus, temperature: float) -> float:
+    """max over the cutoff boundary and bands of T|f₀'(ε)| (0: Fermi surface inside)."""
+    mus = np.atleast_1d(np.asarray(mus, dtype=float))
+    axis = model.cutoff * (2 * (np.arange(n) + 0.5) / n - 1)
+    worst = 0.0
+    for a in range(model.dimension):
+        others = np.stack(np.meshgrid(*([axis] * (model.dimension - 1)), indexing="ij"),
+                          -1).reshape(-1, model.dimension - 1)
+        for sign in (1.0, -1.0):
+            points = np.insert(others, a, sign * model.cutoff, axis=1)
+            energies = np.linalg.eigvalsh(model.hamiltonian.matrix(points))
+            weight = temperature * np.abs(
+                fermi_derivative(energies[None], mus[:, None, None], temperature))
+            worst = max(worst, float(weight.max()))
+    return worst
+
+
+def sigma2_values(model, n, mus, temperature, keys, form="sea", path="auto", info=None,
+                  fermi=None):
+    """σ_ijk of each formula in the requested form, for every μ.
+
+    ``form = "sea"`` evaluates every formula from Fermi-sea integrals (a Fermi-surface
+    formula through surface = −sea); ``"surface"`` from Fermi-surface integrals
+    (sea = −surface). Both estimate the same tensor; their difference is quadrature error.
+    ``info`` (a dict), if given, receives the path and boundary diagnostics; ``fermi``
+    (mu, width), if given, selects the adaptive Fermi-surface grid (:func:`geometry_integrals`).
+    Returns key -> ndarray (U, d, d, d), and the path used.
+    """
+    if form not in ("sea", "surface"):
+        raise QgsymError(f"--form must be sea or surface, got {form!r}")
+    sea, surface, details = infinite_domain_integrals(model, n, mus, temperature, path, fermi)
+    if info is not None:
+        info.update(details)
+    if form == "surface":
+        sea = {x: -surface[x] for x in sea}
+    else:
+        surface = {x: -sea[x] for x in sea}
+    return evaluate_formulas(keys, sea, surface, model.axes), details["path"]
+
+
+def _sigma2_symmetry(model, options, result, error_max) -> None:
+    """Symmetry report of the converged σ^(2) (its zero threshold uses the error estimate)."""
+    from qgsym.symmetry import tensor_symmetry_report
+
+    registry = sigma2_formulas()
+    result["symmetry"] = tensor_symmetry_report(
+        model, result["values"], {k: registry[k].t_parity for k in result["values"]}, error_max)
+
+
+@grid_converged(fermi_width=temperature_width, finish=_sigma2_symmetry)
+def compute_sigma2(model, options) -> dict:
+    """``qgsym compute sigma2``: every d³ component of each requested formula (one grid)."""
+    from qgsym.responses.geometric import component_keys
+
+    keys = resolve_formula_keys(options.formulas)
+    n = grid_of(model, options)
+    warnings = require_open_gaps(model, n, "sigma2", ([options.mu], options.T))
+    info: dict = {}
+    fine, path = sigma2_values(model, n, [options.mu], options.T, keys, options.form,
+                               info=info, fermi=(options.mu, options.T))
+    registry = sigma2_formulas()
+    values, tau_power = {}, {}
+    for key in keys:
+        tensor = fine[key][0]
+        values[key] = {
+            c: float(tensor[tuple(model.axes.index(x) for x in c)])
+            for c in component_keys(model, 3)
+        }
+        tau_power[key] = registry[key].tau_power
+    notes = []
+    if getattr(model, "periodic", True) is False:
+        notes.append(
+            "H(k) is not periodic in the declared cell (sublattice basis): k-derivatives are "
+            "analytic or finite differences, never periodic spectral derivatives; the "
+            "gauge-invariant integrands are periodic, so both forms are valid")
+    if not model.lattice:
+        notes.append(
+            "continuum model: the Fermi-sea integrals over |k_i| <= cutoff have their boundary "
+            f"flux removed (max {info['boundary']:.3g}) so both forms estimate the integral "
+            "over the plane")
+        if info["fermi_surface_at_cutoff"] > 1e-8:
+            notes.append(
+                "WARNING: the Fermi surface reaches the cutoff (max T|f0'| on the boundary = "
+                f"{info['fermi_surface_at_cutoff']:.3g}); the result depends on the cutoff")
+    return with_warnings({
+        "values": values,
+        "tau_power": tau_power,
+        "notes": "; ".join(notes),
+        "form": options.form,
+        "path": path,
+        "units": "natural (e = hbar = k_B = 1; model energy and length units); "
+                 "entries with tau_power p are the coefficient of tau^p",
+    }, warnings)
