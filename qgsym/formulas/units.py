@@ -21,6 +21,7 @@ import sympy
 from sympy.physics import units as u
 
 from qgsym.errors import QgsymError
+from qgsym.formulas import sigma2_formulas
 from qgsym.formulas.base import E_CHARGE, HBAR, TAU
 
 ENERGY_UNITS = {"eV": constants.electron_volt, "meV": 1e-3 * constants.electron_volt,
@@ -139,8 +140,6 @@ def _conductivity(units, d: int, tau_power: int) -> tuple[float, str]:
 
 def _sigma2(units, d: int, key: str) -> tuple[float, str]:
     """σ_ijk of registry formula ``key``: A m^(3-d)/V² (τ^p coefficient: s^-p)."""
-    from qgsym.responses.nonlinear import sigma2_formulas
-
     formula = sigma2_formulas()[key]
     return (sigma2_to_si(1.0, formula, d, units),
             unit_string("A", "V^2", 3 - d, formula.tau_power))
