@@ -106,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = commands.add_parser("report", help="run all derivations and claims, write report")
     report.add_argument("--out", default="reports")
+    report.add_argument("--compare", action="append", default=[], metavar="FORMULA_FILE",
+                        help="add a user formula's comparison to the formula page")
     return parser
 
 
@@ -292,7 +294,7 @@ def _compare(args) -> int:
 def _report(args) -> int:
     from qgsym.report import load_results, write_report
 
-    index = write_report(args.out)
+    index = write_report(args.out, user_formulas=args.compare)
     results = load_results(args.out)
     counts = results.get("verdict_counts", {})
     derivations = results.get("derivations", {})

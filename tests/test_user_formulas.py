@@ -299,3 +299,31 @@ def test_check_model_runs_the_model_claims(capsys):
     assert "iii:drude2" not in claims  # τ² is not intrinsic: σ_iii may dissipate
     assert main(["check", "--model", model, "nonsense"]) == 2
     assert "unknown model claim id" in capsys.readouterr().err
+
+
+def test_the_report_formula_page_shows_a_user_formula_against_the_registry(tmp_path):
+    # examples/my_wpd.toml is the Fermi-surface WPD written out term by term: the page must
+    # show it proved equal to wpd and proved different from lka (their difference is the
+    # (1, 0) term, C3), each row naming the registry formula's source.
+    from pathlib import Path
+
+    from qgsym.report import write_report
+
+    formula_file = Path(__file__).resolve().parent.parent / "examples" / "my_wpd.toml"
+    out = tmp_path / "report"
+    write_report(out, claims=[], derivations=[], fast=True, user_formulas=[formula_file])
+    page = (out / "formulas.html").read_text(encoding="utf-8")
+    assert 'id="user-my-wpd"' in page and "my notes, eq. 3" in page
+    assert "your formula equals wpd (proved" in page
+    assert "your formula differs from lka" in page
+    assert "Gao" in page  # the source of wpd, next to the verdict
+
+
+def test_a_bad_formula_file_stops_the_report_before_any_work(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('key = "x"\nquantity = "sigma2"\nprefactor = "e**3/hbar"\n'
+                   'expression = "__import__(1)"\n')
+    code = main(["report", "--out", str(tmp_path / "r"), "--compare", str(bad)])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "r").exists()

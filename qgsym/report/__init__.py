@@ -35,7 +35,7 @@ __all__ = ["write_report", "DEFAULT_WORKERS"]
 
 def write_report(out="reports", claims=None, derivations=None, fast: bool = False,
                  workers: int = DEFAULT_WORKERS, use_cache: bool = True,
-                 progress: Progress | None = None) -> Path:
+                 progress: Progress | None = None, user_formulas=()) -> Path:
     """Run claims and derivations and write the report into ``out``.
 
     Parameters
@@ -54,6 +54,9 @@ def write_report(out="reports", claims=None, derivations=None, fast: bool = Fals
         Reuse cached results of the same source hash (default True).
     progress : Progress, optional
         Default: one line per finished job on stderr when it is a terminal.
+    user_formulas : sequence of paths
+        Formula files (README "Your own formula") compared with the registry on the formula
+        page (``qgsym report --compare FILE``).
 
     Returns
     -------
@@ -63,7 +66,8 @@ def write_report(out="reports", claims=None, derivations=None, fast: bool = Fals
     from qgsym.report.build import build_report
 
     return build_report(Path(out), claims=claims, derivations=derivations, fast=fast,
-                        workers=workers, use_cache=use_cache, progress=progress)
+                        workers=workers, use_cache=use_cache, progress=progress,
+                        user_formulas=tuple(user_formulas))
 
 
 def load_results(out) -> dict:

@@ -289,13 +289,51 @@ def _model_pages(env, out: Path, record: dict, meta: dict) -> list[dict]:
     return models
 
 
+def user_comparisons(paths) -> list[dict]:
+    """Each user formula file against the registry (:func:`qgsym.compare.compare_formula`).
+
+    Every row says what the user's formula is (its source, as the file gives it), which
+    registry formula it meets (with that formula's source) and what qgsym found.
+    """
+    from qgsym.compare import compare_formula
+    from qgsym.formulas import formula_registry
+
+    registry = formula_registry()
+    pages = []
+    for path in paths:
+        result = compare_formula(path)
+        bad_dimensions = {d: r for d, r in result["dimension"].items() if r != "consistent"}
+        pages.append({
+            "formula": result["formula"],
+            "dimension": ("consistent (A m^(3-d)/V^2, d = 1, 2, 3)" if not bad_dimensions
+                          else f"inconsistent: {bad_dimensions}"),
+            "parity": result["parity"],
+            "sea_surface": result["sea_surface"],
+            "models": [
+                {"model": name, "selection_rules": row["selection_rules"]["verdict"],
+                 "sea_equals_surface": row["sea_equals_surface"]["agree"]}
+                for name, row in result["models"].items()],
+            "comparisons": [
+                {"against": entry["against"], "title": entry["title"],
+                 "against_source": registry[entry["against"]].provenance.citation()
+                 if entry["against"] in registry else "",
+                 "proved": entry["symbolic"]["proved"], "verdict": entry["verdict"]}
+                for entry in result["comparisons"]],
+        })
+    return pages
+
+
 def build_report(out: Path, claims=None, derivations=None, fast=False, workers=2,
-                 use_cache=True, progress=None) -> Path:
+                 use_cache=True, progress=None, user_formulas=()) -> Path:
     from qgsym.claims import known_ids
     from qgsym.report import clean_output
 
     if out.exists() and not out.is_dir():
         raise QgsymError(f"report output '{out}' exists and is not a folder; choose another --out")
+    from qgsym.formulas.user import load_formula_file
+
+    for path in user_formulas:  # a bad formula file fails now, not after the claims ran
+        load_formula_file(path)
     out.mkdir(parents=True, exist_ok=True)  # OSError (permission, read-only): one line in cli
     clean_output(out)
     all_ids = known_ids()
@@ -310,10 +348,10 @@ def build_report(out: Path, claims=None, derivations=None, fast=False, workers=2
     scripts = runner.derivation_scripts(folder)
     notes = []
     if folder is None:
-        notes.append("No derivations/ folder was found (neither ./derivations nor next to the "
-                     "installed package): the derivation scripts, model pages and seed-figure "
-                     "reproductions are missing from this report; the claims still ran. Run "
-                     "`qgsym report` from the repository root.")
+        notes.append("No derivations/ folder was found inside the installed package "
+                     "(qgsym/derivations: a broken installation): the derivation scripts, model "
+                     "pages and seed-figure reproductions are missing from this report; the "
+                     "claims still ran. Reinstall qgsym.")
     if derivations is not None:
         missing = [d for d in derivations if d not in scripts]
         if missing:
@@ -345,7 +383,9 @@ def build_report(out: Path, claims=None, derivations=None, fast=False, workers=2
                env.get_template("claim.html").render(root="../", meta=meta, claim=row))
     groups, formula_entries = _formula_groups()
     _write(out / "formulas.html",
-           env.get_template("formulas.html").render(root="", meta=meta, groups=groups))
+           env.get_template("formulas.html").render(
+               root="", meta=meta, groups=groups,
+               user_comparisons=user_comparisons(user_formulas)))
     records = list(outcome.derivations.values())
     models = []
     results_derivations = {}
