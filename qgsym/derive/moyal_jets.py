@@ -26,6 +26,8 @@ from sympy import Integer, Rational
 from sympy.polys.domains import QQ_I
 from sympy.polys.rings import ring
 
+from qgsym.symbolic.jets import monomials
+
 __all__ = ["JetSpace", "JetDiagonalization", "JetScalar"]
 
 
@@ -143,7 +145,7 @@ class JetSpace:
         indices = [self.variables.index(v) for v in variables]
         degree = self.degree if degree is None else min(degree, self.degree)
         terms = {}
-        for powers in _monomials(len(indices), degree):
+        for powers in monomials(len(indices), degree):
             monomial = [0] * (self.hbar_index + 1)
             for index, power in zip(indices, powers, strict=True):
                 monomial[index] = power
@@ -513,15 +515,6 @@ class JetScalar:
 def _conj(value):
     """Complex conjugate of a Gaussian rational."""
     return QQ_I.new(value.x, -value.y)
-
-
-def _monomials(count: int, degree: int):
-    if count == 0:
-        yield ()
-        return
-    for first in range(degree + 1):
-        for rest in _monomials(count - 1, degree - first):
-            yield (first,) + rest
 
 
 def separable_jet_data(dimension: int, bands: int, degree: int, seed: int, band: int = 0):

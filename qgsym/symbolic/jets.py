@@ -185,7 +185,7 @@ def random_jet(variables, degree: int, generator: random.Random, constant=None, 
     """Random polynomial of total degree <= degree with small rational coefficients."""
     variables = tuple(variables)
     total = sympy.Integer(0)
-    for powers in _monomials(len(variables), degree):
+    for powers in monomials(len(variables), degree):
         if sum(powers) == 0:
             coefficient = (
                 constant if constant is not None
@@ -200,12 +200,13 @@ def random_jet(variables, degree: int, generator: random.Random, constant=None, 
     return total
 
 
-def _monomials(count: int, degree: int):
+def monomials(count: int, degree: int):
+    """Exponent tuples of every monomial of ``count`` variables with total degree <= degree."""
     if count == 0:
         yield ()
         return
     for first in range(degree + 1):
-        for rest in _monomials(count - 1, degree - first):
+        for rest in monomials(count - 1, degree - first):
             yield (first,) + rest
 
 
