@@ -18,6 +18,7 @@ are created with mode 0700 and entries with mode 0600.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import stat
 import tempfile
@@ -159,3 +160,47 @@ def _read_valid(path: Path) -> str | None:
     if hashlib.sha256(body.encode()).hexdigest() != header[len(_HEADER):]:
         return None
     return body
+
+
+def package_fingerprint() -> str:
+    """SHA-256 of every ``.py`` source of the installed package (path and bytes).
+
+    Cached evidence is keyed on it: an edit anywhere in qgsym invalidates it, so a result
+    never depends on a hand-kept list of the sources it was computed with. (Cheap: ~1 MB of
+    source, hashed once per process.)
+    """
+    global _FINGERPRINT
+    if _FINGERPRINT is None:
+        root = Path(__file__).resolve().parent
+        digest = hashlib.sha256()
+        for path in sorted(root.rglob("*.py")):
+            if "__pycache__" in path.parts:
+                continue
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
+        _FINGERPRINT = digest.hexdigest()
+    return _FINGERPRINT
+
+
+_FINGERPRINT: str | None = None
+_EVIDENCE = "evidence"
+
+
+def cached_json(name: str, build: Callable[[], dict], *key_parts: str) -> dict:
+    """``build()`` (a JSON-serialisable dict of heavy symbolic or numeric evidence), cached.
+
+    Keyed on ``name``, ``key_parts`` and :func:`package_fingerprint`; values are JSON, so
+    nothing is unpickled or evaluated when read back.
+    """
+    key = cache_key(_EVIDENCE, name, package_fingerprint(), *key_parts)
+    return json.loads(cached_text(_EVIDENCE, key, lambda: json.dumps(build(), sort_keys=True)))
+
+
+def cached_json_if_present(name: str, *key_parts: str) -> dict | None:
+    """The entry :func:`cached_json` would return for the same name and key, or None."""
+    key = cache_key(_EVIDENCE, name, package_fingerprint(), *key_parts)
+    try:
+        text = _read_valid(cache_directory() / _EVIDENCE / f"{key}.txt")
+    except OSError:
+        return None
+    return None if text is None else json.loads(text)

@@ -1,7 +1,7 @@
 """Claims C8a–C8f: Moyal-expanded quantum kinetics (seed 001; arXiv:2504.10447).
 
 Each check recomputes its evidence (heavy parts cached on disk by
-:mod:`qgsym.derive.cache_util`). Conventions: phase space (x, k) with [x_i, k_j] = iħδ_ij,
+:func:`qgsym.cache.cached_json`, keyed on the whole package source). Conventions: phase space (x, k) with [x_i, k_j] = iħδ_ij,
 ħ the gradient-expansion parameter; Balents' Berry connection A = diag(−iU†⋆∂U) is minus
 SPEC's, T_n = −𝒢_n. What the paper says could only be read from the talk (seed 001): the
 stored copies of arXiv:2504.10447 reachable with the search tool end after the
@@ -16,9 +16,9 @@ import time
 
 import sympy
 
+from qgsym.cache import cached_json, cached_json_if_present
 from qgsym.claims.base import Claim, Verdict
 from qgsym.claims.moyal_gradient import CLAIMS as GRADIENT_CLAIMS
-from qgsym.derive.cache_util import cached_json, cached_json_if_present
 from qgsym.symbolic.moyal import (
     apply_weyl_operator,
     hbar_coefficients,

@@ -18,8 +18,8 @@ from __future__ import annotations
 import itertools
 import time
 
+from qgsym.cache import cached_json
 from qgsym.claims.base import Claim, Verdict
-from qgsym.derive.cache_util import cached_json
 
 SOURCE = ("L. Balents, talk HKU 2025 (seed 001), slide 'Non-equilibrium current'; T. Park, "
           "X. Huang, L. Savary, L. Balents, arXiv:2504.10447")

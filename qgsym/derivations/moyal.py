@@ -18,10 +18,10 @@ import sys
 import time
 from pathlib import Path
 
+from qgsym.cache import cached_json  # noqa: E402
 from qgsym.claims import run_claim  # noqa: E402
 from qgsym.claims.base import json_safe  # noqa: E402
 from qgsym.claims.moyal import CLAIMS, _separable_evidence  # noqa: E402
-from qgsym.derive.cache_util import cached_json  # noqa: E402
 
 
 def main(argv=None) -> int:

@@ -42,7 +42,7 @@ gradient-expansion parameter; see :mod:`qgsym.symbolic.moyal`):
    (:func:`separable_phase_space_data`, :func:`separable_kinetic_rhs`,
    :func:`sigma2_tau0_coefficients`).
 
-Everything heavy is cached on disk (:mod:`qgsym.derive.cache_util`).
+Everything heavy is cached on disk (:func:`qgsym.cache.cached_json`, keyed on the whole package source).
 """
 
 from __future__ import annotations
