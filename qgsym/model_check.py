@@ -57,6 +57,7 @@ class _Numbers:
     name: str
     grid: int
     temperature: float = DEFAULT_TEMPERATURE
+    operators: str = "operators declared by the model file"
     _cache: dict = dataclasses.field(default_factory=dict)
 
     def _cached(self, name: str, compute):
@@ -149,7 +150,7 @@ def _symmetry(numbers: _Numbers, formula) -> Verdict:
     references = [t[0][0] for t in numbers.tensors.values()
                   if t is not numbers.tensors[formula.key]]
     check = selection_rule_check(formula, numbers.model, values[0], error[0], references)
-    evidence = {**check, **numbers.where()}
+    evidence = {**check, **numbers.where(), "operators_from": numbers.operators}
     if check["verdict"] == "no operators":
         return Verdict("inconclusive", {**evidence, "reason": "the model declares no symmetry "
                                         "operator that holds at these parameters"})
@@ -203,14 +204,38 @@ def _table1(numbers: _Numbers, formulas) -> Verdict:
     return Verdict("inconclusive", {**evidence, "reason": "differences within the grid error"})
 
 
+def with_operators(model):
+    """The model with symmetry operators: its declared ones, or those qgsym detects.
+
+    Returns the model (a copy carrying the detected operators when it declares none) and a
+    sentence saying which (:func:`qgsym.symmetry.detect_symmetries`: a candidate set, so
+    detection may miss an operator but never invents one).
+    """
+    from qgsym.symmetry import detect_symmetries, model_matrix_function
+
+    if getattr(model, "symmetries", ()):
+        return model, "operators declared by the model file"
+    if hasattr(model, "numeric_matrix"):
+        evaluate = model_matrix_function(model.numeric_matrix, model.momenta)
+    else:
+        evaluate = model.hamiltonian.matrix
+    k_scale = (float(np.max(np.abs(model.reciprocal))) if getattr(model, "lattice", True)
+               else float(model.cutoff))
+    detected = detect_symmetries(evaluate, model.dimension, model.n_bands, k_scale)
+    names = ", ".join(op.name for op in detected) or "none"
+    return (dataclasses.replace(model, symmetries=detected),
+            f"operators detected by qgsym (the model declares none): {names}")
+
+
 def model_claims(model_ref, grid: int | None = None) -> tuple[Claim, ...]:
     """The model-applicable claims on ``model_ref`` (name, path or loaded model)."""
     from qgsym.formulas import sigma2_formulas
     from qgsym.model.loader import load_model
 
     model = load_model(model_ref) if isinstance(model_ref, str) else model_ref
+    model, operators = with_operators(model)
     name = model_ref if isinstance(model_ref, str) else getattr(model, "name", "model")
-    numbers = _Numbers(model, name, grid or DEFAULT_GRIDS[model.dimension])
+    numbers = _Numbers(model, name, grid or DEFAULT_GRIDS[model.dimension], operators=operators)
     formulas = sigma2_formulas()
     claims = []
     for key, formula in formulas.items():

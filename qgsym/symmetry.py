@@ -1142,3 +1142,86 @@ def tensor_symmetry_report(model, tensors: Mapping[str, Mapping[str, float]], t_
             "notes": [f.message for f in findings if f.severity != "violation"],
         }
     return report
+
+
+# -------------------------------------------------------------------------------------------
+# Detection: the operators a model has when it declares none (``qgsym check --model``)
+# -------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DetectedOperator:
+    """An operator found by :func:`detect_symmetries` (same fields as a declared one)."""
+
+    name: str
+    matrix: np.ndarray
+    antiunitary: bool
+    k_action: np.ndarray
+
+
+def _candidate_k_actions(dimension: int) -> dict[str, np.ndarray]:
+    """Point operations on k: identity, k -> -k, mirrors, rotations about z (2D, 3D)."""
+    actions = {"E": np.eye(dimension), "k->-k": -np.eye(dimension)}
+    for axis in range(dimension):
+        flip = np.eye(dimension)
+        flip[axis, axis] = -1
+        actions[f"M_{AXES[axis]}"] = flip
+    if dimension >= 2:
+        for n in (3, 4, 6):
+            angle = 2 * np.pi / n
+            rotation = np.eye(dimension)
+            rotation[:2, :2] = [[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]]
+            actions[f"C{n}z"] = rotation
+        if dimension == 3:
+            actions["C2z"] = np.diag([-1.0, -1.0, 1.0])
+    return actions
+
+
+def _candidate_unitaries(n_bands: int) -> dict[str, np.ndarray]:
+    """Small unitary parts: 1, Pauli matrices (2 bands), Pauli products (4), sign diagonals."""
+    pauli = {"1": np.eye(2), "sx": np.array([[0, 1], [1, 0]]),
+             "sy": np.array([[0, -1j], [1j, 0]]), "sz": np.diag([1.0, -1.0])}
+    if n_bands == 2:
+        return {name: np.asarray(m, dtype=complex) for name, m in pauli.items()}
+    if n_bands == 4:
+        return {f"{a}{b}".replace("11", "1"): np.kron(pauli[a], pauli[b]).astype(complex)
+                for a in pauli for b in pauli}
+    candidates = {"1": np.eye(n_bands, dtype=complex)}
+    if n_bands <= 6:
+        for signs in itertools.product((1.0, -1.0), repeat=n_bands - 1):
+            if any(s < 0 for s in signs):
+                label = "diag(+" + "".join("+" if s > 0 else "-" for s in signs) + ")"
+                candidates[label] = np.diag((1.0, *signs)).astype(complex)
+    return candidates
+
+
+def detect_symmetries(evaluate: Callable[[np.ndarray], np.ndarray], dimension: int,
+                      n_bands: int, k_scale: float) -> tuple[DetectedOperator, ...]:
+    """Operators g = (U, antiunitary, R) with U H(k)^(*) U^† = H(Rk) from a candidate set.
+
+    The candidates are the point operations of :func:`_candidate_k_actions` combined with the
+    unitary parts of :func:`_candidate_unitaries`, each unitary and antiunitary (the trivial
+    unitary identity is skipped); invariance is tested numerically at 20 random k (relative
+    tolerance 1e-10, :func:`is_invariant`). This finds the common symmetries of hand-written
+    models (T with U = 1 or i sy, P, PT, mirrors, C_nz with simple U); an operator outside the
+    candidate set is not found, so detection can only under-constrain, never invent a rule.
+
+    Parameters
+    ----------
+    evaluate : callable
+        k of shape (P, d) -> H(k) of shape (P, N, N).
+    dimension, n_bands : int
+    k_scale : float
+        Random k are uniform in [-k_scale, k_scale]^d.
+    """
+    found = []
+    for action_name, action in _candidate_k_actions(dimension).items():
+        for unitary_name, unitary in _candidate_unitaries(n_bands).items():
+            for antiunitary in (False, True):
+                if action_name == "E" and not antiunitary and unitary_name == "1":
+                    continue
+                operator = DetectedOperator(
+                    f"{action_name}{'·K' if antiunitary else ''}[U={unitary_name}]",
+                    unitary, antiunitary, action)
+                result = is_invariant(evaluate, operator, dimension, k_scale=k_scale)
+                if result.holds:
+                    found.append(operator)
+    return tuple(found)

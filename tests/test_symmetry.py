@@ -588,3 +588,26 @@ def test_c5c_numerically_on_the_c3z_dirac_model():
     wpd_findings = compare_with_rules(as_dict(sigma["wpd"].ravel(), 2), rules, scale, 1e-7)
     assert violations(wpd_findings) == []
     assert {f.component for f in wpd_findings} == set(rules.allowed)  # allowed yet zero
+
+
+def test_detection_finds_qwz_operators_in_its_candidate_set_and_drops_those_a_tilt_breaks():
+    # QWZ declares P (U = sz, k -> -k), TM_y (antiunitary, U = sz, kx -> -kx) and TM_x
+    # (antiunitary, U = 1, ky -> -ky) — all in the candidate set — and C4z with
+    # U = exp(-i pi sz/4), which is not: detection may miss an operator, never invent one.
+    # A tilt t sin(kx) on the diagonal breaks P and TM_y and keeps TM_x.
+    import dataclasses
+
+    from qgsym.model.bloch import MOMENTA
+    from qgsym.model.loader import load_model
+    from qgsym.model_check import with_operators
+
+    qwz = load_model("qwz")
+    bare = dataclasses.replace(qwz, symmetries=())
+    detected = {op.name for op in with_operators(bare)[0].symmetries}
+    assert {"k->-k[U=sz]", "M_x·K[U=sz]", "M_y·K[U=1]"} <= detected
+    assert not any(name.startswith("C4z") for name in detected)
+    kx = MOMENTA[0]
+    tilted = dataclasses.replace(bare, matrix=bare.matrix + 0.3 * sympy.sin(kx) * sympy.eye(2))
+    kept = {op.name for op in with_operators(tilted)[0].symmetries}
+    assert "M_y·K[U=1]" in kept
+    assert "k->-k[U=sz]" not in kept and "M_x·K[U=sz]" not in kept
