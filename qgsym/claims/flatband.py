@@ -849,7 +849,8 @@ def check_c9f() -> Verdict:
             "The definition after Eq. 7, kappa = beta (L22 - L12^2/(T L11)), and Eq. 16, "
             "(1/T)[sum I2 Re G - (sum I1 Re G)^2 / sum I0 Re G], differ by the normalization of "
             "L12; qgsym follows Eq. 16, the standard (L2 - L1^2/L0)/T. Eq. 16 keeps the index ij "
-            "inside kappa_xx (a slip of notation).",))
+            "inside kappa_xx (a slip of notation).",
+            "The superfluid weight of Eq. 19 is not part of this statement: it is C9f.1."))
 
 
 def check_c9f_superfluid() -> Verdict:
@@ -1086,7 +1087,8 @@ CLAIMS = (
     Claim("C9e.3", "the flat-band thermopower arises for bands with nontrivial quantum "
                    "geometry (topological or not)", check_c9e_topology,
           f"{SOURCE}, text before Eq. 18 (abstract: 'flat topological bands')"),
-    Claim("C9f", "kappa of flat bands by Eq. 16", check_c9f, f"{SOURCE}, Eq. 16"),
+    Claim("C9f", "kappa of flat bands by Eq. 16 (D_S of Eq. 19: C9f.1)", check_c9f,
+          f"{SOURCE}, Eq. 16", outside_statement=("C9f.1",)),
     Claim("C9f.1", "D_S ~ Delta_S sum_k Re G_ii for flat bands (Eq. 19)", check_c9f_superfluid,
           f"{SOURCE}, Eq. 19"),
     Claim("C9g", "perfect flatness saturates the trace condition Tr G = |F| (Eq. 2), and then "
