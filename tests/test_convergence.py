@@ -319,3 +319,24 @@ def test_flags_of_the_quantity_are_merged_and_the_limits_stated():
     # (the start grid 64 gives 1/64 = 0.016 > 0.0102)
     assert result["converged"] is True and result["grid"] == [128, 128]
     assert result["refinement"]["grids"] == [32, 64, 128]
+
+
+def test_refinement_reports_progress_on_a_terminal_only(monkeypatch):
+    # Long runs say what they are doing (one line per grid on a terminal); pipes stay quiet.
+    import io
+    import sys
+
+    from qgsym.bands import convergence
+    from qgsym.compute import ComputeOptions, compute_function
+    from qgsym.model.loader import load_model
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setattr(convergence, "PROGRESS_AFTER", 0.0)
+    chern = compute_function("chern")
+    for stream, expect in ((Terminal(), True), (io.StringIO(), False)):
+        monkeypatch.setattr(sys, "stderr", stream)
+        chern(load_model("qwz"), ComputeOptions())
+        assert ("grid 64^2" in stream.getvalue()) is expect

@@ -42,6 +42,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+import sys
 import time
 from collections.abc import Callable
 
@@ -300,7 +301,11 @@ def _converge(function, model, options, fermi_width, finish) -> dict:
     def evaluate(n):
         tick = time.monotonic()
         result = function(model, dataclasses.replace(options, grid=n))
-        return result, time.monotonic() - tick
+        seconds = time.monotonic() - tick
+        _progress(f"{getattr(function, '__name__', 'compute')}: grid {n}^{model.dimension} "
+                  f"in {seconds:.1f} s (elapsed {time.monotonic() - started:.0f} s)",
+                  time.monotonic() - started)
+        return result, seconds
 
     def resolved(n):
         if probe is None or not probe.crosses:
@@ -388,6 +393,17 @@ def _converge(function, model, options, fermi_width, finish) -> dict:
     if fermi is not None:
         result["fermi_surface"] = fermi
     return result
+
+
+#: Progress lines appear on a terminal once a refinement has run this long (seconds).
+PROGRESS_AFTER = 2.0
+
+
+def _progress(text: str, elapsed: float) -> None:
+    """One line on stderr per evaluated grid, on a terminal and for runs past a few seconds."""
+    stream = sys.stderr
+    if elapsed >= PROGRESS_AFTER and getattr(stream, "isatty", lambda: False)():
+        print(f"qgsym: {text}", file=stream, flush=True)
 
 
 def _method_error(result: dict) -> float:
