@@ -194,13 +194,3 @@ def cached_json(name: str, build: Callable[[], dict], *key_parts: str) -> dict:
     """
     key = cache_key(_EVIDENCE, name, package_fingerprint(), *key_parts)
     return json.loads(cached_text(_EVIDENCE, key, lambda: json.dumps(build(), sort_keys=True)))
-
-
-def cached_json_if_present(name: str, *key_parts: str) -> dict | None:
-    """The entry :func:`cached_json` would return for the same name and key, or None."""
-    key = cache_key(_EVIDENCE, name, package_fingerprint(), *key_parts)
-    try:
-        text = _read_valid(cache_directory() / _EVIDENCE / f"{key}.txt")
-    except OSError:
-        return None
-    return None if text is None else json.loads(text)

@@ -16,7 +16,7 @@ import time
 
 import sympy
 
-from qgsym.cache import cached_json, cached_json_if_present
+from qgsym.cache import cached_json
 from qgsym.claims.base import Claim, Verdict
 from qgsym.claims.moyal_gradient import CLAIMS as GRADIENT_CLAIMS
 from qgsym.symbolic.moyal import (
@@ -588,9 +588,11 @@ def check_c8e() -> Verdict:
     symbolic = cached_json("c8e_d1", lambda: _separable_evidence(1))
     jets = cached_json("c8e_jets", _separable_jet_evidence)
     evidence = {"symbolic_d1": symbolic, "jets": jets}
-    d2 = cached_json_if_present("c8e_d2")
-    evidence["symbolic_d2"] = d2 if d2 is not None else (
-        "not in the cache: run `python -m qgsym.derivations.moyal` (d = 2 takes minutes)")
+    # The d = 2 comparison takes minutes; it is the moyal derivation's (--with-d2), never this
+    # claim's evidence, so that the verdict cannot depend on what was run before.
+    evidence["symbolic_d2"] = (
+        "not part of this claim (minutes of SymPy): `python -m qgsym.derivations.moyal "
+        "--with-d2` writes it to the moyal derivation page")
     jets_ok = all(all(v for key, v in row.items() if key.startswith(("A_", "h^")))
                   for row in jets["rows"])
     d1_ok = all(symbolic["readings"]["mu_nu"]["orders_vanishing"])
@@ -605,10 +607,15 @@ def check_c8e() -> Verdict:
         "T = -G (SPEC band-normalized metric); the literal reading -(G_mumu + G_nunu)/2 is not "
         "a tensor. In d = 1 both coincide.")
     ok = jets_ok and d1_ok
-    d2 = evidence["symbolic_d2"]
-    if isinstance(d2, dict):
-        ok = ok and all(d2["readings"]["mu_nu"]["orders_vanishing"])
-    return Verdict("proved" if ok else "refuted", evidence)
+    return Verdict(
+        "proved" if ok else "inconclusive", evidence,
+        finding=("In d = 1 the kinetic equation derived from star diagonalization of "
+                 "H0(k) - eV(x, t) is the slide's Eq. (3.29) with T = -G, at every order kept "
+                 "(symbolic); the separable data A_k = a + hbar e G dV, h_n = eps - eV - "
+                 "(hbar^2/2) e^2 dV.G.dV hold on exact jets for N = 2 and 3.")
+        if ok else "the d = 1 comparison or the jet checks did not vanish",
+        scope_notes=("d >= 2 is not part of this verdict: the derivation script checks it "
+                     "(--with-d2), where the literal 'd_{p_mu} twice' reading of T fails.",))
 
 
 # ------------------------------------------------------------------------------- C8f
@@ -917,7 +924,8 @@ CLAIMS = (
           SOURCE + ", slide 'Kinetic equation'"),
     Claim("C8d.1", "A current derived from the Moyal dynamics satisfies continuity to "
                    "O(hbar^2).", check_c8d1, SOURCE),
-    Claim("C8e", "For H0(p) - eV(x) the kinetic equation is Eq. (3.29).", check_c8e,
+    Claim("C8e", "For H0(p) - eV(x) the kinetic equation is Eq. (3.29) (decided in d = 1; "
+                 "d = 2 by the moyal derivation, --with-d2).", check_c8e,
           SOURCE + ", slide 'Example: separable problem', Eq. (3.29)"),
     Claim("C8f", "The slide's tau^0 part of sigma^(2) is what the Moyal kinetics gives; "
                  "compared with wpd, lka, qk (sigma^(1,1) vs lapa-hughes: C8f.3, C8f.4).",
