@@ -19,6 +19,7 @@ import sympy
 from qgsym.cache import cached_json
 from qgsym.claims.base import Claim, Verdict
 from qgsym.claims.moyal_gradient import CLAIMS as GRADIENT_CLAIMS
+from qgsym.symbolic.calculus import euler_operator
 from qgsym.symbolic.moyal import (
     apply_weyl_operator,
     hbar_coefficients,
@@ -222,31 +223,13 @@ def _energy_symbolic_evidence() -> dict:
     u = sympy.Function("u", real=True)(x, k)
     v = sympy.Function("v", real=True)(x, k)
     integrand = space.truncate(density_map(fields, u) * v - u * density_map_adjoint(fields, v))
-    euler_u = _euler(integrand, u, (x, k))
+    euler_u = euler_operator(integrand, u)
     return {
         "slide_h_n_equals_(L^dagger)^-1[htilde]": is_zero_symbolic(slide - derived),
         "L^dagger[h_slide] - htilde": str(adjoint_check),
         "adjoint_is_integration_by_parts (Euler operator of <v,Lu> - <L^dagger v,u> in u)":
             str(euler_u),
     }
-
-
-def _euler(expr, function, variables):
-    """Euler–Lagrange operator δ/δu of ∫expr (zero iff expr is a divergence, for linear u)."""
-    total = sympy.S.Zero
-    atoms = [function] + [d for d in expr.atoms(sympy.Derivative) if d.expr == function]
-    for atom in atoms:
-        placeholder = sympy.Dummy()
-        partial = expr.xreplace({atom: placeholder}).diff(placeholder).xreplace({placeholder: atom})
-        if atom == function:
-            total += partial
-            continue
-        sign = (-1) ** sum(int(c) for _, c in atom.variable_count)
-        derivative_variables = []
-        for variable, count in atom.variable_count:
-            derivative_variables += [variable] * int(count)
-        total += sign * partial.diff(*derivative_variables)
-    return sympy.expand(total)
 
 
 def check_c8c() -> Verdict:

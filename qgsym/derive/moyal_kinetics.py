@@ -54,6 +54,7 @@ import sympy
 
 from qgsym.derive.moyal_jets import JetScalar, JetSpace
 from qgsym.errors import QgsymError
+from qgsym.symbolic.calculus import euler_operator
 from qgsym.symbolic.moyal import hbar_coefficients, star, truncate_hbar
 
 #: The expansion parameter of the kinetic engine (real, so that conjugation is I -> -I).
@@ -1030,23 +1031,6 @@ def separable_kinetic_rhs(space: PhaseSpace, primitives: SeparablePrimitives, f,
     return space.truncate(-sum(J.diff(q) for J, q in zip(currents, space.coordinates, strict=True)))
 
 
-def _euler_kernel(expr, function):
-    """Kernel K with ∫expr = ∫ function·K for ``expr`` linear in ``function`` (Euler operator)."""
-    total = sympy.S.Zero
-    atoms = [function] + [d for d in expr.atoms(sympy.Derivative) if d.expr == function]
-    for atom in atoms:
-        placeholder = sympy.Dummy()
-        partial = expr.xreplace({atom: placeholder}).diff(placeholder)
-        if atom == function:
-            total += partial
-            continue
-        variables = []
-        for variable, count in atom.variable_count:
-            variables += [variable] * int(count)
-        total += (-1) ** len(variables) * partial.diff(*variables)
-    return sympy.expand(total)
-
-
 def sigma2_tau0_decomposition() -> dict:
     """τ⁰ part of σ^(2) for a uniform static field from the derived separable kinetics.
 
@@ -1084,7 +1068,7 @@ def sigma2_tau0_decomposition() -> dict:
     kernels = []
     for i in range(2):
         second = hbar_coefficients(currents[i], space.hbar, 2)[2]
-        kernels.append(-e * _euler_kernel(second, f0))
+        kernels.append(-e * euler_operator(second, f0))
     a, b = sympy.symbols("a b")
     results = {}
     residuals = {}

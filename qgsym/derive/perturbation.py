@@ -73,6 +73,7 @@ import numpy as np
 import sympy as sp
 
 from qgsym.errors import QgsymError
+from qgsym.symbolic.calculus import euler_operator
 
 AXES = ("x", "y", "z")
 
@@ -513,30 +514,6 @@ def concrete_occupation(expression: sp.Expr, p: BandPrimitives) -> sp.Expr:
     )
 
 
-def euler_operator(expression: sp.Expr, function: sp.Expr, momenta: Sequence) -> sp.Expr:
-    """Variational derivative :math:`\\mathsf E_u(L) = \\sum_\\alpha(-D)^\\alpha
-    \\partial L/\\partial u_\\alpha` of ``expression`` with respect to the field ``function``.
-
-    ``expression`` may contain ``function`` inside other functions (e.g. :math:`f_0(u)`),
-    its derivatives of any order, and derivatives with respect to ``function`` itself.
-    """
-    jets = {function: sp.Dummy("u")}
-    for atom in expression.atoms(sp.Derivative):
-        if atom.expr == function:
-            jets[atom] = sp.Dummy("u_d")
-    back = {symbol: jet for jet, symbol in jets.items()}
-    jet_expression = expression.xreplace(jets)
-    total = sp.Integer(0)
-    for jet, symbol in jets.items():
-        partial = sp.diff(jet_expression, symbol)
-        if partial == 0:
-            continue
-        partial = partial.xreplace(back)
-        variables = jet.variables if isinstance(jet, sp.Derivative) else ()
-        total += (-1) ** len(variables) * (sp.diff(partial, *variables) if variables else partial)
-    return sp.expand(total.doit())
-
-
 @dataclass(frozen=True)
 class DivergenceProof:
     """Outcome of :func:`prove_equal_under_integral` for one integrand pair."""
@@ -578,7 +555,7 @@ def prove_equal_under_integral(derived: sp.Expr, published: sp.Expr, p: BandPrim
     if euler_check:
         concrete = concrete_occupation(difference, p)
         fields = p.fields() if euler_fields is None else euler_fields
-        euler = all(euler_operator(concrete, u, p.momenta) == 0 for u in fields)
+        euler = all(euler_operator(concrete, u) == 0 for u in fields)
     return DivergenceProof(
         derived_canonical=derived_canonical,
         published_canonical=published_canonical,
