@@ -28,11 +28,10 @@ from qgsym.claims.seed003_symmetry import (
     symmetry_claim_c5c_parts,
 )
 from qgsym.errors import QgsymError
+from qgsym.formulas import formula_registry
+from qgsym.formulas.nonlinear import table1_coefficients
 from qgsym.symmetry import (
     PRIMITIVE_T_PARITY,
-    T_PARITY,
-    TABLE1_COEFFICIENTS,
-    TAU_POWER,
     SpatialOperation,
     check_model_symmetries,
     compare_with_rules,
@@ -446,11 +445,34 @@ INTEGRANDS = {
 }
 
 
+#: Read off the registry (the entries' declared t_parity is checked against their terms at
+#: construction; here against integrands written out by hand and against the tau power).
+T_PARITY = {key: formula.t_parity for key, formula in formula_registry().items()}
+TABLE1_COEFFICIENTS = table1_coefficients()
+
+
 @pytest.mark.parametrize("key", sorted(INTEGRANDS))
 def test_formula_t_parity_two_ways(key):
     names, derivatives = INTEGRANDS[key]
-    assert T_PARITY[key] == t_parity_from_primitives(names, derivatives)
-    assert T_PARITY[key] == t_parity_from_tau_power(TAU_POWER[key])
+    formula = formula_registry()[key]
+    assert formula.t_parity == t_parity_from_primitives(names, derivatives)
+    assert formula.t_parity == t_parity_from_tau_power(formula.tau_power)
+
+
+def test_a_declared_t_parity_that_contradicts_the_terms_is_refused():
+    import dataclasses
+
+    wpd = formula_registry()["wpd"]
+    with pytest.raises(ValueError, match="T-parity"):
+        dataclasses.replace(wpd, t_parity=+1)
+
+
+def test_table1_coefficients_are_the_registry_terms():
+    import sympy as sp
+
+    assert table1_coefficients() == {"wpd": (1, sp.Rational(1, 2)),
+                                     "lka": (2, sp.Rational(1, 2)),
+                                     "qk": (sp.Rational(1, 2), 1)}
 
 
 # ---------------------------------------------------------------------------------------------

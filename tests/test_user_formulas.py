@@ -240,7 +240,9 @@ def test_assert_selection_rules_fails_with_wrong_t_parity():
     that forbids components for one parity only (TM_y of haldane)."""
     import dataclasses
 
-    wrong = dataclasses.replace(sigma2_formulas()["wpd"], key="wpd-flipped", t_parity=+1)
+    wrong = dataclasses.replace(sigma2_formulas()["wpd"], key="wpd-flipped")
+    # construction refuses a parity that contradicts the terms; force it to test the helper
+    object.__setattr__(wrong, "t_parity", +1)
     with pytest.raises(AssertionError, match="violates the rules of"):
         assert_selection_rules(wrong, "haldane", grid=60)
 

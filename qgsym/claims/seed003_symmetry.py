@@ -8,7 +8,7 @@ confirmation on models (a C_3z-symmetric model for C5c, the seed-003 toy model f
 the business of the nonlinear claim family.
 
 Conventions: σ_ijk with J_i = σ_ijk E_j E_k, symmetrized in (j, k); polar tensors; the
-T-parities are those of :data:`qgsym.symmetry.T_PARITY` (bcd +1, wpd/lka/qk -1).
+T-parities and Table-1 coefficients are read off the registry (bcd +1, wpd/lka/qk -1).
 
 Reading of C5c (seed 003, introduction): "the wave packet dynamics predicts the suppression
 of in-plane nonlinear transport under any out-of-plane n-fold rotational symmetry C_n^z
@@ -42,10 +42,9 @@ import numpy as np
 import sympy
 
 from qgsym.claims.base import Verdict, number_row
+from qgsym.formulas import sigma2_formulas
+from qgsym.formulas.nonlinear import table1_coefficients
 from qgsym.symmetry import (
-    T_PARITY,
-    TABLE1_COEFFICIENTS,
-    _rules_from_projector,
     component_labels,
     exact_cyclic_average,
     exact_rotation_z,
@@ -59,6 +58,11 @@ from qgsym.symmetry import (
     time_reversal,
     with_time_reversal,
 )
+from qgsym.symmetry.neumann import _rules_from_projector
+
+#: T-parity and Table-1 (a, b) of the registry formulas (read off the registry, never copied)
+T_PARITY = {key: formula.t_parity for key, formula in sigma2_formulas().items()}
+TABLE1_COEFFICIENTS = table1_coefficients()
 
 SOURCE = (
     "Qiang, Liu, Gao, Lu, Xie, Adv. Sci. 2025, doi:10.1002/adv.202514818 (seed 003): "

@@ -24,8 +24,17 @@ from dataclasses import dataclass, field
 
 import sympy
 
+from qgsym.symmetry.operators import t_parity_from_primitives
+
 E_CHARGE, HBAR, TAU = sympy.symbols("e hbar tau", positive=True)
 PRIMITIVES = ("metric", "curvature", "mass")
+
+#: Each primitive X of a rank-3 term as band-geometric factors and explicit k-derivatives:
+#: 𝒢^{bc} (metric), Ω^{bc} (curvature), ∂_b∂_c ε (mass); the term's own ∂_a (sea, f₀) or v_a
+#: (surface, f₀') adds one k-derivative or one velocity.
+TERM_FACTORS = {"metric": (("band_normalized_metric",), 0),
+                "curvature": (("berry_curvature",), 0),
+                "mass": (("energy",), 2)}
 
 
 @dataclass(frozen=True)
@@ -120,6 +129,12 @@ class Formula:
     notes: str = ""
     component_builder: Callable | None = field(default=None, compare=False)
 
+    def __post_init__(self):
+        derived = derived_t_parity(self)
+        if derived is not None and derived != self.t_parity:
+            raise ValueError(f"formula {self.key}: declared T-parity {self.t_parity:+d}, but its "
+                             f"terms give {derived:+d}")
+
     def to_json(self) -> dict:
         return {
             "key": self.key,
@@ -203,3 +218,27 @@ def formula_from_entry(entry: dict) -> Formula:
         ),
         notes=str(entry.get("notes", "")),
     )
+
+
+def term_t_parity(weight: str, primitive: str) -> int:
+    """T-parity of one term c·∂_a X^{bc} f₀ (sea) or c·v_a X^{bc} f₀' (surface).
+
+    The parity of X's band-geometric factors times one sign per explicit k-derivative or
+    velocity (:func:`qgsym.symmetry.operators.t_parity_from_primitives`).
+    """
+    names, derivatives = TERM_FACTORS[primitive]
+    if weight == "f0prime":
+        return t_parity_from_primitives((*names, "velocity", "fermi_derivative"), derivatives)
+    return t_parity_from_primitives((*names, "fermi_dirac"), derivatives + 1)
+
+
+def derived_t_parity(formula: Formula) -> int | None:
+    """T-parity of a formula from its terms (None without terms or when they disagree).
+
+    A registry entry declares ``t_parity`` too; :meth:`Formula.__post_init__` refuses an entry
+    whose declaration contradicts its terms. (Whether the parity also matches the power of τ,
+    p = (−1)^(n_τ + 1), is Onsager's condition: checked for the registry in the tests and
+    reported for user formulas, :mod:`qgsym.formulas.user`.)
+    """
+    parities = {term_t_parity(formula.weight, term.primitive) for term in formula.terms}
+    return parities.pop() if len(parities) == 1 else None

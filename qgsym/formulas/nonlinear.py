@@ -272,3 +272,17 @@ BCPD = Formula(
 )
 
 NONLINEAR_FORMULAS = (DRUDE2, BCD, BCD_SF, WPD, LKA, QK, QIANG_FS, BCPD)
+
+
+def table1_coefficients() -> dict[str, tuple[sympy.Expr, sympy.Expr]]:
+    """Seed 003 Table 1: (a, b) of wpd, lka, qk, read off their registry terms.
+
+    .. math:: \\sigma_{ijk} = -\\frac{e^3}{\\hbar}\\sum_n\\int[dk]\\,[a\\,\\partial_i\\mathcal G^{jk}
+              - b(\\partial_j\\mathcal G^{ik} + \\partial_k\\mathcal G^{ij})]f_0
+    """
+    table = {}
+    for formula in (WPD, LKA, QK):
+        coefficient = {term.slots: term.coefficient for term in formula.terms}
+        table[formula.key] = (coefficient["ijk"], -coefficient["jik"])
+    return table
+

@@ -41,7 +41,16 @@ from pathlib import Path
 import sympy
 
 from qgsym.errors import QgsymError
-from qgsym.formulas.base import E_CHARGE, HBAR, PRIMITIVES, TAU, Formula, Provenance, Term
+from qgsym.formulas.base import (
+    E_CHARGE,
+    HBAR,
+    PRIMITIVES,
+    TAU,
+    Formula,
+    Provenance,
+    Term,
+    term_t_parity,
+)
 from qgsym.formulas.identities import integral_symbol
 from qgsym.model.expr import parse_expression
 
@@ -49,9 +58,6 @@ RESPONSE_INDICES = "ijk"
 #: text name -> engine primitive
 TENSOR_NAMES = {"G": "metric", "Omega": "curvature", "M": "mass"}
 PRIMITIVE_TEXT = {v: k for k, v in TENSOR_NAMES.items()}
-#: T-parity of each engine primitive X (X'(k) = p_X X(-k)), see qgsym.symmetry
-PRIMITIVE_PARITY_NAMES = {"metric": "band_normalized_metric", "curvature": "berry_curvature",
-                          "mass": "energy"}
 F0 = sympy.Symbol("f0")
 F0PRIME = sympy.Symbol("f0'")
 MARKERS = ("sum_n",)
@@ -335,18 +341,6 @@ def tau_power_of(prefactor: sympy.Expr) -> int:
         raise QgsymError(f"prefactor {prefactor}: a negative power of tau is not a "
                          "relaxation-time expansion coefficient")
     return int(power)
-
-
-def term_t_parity(weight: str, primitive: str) -> int:
-    """T-parity of one term: (−1) for ∂_a or v_a, times the parity of X."""
-    from qgsym.symmetry import t_parity_from_primitives
-
-    name = PRIMITIVE_PARITY_NAMES[primitive]
-    if weight == "f0prime":
-        return t_parity_from_primitives(["fermi_derivative", "velocity", name], 0)
-    if primitive == "mass":  # ∂_a ∂_b ∂_c ε
-        return t_parity_from_primitives(["fermi_dirac", name], 3)
-    return t_parity_from_primitives(["fermi_dirac", name], 1)
 
 
 def dimension_check(formula: Formula, primitives) -> dict:
