@@ -235,16 +235,13 @@ def test_assert_sea_equals_surface_and_selection_rules():
     assert check["operators"]  # the Haldane model declares operators that hold
 
 
-def test_assert_selection_rules_fails_with_wrong_t_parity():
-    """WPD with a wrong (flipped) T-parity must fail on a model with an antiunitary operator
-    that forbids components for one parity only (TM_y of haldane)."""
+def test_a_flipped_t_parity_never_reaches_the_selection_rules():
+    """WPD with a flipped T-parity would violate the rules of haldane's antiunitary TM_y; the
+    parity is derived from the terms, so such a formula cannot even be built."""
     import dataclasses
 
-    wrong = dataclasses.replace(sigma2_formulas()["wpd"], key="wpd-flipped")
-    # construction refuses a parity that contradicts the terms; force it to test the helper
-    object.__setattr__(wrong, "t_parity", +1)
-    with pytest.raises(AssertionError, match="violates the rules of"):
-        assert_selection_rules(wrong, "haldane", grid=60)
+    with pytest.raises(ValueError, match="T-parity"):
+        dataclasses.replace(sigma2_formulas()["wpd"], key="wpd-flipped", t_parity=+1)
 
 
 def test_cli_compare_json(tmp_path, capsys):
