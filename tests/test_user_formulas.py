@@ -235,6 +235,15 @@ def test_assert_sea_equals_surface_and_selection_rules():
     assert check["operators"]  # the Haldane model declares operators that hold
 
 
+def test_assert_selection_rules_fails_for_a_tensor_not_symmetric_in_its_field_indices():
+    """sigma_ijk must be symmetric in (j, k) (J_i = sigma_ijk E_j E_k); a bare f0 d_j G_ik is
+    not, so on haldane it leaves the allowed subspace and the helper names the violation."""
+    lopsided = _formula({"key": "lopsided", "prefactor": "-e**3/hbar",
+                         "expression": "f0 * d_j G_ik"})
+    with pytest.raises(AssertionError, match="violates the rules of"):
+        assert_selection_rules(lopsided, "haldane", grid=60)
+
+
 def test_a_flipped_t_parity_never_reaches_the_selection_rules():
     """WPD with a flipped T-parity would violate the rules of haldane's antiunitary TM_y; the
     parity is derived from the terms, so such a formula cannot even be built."""
