@@ -288,7 +288,7 @@ def grid_converged(function=None, *, fermi_width: Callable | None = None,
     return compute
 
 
-def _converge(function, model, options, fermi_width, finish) -> dict:
+def _converge(function, model, options, fermi_width, finish) -> dict:  # noqa: C901 (one refinement loop with its stopping rules; to split)
     tol = float(options.tol)
     if not math.isfinite(tol) or tol <= 0:
         raise QgsymError(f"--tol must be positive and finite, got {options.tol}")

@@ -186,7 +186,7 @@ def _operators(data, key: str, n_bands: int, dimension: int, where: str):
     return tuple(operators)
 
 
-def model_from_mapping(data: Mapping, where: str = "model", path: str = "") -> BlochModel:
+def model_from_mapping(data: Mapping, where: str = "model", path: str = "") -> BlochModel:  # noqa: C901 (one check per model-file field, each a one-line error)
     """Build a :class:`BlochModel` from the parsed TOML mapping (see README for the format)."""
     unknown = sorted(set(data) - _TOP_LEVEL_KEYS)
     if unknown:

@@ -436,8 +436,9 @@ class RunOutcome:
     source_hash: str
 
 
-def run_all(claim_ids, derivations: dict[str, Path], derivations_out: Path, fast: bool,
-            workers: int, progress: Progress, use_cache: bool = True) -> RunOutcome:
+def run_all(  # noqa: C901 (scheduling, cache and worker-failure paths of the pool; to split)
+        claim_ids, derivations: dict[str, Path], derivations_out: Path, fast: bool,
+        workers: int, progress: Progress, use_cache: bool = True) -> RunOutcome:
     """Run claims and derivations (cached results reused) in a process pool."""
     folder = next(iter(derivations.values())).parent if derivations else \
         find_derivations_directory()
