@@ -212,7 +212,17 @@ def test_closing_between_fully_occupied_bands_does_not_stop_a_fermi_sea_sum(tmp_
 
 
 def test_qwz_m0_hall_part_refused_at_the_node_energy(capsys):
-    refused_at(capsys, "compute", "sigma1", "--model", "qwz", "--set", "m=0", "--mu", "0")
+    # d = (sin kx, sin ky, cos kx + cos ky) vanishes at (0, pi) and (pi, 0): with mu = 0 at the
+    # node energy the two bands differ in occupation there, so the Fermi-sea sum is refused and
+    # the error names one of those nodes (mod 2 pi).
+    k = refused_at(capsys, "compute", "sigma1", "--model", "qwz", "--set", "m=0", "--mu", "0")
+    wrapped = np.mod(k + np.pi, 2 * np.pi) - np.pi
+    nodes = np.array([[0.0, np.pi], [np.pi, 0.0], [0.0, -np.pi], [-np.pi, 0.0]])
+    assert np.min(np.linalg.norm(nodes - wrapped, axis=1)) < 1e-4
+    # far above both bands (|d| <= 2.3) both are filled: the same node no longer stops it
+    code, out, _ = run(capsys, "compute", "sigma1", "--model", "qwz", "--set", "m=0", "--mu",
+                       "10", "--grid", "32", "--json")
+    assert code == 0 and max(abs(v) for v in json.loads(out)["values"]["ahc"].values()) < 1e-10
 
 
 # --------------------------------------------------------------------------------------------
