@@ -31,7 +31,7 @@ import sympy
 
 from qgsym.bands.convergence import grid_converged, grid_of, temperature_width
 from qgsym.bands.gap_closing import require_open_gaps, with_warnings
-from qgsym.bands.geometry import GAP_CLOSING_TOLERANCE, band_geometry, multiplet_sum
+from qgsym.bands.geometry import band_geometry, check_gaps, multiplet_sum
 from qgsym.bands.kspace import (
     adaptive_integral,
     energy_scale,
@@ -40,7 +40,7 @@ from qgsym.bands.kspace import (
     k_derivative,
     make_grid,
 )
-from qgsym.errors import GapClosingError, QgsymError
+from qgsym.errors import QgsymError
 from qgsym.formulas import sigma2_formulas
 from qgsym.formulas.base import E_CHARGE, HBAR, TAU
 from qgsym.formulas.identities import all_components, formula_component
@@ -110,18 +110,6 @@ def closed_primitives(closed, points) -> PrimitiveArrays:
     return PrimitiveArrays(energies, velocity, values, derivatives)
 
 
-def _check_closed_gap(energies: np.ndarray, points: np.ndarray, scale: float) -> None:
-    """The closed forms divide by |d| = gap/2: refuse where the gap closes on the grid."""
-    gap = energies[:, 1] - energies[:, 0]
-    worst = int(np.argmin(gap))
-    if gap[worst] < GAP_CLOSING_TOLERANCE * scale:
-        raise GapClosingError(
-            f"the gap between the two levels closes on the grid at "
-            f"k = {np.round(points[worst], 6).tolist()} (gap {gap[worst]:.3g}); "
-            "this quantity divides by it"
-        )
-
-
 def choose_path(model, path: str):
     """Return (path name, closed-form geometry or None)."""
     if path not in ("auto", "numeric", "closed"):
@@ -160,7 +148,7 @@ def geometry_integrals(model, n: int, mus, temperature: float, path: str = "auto
     def evaluate(points):
         if closed is not None:
             arrays = closed_primitives(closed, points)
-            _check_closed_gap(arrays.energies, points, scale)
+            check_gaps(arrays.energies, points, ((0,), (1,)), scale)  # |d| = gap/2
         else:
             arrays = numeric_primitives(model, points, scale)
         return arrays.energies, arrays.velocity, _point_integrands(arrays, mus, temperature)
