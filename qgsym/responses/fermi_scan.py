@@ -82,11 +82,11 @@ from functools import lru_cache
 import numpy as np
 import scipy.sparse
 
+from qgsym.bands.geometry import check_gaps
 from qgsym.bands.kspace import energy_scale, make_grid
 from qgsym.errors import QgsymError
 from qgsym.responses.nonlinear import (
     PRIMITIVE_FIELDS,
-    _check_closed_gap,
     choose_path,
     closed_primitives,
     numeric_primitives,
@@ -336,7 +336,7 @@ def fermi_scan(
     for points, weights in grid.chunks(CHUNK_POINTS):
         if closed is not None:
             arrays = closed_primitives(closed, points)
-            _check_closed_gap(arrays.energies, points, scale)
+            check_gaps(arrays.energies, points, ((0,), (1,)), scale)  # |d| = gap/2
         else:
             arrays = numeric_primitives(model, points, scale)
         sea_values, surface_values = _state_channels(arrays, multiplicity[None, None, None])
