@@ -24,7 +24,7 @@ import time
 
 import numpy as np
 
-from qgsym.responses.fermi_scan import _closed_geometry
+from qgsym.bands.closed_form import closed_form_geometry
 from qgsym.bands.geometry import band_geometry, multiplet_sum
 from qgsym.bands.kspace import energy_scale, make_grid
 from qgsym.model.loader import load_model
@@ -76,7 +76,7 @@ def main() -> None:
         points = make_grid(model, arguments.grid).points
         scale = energy_scale(model)
         start = time.perf_counter()
-        closed = _closed_geometry(model.numeric_matrix, tuple(model.momenta))
+        closed = closed_form_geometry(model)
         closed_pass(closed, points[:100])
         setup_closed = time.perf_counter() - start
         numeric_pass(model, points[:100], scale)
