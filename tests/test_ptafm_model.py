@@ -148,3 +148,23 @@ def test_si_value_against_a_hand_conversion():
         assert converted["units_si"][key] == "A m/V^2"
         np.testing.assert_allclose(converted["values_si"][key], np.multiply(natural[key], hand),
                                    rtol=1e-12)
+
+
+def test_derivation_fast_mode_writes_si_figure_and_data(tmp_path):
+    # Structure of the report derivation (fast grids: numbers not converged, only relations):
+    # the mirror M_110 holds on any symmetric grid, and WPD has no longitudinal component
+    # (sigma_iii = 0 identically for that formula, seed 003).
+    import json
+
+    from qgsym.derivations import ptafm_quantum_metric as derivation
+
+    record = derivation.run(tmp_path, fast=True)
+    assert record["figures"] == ["sigma_qm_si.svg"]
+    assert (tmp_path / "sigma_qm_si.svg").read_text(encoding="utf-8").lstrip().startswith("<")
+    data = json.loads((tmp_path / "sigma_qm_si.json").read_text(encoding="utf-8"))
+    assert data["units_si"] == {key: "A m/V^2" for key in QM_FORMULAS}
+    assert data["mirror_residual"] < 1e-9
+    assert set(data["grid_error"]) == set(QM_FORMULAS)
+    wpd_xxx = np.asarray(data["sigma_si"]["wpd"]["xxx"])
+    assert np.max(np.abs(wpd_xxx)) <= 1e-12 * np.max(np.abs(data["sigma_si"]["wpd"]["yxx"]))
+    assert "A m/V^2" in record["summary"] and "assumed" in record["summary"]
