@@ -354,7 +354,39 @@ def check_loaders(base_path: Path, win_path: Path | None) -> dict:
         result["win_lattice_vs_tb_lattice_max_abs_A"] = float(np.max(np.abs(
             lattice - read_tb_dat(base_path).lattice)))
         result["bohr_in_angstrom"] = BOHR_IN_ANGSTROM
+        result.update(check_hr_route(base_path, win_path, system, model, kappas))
     return result
+
+
+def check_hr_route(base_path: Path, win_path: Path, system, full_model, kappas) -> dict:
+    """Fe_hr.dat (WannierBerri's writer) + Fe.win (bohr) + Fe_centres.xyz through qgsym's
+    hr.dat reader, against the tb.dat read with ``--interpolation tb``: the same model up to
+    the 8 printed digits of the hr.dat (|H(R)| ≤ ~10 eV, so ~1e-7 eV)."""
+    from wannierberri.system.system_hr import write_hr_file
+
+    from qgsym.bands.geometry import band_geometry
+    from qgsym.model.wannier90 import write_centres_xyz
+
+    folder = Path(tempfile.mkdtemp(prefix="qgsym_fe_hr_"))
+    with quiet():
+        write_hr_file(system, seedname=str(folder / "Fe"))
+    shutil.copy(win_path, folder / "Fe.win")
+    write_centres_xyz(folder / "Fe_centres.xyz", full_model.hamiltonian.centres)
+    hr = numeric_model_from_wannier(folder / "Fe_hr.dat")
+    tb = numeric_model_from_wannier(base_path, interpolation="tb")
+    energy, curvature, scale = 0.0, 0.0, 0.0
+    for kappa in kappas:
+        k = (kappa @ tb.reciprocal)[None]
+        a = band_geometry(hr.hamiltonian, k, hr.multiplets)
+        b = band_geometry(tb.hamiltonian, k, tb.multiplets)
+        energy = max(energy, float(np.max(np.abs(a.energies - b.energies))))
+        curvature = max(curvature, float(np.max(np.abs(a.berry_curvature - b.berry_curvature))))
+        scale = max(scale, float(np.max(np.abs(b.berry_curvature))))
+    shutil.rmtree(folder)
+    return {"hr_win_centres_vs_tb_dat_energy_max_abs_eV": energy,
+            "hr_win_centres_vs_tb_dat_curvature_max_abs_A2": curvature,
+            "tb_curvature_max_abs_A2": scale,
+            "hr_lattice_source": hr.hamiltonian.provenance["lattice"]}
 
 
 def parse_range(text: str) -> tuple[float, float]:
@@ -402,7 +434,7 @@ def main() -> None:
     levels = np.linspace(low, high, arguments.levels)
     win = None if arguments.data.startswith("http") else Path(arguments.data) / "Fe.win"
     loaders = check_loaders(base_path, win if win and win.is_file() else work / "Fe.win")
-    print("loaders:", {k: f"{v:.3g}" for k, v in loaders.items()})
+    print("loaders:", {k: v if isinstance(v, str) else f"{v:.3g}" for k, v in loaders.items()})
     results = []
     with tempfile.TemporaryDirectory() as workdir:
         for interpolation in interpolations:
