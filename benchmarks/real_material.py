@@ -276,15 +276,20 @@ def compare_interpolation(base, interpolation, arguments, levels, workdir, folde
     # (error ∝ h⁴): each halving of h must cut it ~16× towards the peer (measured: 12³,
     # 1.1e-4 → 6.7e-6 → 4.2e-7 for BCD), which shows that the peer is the accurate side.
     check_n = arguments.check_grid or n
-    write_shifted(base, peer_path, SHIFT / check_n)
-    write_shifted(base, ours_path, SHIFT / check_n - 0.5 / check_n)
-    check_system = peer_system(peer_path, interpolation)
-    check_model = numeric_model_from_wannier(ours_path, interpolation=interpolation)
-    check_peer = run_peer(check_system, check_n, levels, workdir)
+    check_system, check_model, check_peer = system, model, peer
     step_check, check_scans = {}, {}
+    if check_n != n:
+        write_shifted(base, peer_path, SHIFT / check_n)
+        write_shifted(base, ours_path, SHIFT / check_n - 0.5 / check_n)
+        check_system = peer_system(peer_path, interpolation)
+        check_model = numeric_model_from_wannier(ours_path, interpolation=interpolation)
+        check_peer = run_peer(check_system, check_n, levels, workdir)
     for factor in (1.0, 0.5, 0.25):
-        scan, _ = with_step(factor, lambda m=check_model: qgsym_set(m, check_n, levels,
-                                                                   T_COMPARE))
+        if factor == 1.0 and check_n == n:
+            scan = holder["scan"]  # the timed run itself
+        else:
+            scan, _ = with_step(factor, lambda m=check_model: qgsym_set(m, check_n, levels,
+                                                                       T_COMPARE))
         check_scans[factor] = scan
         values = as_peer(scan)
         step_check[f"step_x{factor:g}"] = {key: relative(values[key], check_peer[key])
