@@ -253,9 +253,13 @@ def compare_interpolation(base, interpolation, arguments, levels, workdir, folde
     model = numeric_model_from_wannier(ours_path, interpolation=interpolation)
 
     run_peer(system, 2, levels, workdir)  # warm-up: numba compilation
-    peer_time, peer_times = _common.median_time(
-        lambda: run_peer(system, n, levels, workdir), arguments.repeats)
-    peer = run_peer(system, n, levels, workdir)
+    peer_holder = {}
+
+    def peer_call():
+        peer_holder["values"] = run_peer(system, n, levels, workdir)
+
+    peer_time, peer_times = _common.median_time(peer_call, arguments.repeats)
+    peer = peer_holder["values"]
     qgsym_set(model, 2, levels, T_COMPARE)  # warm-up
     holder = {}
 
