@@ -396,7 +396,8 @@ def claim_c4b() -> Verdict:
     evidence["numbers"] = [
         number_row(f"worst relative error of the exact diagonalization vs Eq. 5/7: {name}",
                    entry["worst_relative_errors"][name], "dimensionless (ratio)",
-                   f"{entry['model']['name']} {entry['model']['parameters'] or ''}, "
+                   f"{entry['model']['name']}{' ' if entry['model']['parameters'] else ''}"
+                   f"{entry['model']['parameters'] or ''}, "
                    f"{len(entry['k_points'])} k points, fields e|E| = "
                    f"{entry['field_strengths'][0]:.3g}-{entry['field_strengths'][-1]:.3g}, "
                    f"min gap {entry['minimum_gap']:.3g} (model energy units)", tolerance)
