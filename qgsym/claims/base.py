@@ -45,8 +45,8 @@ from __future__ import annotations
 import math
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import dataclass, field, replace
+from functools import cache, wraps
 from importlib import resources
 from types import MappingProxyType
 
@@ -261,6 +261,28 @@ def number_row(quantity: str, value, units: str, where: str = "", error=None) ->
     if error is not None:
         row["error_estimate"] = error
     return row
+
+
+def with_numbers(verdict: Verdict, rows) -> Verdict:
+    """``verdict`` with ``rows`` (of :func:`number_row`) appended to ``evidence["numbers"]``."""
+    evidence = dict(verdict.evidence)
+    evidence["numbers"] = [*evidence.get("numbers", ()), *rows]
+    return replace(verdict, evidence=evidence)
+
+
+def numbers_from(builder: Callable[[Mapping], list]):
+    """Decorator of a check: add the rows ``builder(evidence)`` to the verdict it returns.
+
+    The builder reads only the check's own evidence, so every row is a value the check
+    computed.
+    """
+    def decorate(check):
+        @wraps(check)
+        def numbered() -> Verdict:
+            verdict = check()
+            return with_numbers(verdict, builder(verdict.evidence))
+        return numbered
+    return decorate
 
 
 def direct_parts(parent_id: str, claim_ids) -> list[str]:

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from qgsym.claims.base import Claim, Verdict
+from qgsym.claims.base import Claim, Verdict, number_row, numbers_from
 from qgsym.derive import entropy
 
 SOURCE_A = ("Xiao, Yao, Fang, Niu, PRL 97, 026603 (2006) (alpha_xy = (e k_B/hbar) sum int s "
@@ -47,6 +47,98 @@ def _relative(a: float, b: float) -> float:
     return abs(a - b) / max(abs(b), 1e-300)
 
 
+# --------------------------------------------------------------------------------------
+# Numbers tables of the evidence pages (read from each check's own evidence)
+# --------------------------------------------------------------------------------------
+ALPHA_UNITS = "e k_B/hbar (2D; e = k_B = hbar = 1)"
+PI_UNITS = "e^2/(hbar T), i.e. sigma/T per unit field squared (2D; k_B = e = hbar = 1)"
+
+
+def _mott_numbers(evidence) -> list[dict]:
+    rows = []
+    for row in evidence["rows"]:
+        where = (f"{row['model']} {row['parameters']}, mu = {row['mu']}, T = {row['T']}, "
+                 "grid 200^2 (100^2 for convergence)")
+        fine = row["grid_200"]
+        rows += [number_row("alpha_xy = sum int s Omega (Xiao)", fine["xiao_sum_s_omega"],
+                            ALPHA_UNITS, where, fine["xiao_error_estimate"]),
+                 number_row("Mott-like form with Xiao's sigma_xy",
+                            fine["mott_published_with_xiao_sigma"], ALPHA_UNITS, where),
+                 number_row("relative difference, grid 200^2", row["relative_difference_200"],
+                            "dimensionless", where, evidence["tolerance"]),
+                 number_row("relative difference, grid 100^2", row["relative_difference_100"],
+                            "dimensionless", where)]
+    return rows
+
+
+def _low_temperature_numbers(evidence) -> list[dict]:
+    dirac = evidence["massive_dirac"]
+    where = f"massive_dirac {dirac['parameters']} (cutoff 0.8), mu = {dirac['mu']}, grid 300"
+    rows = []
+    for r in dirac["rows"]:
+        rows += [number_row("alpha_xy", r["alpha"], ALPHA_UNITS, f"{where}, T = {r['T']}",
+                            r["grid_error_estimate"]),
+                 number_row("Sommerfeld (pi^2/3) T D_Omega(mu)", r["sommerfeld"], ALPHA_UNITS,
+                            f"{where}, T = {r['T']}"),
+                 number_row("relative deviation from Sommerfeld", r["relative_deviation"],
+                            "dimensionless", f"{where}, T = {r['T']}",
+                            5e-3 if r is dirac["rows"][0] else None)]
+    rows += [number_row("ratio of the deviations on doubling T (T^2 law: 4)", ratio,
+                        "dimensionless", f"{where}, T = {low['T']} -> {high['T']}",
+                        "within 3 .. 5.5")
+             for ratio, low, high in zip(dirac["deviation_ratios_on_doubling_T"],
+                                         dirac["rows"], dirac["rows"][1:], strict=False)]
+    insulator = evidence["insulator"]
+    for r in insulator["rows"]:
+        rows.append(number_row("alpha_xy in the gap", r["alpha"], ALPHA_UNITS,
+                               f"qwz, mu = 0, T = {r['T']}, grid 100",
+                               f"|alpha| < 4 exp(-gap/2T) = {r['bound_4_exp(-gap/2T)']:.3g}"))
+    return rows
+
+
+def _onsager_numbers(evidence) -> list[dict]:
+    rows = []
+    for r in evidence["rows"]:
+        where = (f"{r['model']} {r['parameters']}, mu = {r['mu']}, T = {r['T']}, grid "
+                 f"{r['grid'][0]}^2")
+        rows += [number_row("beta_xy(M), entropy Hall of the driven density matrix",
+                            r["beta_xy_M_density_matrix"], ALPHA_UNITS, where),
+                 number_row("alpha_xy(M) = sum int s Omega", r["alpha_xy_M_sum_s_omega"],
+                            ALPHA_UNITS, where, evidence["tolerance"]["beta_vs_sum_s_omega"]
+                            * abs(r["alpha_xy_M_sum_s_omega"])),
+                 number_row("alpha_yx(-M), Mott form of the time-reversed model",
+                            r["alpha_yx_minus_M_mott_links"], ALPHA_UNITS, where,
+                            evidence["tolerance"]["beta_vs_reversed_mott"]
+                            * abs(r["beta_xy_M_density_matrix"]))]
+    return rows
+
+
+def _production_numbers(evidence) -> list[dict]:
+    rows = []
+    for case in evidence["cases"]:
+        where = (f"qwz {evidence['parameters']}, {case['case']}: mu = {case['mu']}, T = "
+                 f"{case['T']}, tau = {case['tau']}, E along x, grid 48^2")
+        closed = case["closed_forms_per_E2"]
+        rows += [number_row("entropy production Pi/E^2: Drude part (closed form)",
+                            closed["drude"], PI_UNITS, where),
+                 number_row("entropy production Pi/E^2: quantum-metric part (closed form)",
+                            closed["metric"], PI_UNITS, where),
+                 number_row("relative |series - closed forms|", case["relative_series_vs_closed"],
+                            "dimensionless", where, 1e-3)]
+        for r in case["exact_steady_state"]:
+            rows.append(number_row("relative |Pi - J.E/T|, exact steady state",
+                                   r["relative_Pi_minus_JE_over_T"], "dimensionless",
+                                   f"{where}, E = {r['E']}", 1e-5))
+    return rows
+
+
+def _labelled(parts: dict) -> list[dict]:
+    """The parts' rows, each quantity prefixed with the part's id."""
+    return [{**row, "quantity": f"{claim_id}: {row['quantity']}"}
+            for claim_id, part in parts.items() for row in part.evidence.get("numbers", ())]
+
+
+@numbers_from(_mott_numbers)
 def check_c12a_mott() -> Verdict:
     """C12a.1: Σ∫sΩ equals −∫dε f₀' σ_xy(ε)(ε−μ)/T (with Xiao's sign of σ_xy)."""
     evidence = dict(_mott_evidence())
@@ -82,6 +174,7 @@ def check_c12a_mott() -> Verdict:
     return Verdict("proved" if ok else "refuted", evidence)
 
 
+@numbers_from(_low_temperature_numbers)
 def check_c12a_low_temperature() -> Verdict:
     """C12a.2: low-T limit α → (π²/3) T D_Ω(μ) (massive Dirac) and exp. suppression in a gap."""
     from qgsym.model.loader import load_model
@@ -122,6 +215,7 @@ def check_c12a_low_temperature() -> Verdict:
     return Verdict("verified" if ok else "refuted", evidence)
 
 
+@numbers_from(_onsager_numbers)
 def check_c12a_onsager() -> Verdict:
     """C12a.3: entropy Hall β_xy(M) (density matrix) = α_yx(−M) (Mott, time-reversed model)."""
     from qgsym.model.loader import load_model
@@ -182,7 +276,8 @@ def check_c12a() -> Verdict:
                             "Sommerfeld low-T limit (pi^2/3) T D_Omega(mu), and equals the "
                             "entropy Hall coefficient of the field-driven density matrix with "
                             "the magnetization reversed (Onsager)."),
-                "mott": dict(parts["C12a.1"].evidence)}
+                "mott": dict(parts["C12a.1"].evidence),
+                "numbers": _labelled(parts)}
     if any(v == "refuted" for v in verdicts.values()):
         return Verdict("refuted", evidence)
     if all(v in ("proved", "verified") for v in verdicts.values()):
@@ -249,6 +344,7 @@ def _production_checks() -> tuple[dict, dict]:
     return evidence, {"balance": bool(balance_ok), "metric_term": bool(series_ok)}
 
 
+@numbers_from(_production_numbers)
 def check_c12b_balance() -> Verdict:
     """C12b.1: Π = J·E/T at O(E²) (SPEC's wording of the seed's setting)."""
     evidence, ok = _production_checks()
@@ -260,6 +356,7 @@ def check_c12b_balance() -> Verdict:
                  "this model it holds to all orders in E (energy balance)."))
 
 
+@numbers_from(_production_numbers)
 def check_c12b_metric_term() -> Verdict:
     """C12b.2: the interband part of Π at O(E²) is a quantum-metric term."""
     evidence, ok = _production_checks()
@@ -275,6 +372,7 @@ def check_c12b_metric_term() -> Verdict:
             "of Pi."))
 
 
+@numbers_from(_production_numbers)
 def check_c12b_seed() -> Verdict:
     """C12b.3: seed 004's own statement: the quantum metric is the origin of the leading Π."""
     evidence, ok = _production_checks()
@@ -302,6 +400,7 @@ def check_c12b() -> Verdict:
              "C12b.3": check_c12b_seed()}
     evidence = dict(parts["C12b.2"].evidence)
     evidence["parts"] = {key: part.verdict for key, part in parts.items()}
+    evidence["numbers"] = _labelled({"C12b.2": parts["C12b.2"]})
     verdicts = set(evidence["parts"].values())
     verdict = "refuted" if "refuted" in verdicts else (
         "inconclusive" if "inconclusive" in verdicts else "verified")

@@ -28,7 +28,7 @@ from functools import lru_cache
 import numpy as np
 from scipy.optimize import brentq, minimize_scalar
 
-from qgsym.claims.base import Claim, Verdict
+from qgsym.claims.base import Claim, Verdict, number_row, numbers_from
 from qgsym.responses import kubo_tensors as kubo
 
 SOURCE = "Kruchkov, Quantum transport in dispersionless electronic bands (seed 000, arXiv:2210.00351)"
@@ -172,6 +172,260 @@ def _slope(x, y) -> float:
 
 
 # --------------------------------------------------------------------------------------
+# Numbers tables of the evidence pages (read from each check's own evidence)
+# --------------------------------------------------------------------------------------
+SIGMA_UNITS = "e^2/hbar (2D sheet conductance; e = hbar = 1)"
+ENERGY_UNITS = "Delta (gap between the flat bands, = 1)"
+PAIR = "two flat bands at -+Delta/2 (flat_chern, gap 1, m 1)"
+
+
+def _c9a_numbers(evidence) -> list[dict]:
+    rows = []
+    for c in evidence["residues_vs_quadrature"]:
+        where = (f"eps_n = {c['epsilon_n']}, eps_m = {c['epsilon_m']}, delta_n = "
+                 f"{c['delta_n']}, delta_m = {c['delta_m']} (model energy units)")
+        rows.append(number_row("double integral by residues", c["residues"],
+                               "1/(model energy)^2", where))
+        rows.append(number_row("|residues - quadrature|", c["difference"],
+                               "1/(model energy)^2", where,
+                               max(c["quadrature_error"], 1e-12)))
+    return rows
+
+
+def _c9a1_numbers(evidence) -> list[dict]:
+    rows = []
+    for r in evidence["rows"]:
+        where = f"{PAIR}, T = 0, mu = {r['mu']} Delta, delta_0 = delta_1 = {r['deltas']}"
+        rows.append(number_row("fitted exponent of the Hall-factor correction in delta",
+                               r["fitted_order"], "dimensionless", where,
+                               "verified if > 2 - 0.05"))
+        rows.append(number_row(f"Hall factor - 1 at delta = {r['deltas'][-1]}",
+                               r["correction"][-1], "dimensionless", where))
+    return rows
+
+
+def _c9a2_numbers(evidence) -> list[dict]:
+    rows = [number_row("fitted exponent of Eq. 12's factor - 1 in delta",
+                       evidence["fitted_order"], "dimensionless",
+                       f"{PAIR}, no Fermi function, delta_m = 2 delta_n = 2e-2 .. 2e-4",
+                       "within 0.05 of 2")]
+    for r in evidence["rows"]:
+        rows.append(number_row(f"Eq. 12 factor - 1 at delta_n = {r['delta_n']}",
+                               r["eq12_factor_minus_1"], "dimensionless",
+                               f"{PAIR}, delta_m = {r['delta_m']}"))
+    quadrature = evidence["second_route_quadrature"]
+    rows.append(number_row("|residues - quadrature|",
+                           abs(quadrature["residues"] - quadrature["quadrature"]),
+                           "1/(model energy)^2", "delta_n = 1e-2, delta_m = 2e-2, Delta = 1",
+                           max(quadrature["quadrature_error"], 1e-12)))
+    return rows
+
+
+def _c9b_numbers(evidence) -> list[dict]:
+    rows = [number_row("expected sigma_xy = -C_0/(2 pi)", evidence["expected_sigma_xy"],
+                       SIGMA_UNITS, f"C_0 = {evidence['chern_lower_band']}")]
+    for label, result in evidence["results"].items():
+        clean = result["series_T0"][-1]
+        where = (f"{label} {evidence['models'][label]}, mu = 0, T = 0, delta = "
+                 f"{clean['delta']}, grid {evidence['grid'][0]}^2")
+        rows.append(number_row("sigma_xy", clean["sigma_xy"], SIGMA_UNITS, where,
+                               clean["grid_error_estimate"]))
+        rows.append(number_row("sigma_xy - expected", clean["deviation"], SIGMA_UNITS, where,
+                               "1e-6"))
+    return rows
+
+
+def _c9b1_numbers(evidence) -> list[dict]:
+    where = f"{evidence['model']}, mu = 0, T = 0, delta = 1e-7, grid 64^2"
+    return [number_row("sigma_xy of Eq. 12 as printed", evidence["eq12_as_printed"],
+                       SIGMA_UNITS, where),
+            number_row("sigma_xy of Eq. 13 as printed", evidence["eq13_as_printed"],
+                       SIGMA_UNITS, where),
+            number_row("sigma_xy, Kubo formula (qgsym sign)", evidence["kubo_qgsym_sign"],
+                       SIGMA_UNITS, where)]
+
+
+def _c9c_numbers(evidence) -> list[dict]:
+    where = f"{PAIR}, mu = -Delta/2, T = Delta, delta = {evidence['deltas']}"
+    cross = evidence["cross_check_catalogue_geometry"]
+    return [number_row("fitted exponent of sigma_xx in delta", evidence["fitted_exponent"],
+                       "dimensionless", where, "within 0.01 of 1"),
+            number_row(f"sigma_xx at delta = {evidence['deltas'][-1]}",
+                       evidence["sigma_xx"][-1], SIGMA_UNITS, where),
+            number_row("|catalogue - closed form| sigma_xx at delta = 1e-3",
+                       abs(cross["compute_sigma_kubo"] - cross["flat_pair_closed_form"]),
+                       SIGMA_UNITS, f"{PAIR}, mu = -Delta/2, T = Delta, grid 32^2",
+                       1e-9 * abs(cross["flat_pair_closed_form"]) + 1e-12)]
+
+
+def _c9c1_numbers(evidence) -> list[dict]:
+    where = f"{PAIR}, mu = -Delta/2, T = Delta"
+    rows = [number_row("two-peak coefficient G_xx (1 + sech^2(Delta/2T))/(2T)",
+                       evidence["two_peak_coefficient_G_xx_(1+sech^2(Delta/2T))/(2T)"],
+                       SIGMA_UNITS + " per unit delta/Delta", where)]
+    for delta, ratio, relative in zip(evidence["deltas"], evidence["sigma_over_delta"],
+                                      evidence["relative_difference"], strict=True):
+        rows.append(number_row(f"sigma_xx/delta at delta = {delta}", ratio,
+                               SIGMA_UNITS + " per unit delta/Delta", where))
+        rows.append(number_row(f"relative difference from the coefficient at delta = {delta}",
+                               relative, "dimensionless", where, 10 * delta))
+    return rows
+
+
+def _c9c2_numbers(evidence) -> list[dict]:
+    return [number_row("fitted exponent of sigma_xx in delta", r["fitted_exponent"],
+                       "dimensionless",
+                       f"{PAIR}, T = Delta, mu = {r['mu']} Delta, delta = {evidence['deltas']}",
+                       "within 0.01 of 1") for r in evidence["rows"]]
+
+
+def _one_over_t_rows(r: dict, where: str) -> list[dict]:
+    return [
+        number_row("fitted exponent of sigma_xx in T, T << Delta", r["exponent_low"],
+                   "dimensionless", f"{where}, T = {r['T_low'][0]:.3g}-{r['T_low'][-1]:.3g} Delta"),
+        number_row("fitted exponent of sigma_xx in T, T >> Delta", r["exponent_high"],
+                   "dimensionless", f"{where}, T = {r['T_high'][0]:.3g}-{r['T_high'][-1]:.3g} Delta"),
+        number_row("slope of 1/sigma_xx, low T / high T", r["slope_ratio_low_over_high"],
+                   "dimensionless", where),
+        number_row("max relative residual of a linear 1/sigma_xx, low T",
+                   r["max_relative_residual_of_linear_1_over_sigma_low"], "dimensionless", where),
+        number_row("max relative residual of a linear 1/sigma_xx, high T",
+                   r["max_relative_residual_of_linear_1_over_sigma_high"], "dimensionless", where),
+    ]
+
+
+def _c9d_numbers(evidence) -> list[dict]:
+    rows = _one_over_t_rows(evidence, f"{PAIR}, mu = -Delta/2, delta = {evidence['delta']} Delta")
+    for row in rows[:2]:
+        row["error_estimate"] = "within 0.02 of -1"
+    paper = evidence["at_the_paper_delta_0.02_Delta"]
+    rows += _one_over_t_rows(paper, f"{PAIR}, mu = -Delta/2, delta = {paper['delta']} Delta")[2:3]
+    return rows
+
+
+def _c9d1_numbers(evidence) -> list[dict]:
+    rows = []
+    for r in evidence["rows"]:
+        part = _one_over_t_rows(r, f"{PAIR}, mu = -Delta/2, delta = {r['delta']} Delta")[3:]
+        part[0]["error_estimate"], part[1]["error_estimate"] = 0.03, 0.01
+        rows += part
+    return rows
+
+
+def _c9e_numbers(evidence) -> list[dict]:
+    natural = evidence["at_seed_parameters"]
+    unequal = evidence["unequal_broadening_delta_1_over_delta_0_0.25"]
+    where = "two flat bands at -+Delta/2, mu = -Delta/2"
+    return [
+        number_row("T*", natural["T_star"], ENERGY_UNITS + " (k_B = 1)",
+                   f"{where}, delta_0 = delta_1 = 0.02 Delta (the paper's)"),
+        number_row("Theta*", natural["theta_star"], "k_B/e",
+                   f"{where}, delta_0 = delta_1 = 0.02 Delta (the paper's)"),
+        number_row("Theta*", evidence["theta_star_in_uV_per_K"], "uV/K",
+                   f"{where}, delta_0 = delta_1 = 0.02 Delta (the paper's)"),
+        number_row("(k_B/e) ln 2, the claimed bound", evidence["ln2_in_uV_per_K"], "uV/K",
+                   "constant", "Theta* > 1.05 ln 2 breaks it"),
+        number_row("Theta*", unequal["closed_form_peak"]["theta_star"], "k_B/e",
+                   f"{where}, delta_0 = 0.02 Delta, delta_1 = delta_0/4"),
+        number_row("Theta* in the limit delta -> 0",
+                   unequal["two_peak_limit_2x/(1 + r cosh^2 x)"]["theta_star"], "k_B/e",
+                   f"{where}, delta_1/delta_0 = 0.25"),
+    ]
+
+
+def _c9e1_numbers(evidence) -> list[dict]:
+    rows = [number_row("T*", r["T_star"], ENERGY_UNITS + " (k_B = 1)",
+                       f"two flat bands at -+Delta/2, mu = -Delta/2, delta_0 = delta_1 = "
+                       f"{r['delta']} Delta", "T*/(Delta/2) within 10% of 1")
+            for r in evidence["rows"]]
+    limit = evidence["delta_to_0_limit_two_peak_formula"]
+    rows.append(number_row("T* in the limit delta -> 0", limit["T_star_over_gap"],
+                           ENERGY_UNITS + " (k_B = 1)", "two-peak formula 2x/(1 + cosh^2 x)"))
+    return rows
+
+
+def _c9e2_numbers(evidence) -> list[dict]:
+    where = "two flat bands at -+Delta/2, mu = -Delta/2, T = Delta"
+    rows = [number_row(f"Theta at delta = {d} Delta", v, "k_B/e", where)
+            for d, v in zip(evidence["deltas"], evidence["theta"], strict=True)]
+    rows.append(number_row("relative spread of Theta", evidence["relative_spread"],
+                           "dimensionless", where, 0.02))
+    return rows
+
+
+def _c9e3_numbers(evidence) -> list[dict]:
+    rows = []
+    for label, v in evidence["values"].items():
+        where = (f"flat_chern gap 1, {label} (C = {v['chern_lower']}), mu = -0.5, T = 0.5, "
+                 "delta = 0.02, grid 32^2")
+        rows.append(number_row("Theta_xx", v["theta_xx"], "k_B/e", where))
+        rows.append(number_row("int[dk] g_xx of the lower band", v["int_dk_g_xx"],
+                               "dimensionless", where.split(", mu")[0] + ", grid 48^2"))
+    thetas = [v["theta_xx"] for v in evidence["values"].values()]
+    rows.append(number_row("|Theta(m = 1) - Theta(m = 3)|", abs(thetas[0] - thetas[1]), "k_B/e",
+                           "as above", 1e-10))
+    return rows
+
+
+def _c9f_numbers(evidence) -> list[dict]:
+    rows = []
+    for r in evidence["kappa_rows"]:
+        where = f"{PAIR}, mu = -Delta/2, T = {r['T']} Delta, delta = {r['delta']} Delta"
+        rows.append(number_row("kappa_xx", r["kappa"],
+                               "k_B Delta/hbar (2D; k_B = e = hbar = 1, Delta = 1)", where))
+        rows.append(number_row("Lorenz ratio kappa/(T sigma)", r["lorenz_ratio"], "k_B^2/e^2",
+                               where))
+    cross = evidence["cross_check_compute_kappa_catalogue"]
+    rows.append(number_row("kappa_xx by compute_kappa (catalogue geometry)", cross["value"],
+                           "k_B Delta/hbar (2D; k_B = e = hbar = 1, Delta = 1)",
+                           f"{PAIR}, mu = -Delta/2, T = 0.5, delta = 0.02, grid 64^2",
+                           1e-9 * abs(cross["value"])))
+    rows.append(number_row("Wiedemann-Franz value pi^2/3", evidence["wiedemann_franz_value"],
+                           "k_B^2/e^2", "constant"))
+    return rows
+
+
+def _c9f1_numbers(evidence) -> list[dict]:
+    return [number_row("sum_k Re G_ii = int[dk] Tr g", evidence["sum_k_Re_G_ii_equals_int_dk_Tr_g"],
+                       "dimensionless", f"{PAIR}, grid 64^2"),
+            number_row("the same over |C|/(2 pi)", evidence["ratio"], "dimensionless",
+                       f"{PAIR}, grid 64^2", "Peotta-Torma bound: >= 1")]
+
+
+def _c9g_numbers(evidence) -> list[dict]:
+    rows = []
+    for label, v in evidence["integral_bound_(1/2pi)_int_d2k_Tr_g_vs_abs_C"].items():
+        where = f"{label}, grid 64^2" if label != "ideal_stereographic" else \
+            "ideal stereographic continuum band (SymPy)"
+        rows.append(number_row("(1/2pi) int d2k Tr g", v["trace_over_2pi"], "dimensionless",
+                               where, 1e-9))
+        rows.append(number_row("|C|", v["abs_C"], "dimensionless", where))
+    pointwise = evidence["pointwise_minimum_of_Tr_g_minus_abs_Omega"]
+    for label, value in pointwise.items():
+        rows.append(number_row("min over k of Tr g - |Omega|", value, "a^2 (lattice constant 1)",
+                               f"{label}, grid 64^2", 1e-12))
+    return rows
+
+
+def _c9g1_numbers(evidence) -> list[dict]:
+    where = f"{evidence['model']}, grid 64^2"
+    return [number_row("max over k of Tr g - |Omega|", evidence["max_Tr_g_minus_abs_Omega"],
+                       "a^2 (lattice constant 1)", where, "saturation: <= 1e-6"),
+            number_row("(1/2pi) int d2k Tr g", evidence["(1/2pi) int Tr g"], "dimensionless",
+                       where),
+            number_row("(1/2pi) int d2k |Omega|", evidence["(1/2pi) int |Omega|"],
+                       "dimensionless", where)]
+
+
+def _c9g2_numbers(evidence) -> list[dict]:
+    ideal = evidence["model_satisfying_eq2"]
+    where = "ideal stereographic continuum band (SymPy)"
+    return [number_row("(1/2pi) int d2k Tr g", ideal["(1/2pi) int d2k Tr g"], "dimensionless",
+                       where, 1e-12),
+            number_row("C", ideal["C"], "dimensionless", where)]
+
+
+# --------------------------------------------------------------------------------------
 # C9a
 # --------------------------------------------------------------------------------------
 def _hall_ratio(gap, widths, mu) -> float:
@@ -181,6 +435,7 @@ def _hall_ratio(gap, widths, mu) -> float:
             - float(kubo.structural_j(e0, e1, widths[0], widths[1], mu, 0.0))) / 2
 
 
+@numbers_from(_c9a_numbers)
 def check_c9a() -> Verdict:
     forms = kubo.double_integral_closed_form()
     omega_symbol, gamma_symbol = forms["symbols"]
@@ -225,6 +480,7 @@ def check_c9a() -> Verdict:
                 "it is pi^2/omega^2 [1 - 3 Gamma^2/omega^2 + O(Gamma^4)], as the paper says."))
 
 
+@numbers_from(_c9a1_numbers)
 def check_c9a_equal() -> Verdict:
     gap, mus = 1.0, (0.0, 0.2, -0.3)
     rows = []
@@ -276,6 +532,7 @@ def _restored_fermi_function_rows(gap: float, mu: float) -> dict:
             "d_factor_d_delta_0": derivative_0, "d_factor_d_delta_1": derivative_1}
 
 
+@numbers_from(_c9a2_numbers)
 def check_c9a_unequal() -> Verdict:
     """C9a.2: Eq. 12 as printed (no Fermi function) with δ_n ≠ δ_m: factor 1 + O(δ²)."""
     forms = kubo.double_integral_closed_form()
@@ -325,6 +582,7 @@ def check_c9a_unequal() -> Verdict:
 # --------------------------------------------------------------------------------------
 # C9b
 # --------------------------------------------------------------------------------------
+@numbers_from(_c9b_numbers)
 def check_c9b() -> Verdict:
     from qgsym.compute import ComputeOptions
     from qgsym.responses.kubo import compute_sigma_kubo
@@ -388,6 +646,7 @@ def check_c9b() -> Verdict:
     return Verdict("verified", evidence, finding=finding, scope_notes=scope)
 
 
+@numbers_from(_c9b1_numbers)
 def check_c9b_sign() -> Verdict:
     own = dvector_geometry(64, 1.0)
     chern = round(own["chern_lower"])
@@ -460,6 +719,7 @@ def _gap_activated(gap: float, metric_xx: float) -> dict:
             "fitted_exponent": _slope(deltas, sigma)}
 
 
+@numbers_from(_c9c_numbers)
 def check_c9c() -> Verdict:
     from qgsym.compute import ComputeOptions
     from qgsym.responses.kubo import compute_sigma_kubo
@@ -499,6 +759,7 @@ def check_c9c() -> Verdict:
             "exp(-Delta/2T) (old meaning of C9c.2)."))
 
 
+@numbers_from(_c9c1_numbers)
 def check_c9c_coefficient() -> Verdict:
     """C9c.1: at Fig. 2b's T = Δ, μ = ε_0, σ_xx/δ → G_xx [1 + sech²(Δ/2T)]/(2T)."""
     gap = 1.0
@@ -528,6 +789,7 @@ def check_c9c_coefficient() -> Verdict:
                 "proportional to delta at T = Delta."))
 
 
+@numbers_from(_c9c2_numbers)
 def check_c9c_any_filling() -> Verdict:
     """C9c.2: at Fig. 2b's T = Δ, σ_xx ∝ δ for every μ between the band centres."""
     gap = 1.0
@@ -573,6 +835,7 @@ def _one_over_t_windows(gap, delta, mu, metric_xx, low=(0.02, 0.06), high=(30, 1
                 np.max(np.abs(np.polyval(fit_high, high) * s_high - 1)))}
 
 
+@numbers_from(_c9d_numbers)
 def check_c9d() -> Verdict:
     gap, delta = 1.0, 1e-4
     own = dvector_geometry(64, 1.0)
@@ -608,6 +871,7 @@ def check_c9d() -> Verdict:
         ))
 
 
+@numbers_from(_c9d1_numbers)
 def check_c9d_any_delta() -> Verdict:
     """C9d.1: 'quite generically' — 1/σ_xx T-linear for every δ ≪ Δ, μ in a flat band."""
     gap = 1.0
@@ -653,6 +917,7 @@ def thermopower_scan(gap: float = 1.0, delta: float = 0.01) -> dict:
 KB_OVER_E_UV_PER_K = 86.17333262
 
 
+@numbers_from(_c9e_numbers)
 def check_c9e() -> Verdict:
     gap = 1.0
     limit = two_peak_theta_limit()
@@ -725,6 +990,7 @@ def check_c9e() -> Verdict:
                    counterexample=counterexample, kind="substantive")
 
 
+@numbers_from(_c9e1_numbers)
 def check_c9e_peak_position() -> Verdict:
     gap = 1.0
     limit = two_peak_theta_limit()
@@ -746,6 +1012,7 @@ def check_c9e_peak_position() -> Verdict:
                 "2x/(1 + cosh^2 x), x = Delta/2T): T* ~ Delta/2 as the caption says."))
 
 
+@numbers_from(_c9e2_numbers)
 def check_c9e_delta_independence() -> Verdict:
     gap = 1.0
     deltas = (1e-3, 1e-2, 2e-2, 5e-2, 1e-1)
@@ -759,6 +1026,7 @@ def check_c9e_delta_independence() -> Verdict:
     }, finding=(f"Theta(T = Delta) varies by {spread:.1%} for delta = 1e-3 to 0.1 Delta."))
 
 
+@numbers_from(_c9e3_numbers)
 def check_c9e_topology() -> Verdict:
     from qgsym.compute import ComputeOptions
     from qgsym.responses.kubo import compute_seebeck
@@ -802,6 +1070,7 @@ def check_c9e_topology() -> Verdict:
 # --------------------------------------------------------------------------------------
 # C9f
 # --------------------------------------------------------------------------------------
+@numbers_from(_c9f_numbers)
 def check_c9f() -> Verdict:
     from qgsym.compute import ComputeOptions
     from qgsym.responses.kubo import compute_kappa
@@ -853,6 +1122,7 @@ def check_c9f() -> Verdict:
             "The superfluid weight of Eq. 19 is not part of this statement: it is C9f.1."))
 
 
+@numbers_from(_c9f1_numbers)
 def check_c9f_superfluid() -> Verdict:
     """C9f.1: Eq. 19, D_S ~ Δ_S Σ_k Re𝔊_ii — only a scaling: its geometric factor is computed."""
     own = dvector_geometry(64, 1.0)
@@ -913,6 +1183,7 @@ def ideal_band_symbolic() -> dict:
             "off_diagonal_metric": metric[0][1]}
 
 
+@numbers_from(_c9g_numbers)
 def check_c9g() -> Verdict:
     symbolic = ideal_band_symbolic()
     flat_own = dvector_geometry(64, 1.0)
@@ -975,6 +1246,7 @@ def check_c9g() -> Verdict:
 
 
 @lru_cache(maxsize=1)
+@numbers_from(_c9g1_numbers)
 def check_c9g_flatness() -> Verdict:
     own = dvector_geometry(64, 1.0)
     haldane = catalogue_geometry(catalogue_model("haldane", phi=math.pi / 2, M=0.0), 64)
@@ -1019,6 +1291,7 @@ def check_c9g_flatness() -> Verdict:
                    kind="substantive")
 
 
+@numbers_from(_c9g2_numbers)
 def check_c9g_wannier() -> Verdict:
     own = dvector_geometry(64, 1.0)
     symbolic = ideal_band_symbolic()

@@ -19,7 +19,7 @@ import itertools
 import time
 
 from qgsym.cache import cached_json
-from qgsym.claims.base import Claim, Verdict
+from qgsym.claims.base import Claim, Verdict, number_row
 
 SOURCE = ("L. Balents, talk HKU 2025 (seed 001), slide 'Non-equilibrium current'; T. Park, "
           "X. Huang, L. Savary, L. Balents, arXiv:2504.10447")
@@ -188,6 +188,32 @@ DERIVATION = (
     "thermodynamic equilibrium: no longitudinal current at all.")
 
 
+SIGMA11_UNITS = "e^2/hbar x (model length), 2D (j_i = sigma_ijl d_l E_j); e = hbar = 1"
+
+
+def _numbers(evidence, comparisons) -> list[dict]:
+    """Numbers table: relative distances of the fully symmetric parts, per case.
+
+    ``comparisons``: (relaxation model, candidate) pairs to report.
+    """
+    rows = []
+    for case in evidence["cases"]:
+        where = (f"{case['model']}, mu = {case['mu']}, T = {case['T']}, grid "
+                 f"{case['grid'][0]}x{case['grid'][1]}; e = hbar = 1")
+        for target, name in comparisons:
+            rows.append(number_row(
+                f"max |Sym(sigma11_{target} - {name})| / max |Sym sigma11|",
+                case["fully_symmetric_distance_relative"][target][name],
+                "dimensionless (ratio)", where, TOLERANCE))
+        rows.append(number_row("grid convergence (n vs 2n/3), relative",
+                               case["check: grid n vs 2n/3, relative"], "dimensionless (ratio)",
+                               where, GRID_TOLERANCE))
+        rows.append(number_row("sigma11_xxx, Moyal band kinetics",
+                               case["sigma11_xxx_xyy_yxx_yyy"]["band_density"][0],
+                               SIGMA11_UNITS, where))
+    return rows
+
+
 def _base_evidence(tolerance_reason: str) -> dict:
     evidence = dict(_evidence())
     evidence["derivation"] = DERIVATION
@@ -220,6 +246,9 @@ def check_c8f3() -> Verdict:
         "model, but no readable source says it is; whether Lapa and Hughes's j_geom is complete "
         "in their own setting (semiclassical wave packets, their relaxation) cannot be checked "
         "from the abstract.")
+    evidence["numbers"] = _numbers(evidence, (("kubo", "lapa-hughes"),
+                                              ("band_density", "lapa-hughes"),
+                                              ("kubo", "kubo_closed_form")))
     closed_forms_hold = (_agrees(evidence, "kubo", "kubo_closed_form")
                          and _agrees(evidence, "band_density", "band_kinetics_closed_form"))
     if not (_checks_ok(evidence) and closed_forms_hold):
@@ -253,6 +282,8 @@ def check_c8f4() -> Verdict:
         "longitudinally too, by Sym int f0 v_i T_jl.) The mixed part of the exact response is "
         "not spanned by int f0 {d g, v G} (it needs further interband structure), so it is "
         "not decided here.")
+    evidence["numbers"] = _numbers(evidence, (("band_density", "slide"),
+                                              ("band_density", "eq329_band_current")))
     if not _checks_ok(evidence):
         return Verdict("inconclusive", evidence)
     if (_agrees(evidence, "band_density", "slide")

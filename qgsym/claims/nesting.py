@@ -12,7 +12,7 @@ from functools import lru_cache
 import numpy as np
 from scipy.special import j0
 
-from qgsym.claims.base import Claim, Verdict
+from qgsym.claims.base import Claim, Verdict, number_row, numbers_from
 from qgsym.derive import nesting
 
 SOURCE = ("seed 001 (Balents, quantum geometric nesting slides: trace form, Bloch form, "
@@ -24,6 +24,86 @@ HOFMANN_SOURCE = ("Hofmann, Berg, Chowdhury PRL 130, 226001 (2023) model as tran
 #: Machine-precision identities: 1e-10 absolute on O(1) numbers leaves 6 orders of margin
 #: over the ~1e-15 rounding of 4x4 / 6x6 traces.
 IDENTITY_TOLERANCE = 1e-10
+
+
+# --------------------------------------------------------------------------------------
+# Numbers tables of the evidence pages (read from each check's own evidence)
+# --------------------------------------------------------------------------------------
+CHI_UNITS = "1/T (T in model energy units; chi_Q T is dimensionless)"
+
+
+def _random_case(row: dict, kind: str) -> str:
+    return (f"random rank-{row['n_flat']} projectors P(k), P(k+Q), N = {row['n']}, {kind}, "
+            f"seed {row['seed']}, T = 1")
+
+
+def _c10a_numbers(evidence) -> list[dict]:
+    rows = []
+    for row, ratio in zip(evidence["numeric_clifford"], evidence["published_over_trace_numeric"],
+                          strict=True):
+        rows.append(number_row("Bloch form as printed / trace form", ratio, "dimensionless",
+                               _random_case(row, "O^2 = 1 (Clifford)"), "equal to N within 1e-8"))
+    for row in evidence["numeric_general_hermitian"]:
+        rows.append(number_row("|Bloch form / N - trace form|, general Hermitian O",
+                               abs(row["bloch_per_band"] - row["trace_form"]), CHI_UNITS,
+                               _random_case(row, "O general Hermitian (O^dag O not ~ 1)"),
+                               "fails if > 1e-3"))
+    for label, values in evidence["two_band_examples"]["rows"].items():
+        where = f"two bands, b = b(k+Q) = z-hat, O = {label}, T = 1"
+        rows += [number_row("trace form", values["trace_form"], CHI_UNITS, where),
+                 number_row("Bloch form as printed", values["bloch_form_as_printed"], CHI_UNITS,
+                            where),
+                 number_row("Bloch form / N", values["bloch_form_over_N"], CHI_UNITS, where)]
+    return rows
+
+
+def _c10a1_numbers(evidence) -> list[dict]:
+    return [number_row("|Bloch form with Tr[O^dag O]/N - trace form|",
+                       abs(row["bloch_per_band"] - row["trace_form"]), CHI_UNITS,
+                       _random_case(row, "O^2 = 1 (Clifford)"), IDENTITY_TOLERANCE)
+            for row in evidence["numeric_clifford"]]
+
+
+def _c10a2_numbers(evidence) -> list[dict]:
+    thermal = evidence["thermal_factor"]
+    return [
+        number_row("max |pairing trace form - Bloch form|, random projectors",
+                   evidence["max_difference_random"], CHI_UNITS,
+                   "random projectors N = 2, 3, 4 (N_L = 1, 1, 2), o_0 = 0.8, seed 11",
+                   IDENTITY_TOLERANCE),
+        number_row("max |pairing trace form - Bloch form|, Hofmann model",
+                   evidence["max_difference_hofmann"], CHI_UNITS,
+                   "hofmann (catalogue; and eta_down = -0.75), flat bands 0, 1, grid 12^2, "
+                   "o_0 = 1", IDENTITY_TOLERANCE),
+        number_row("(1/4T)|nu|/artanh|nu|", thermal["formula"], "1/(model energy)",
+                   f"T = {thermal['T']}, xi = {thermal['xi']}"),
+        number_row("(1 - 2f)/(2 xi)", thermal["direct_(1-2f)/(2xi)"], "1/(model energy)",
+                   f"T = {thermal['T']}, xi = {thermal['xi']}", 1e-12 * abs(thermal["formula"])),
+    ]
+
+
+def _c10b_numbers(evidence) -> list[dict]:
+    featured = evidence["featured"]
+    where = (f"hofmann {evidence['parameters']}, flat bands 0, 1, O = s_x t_z, k grid "
+             f"{evidence['k_grid'][0]}^2, T = 1")
+    rows = [number_row("chi_Q T at the peak", featured["chi_max_times_T"], "dimensionless",
+                       where + f", Q/pi = {featured['peak_Q_over_pi']}"),
+            number_row("bound N_L Tr[O^dag O]/N (x T)", featured["bound_times_T"],
+                       "dimensionless", where, evidence["tolerance"]),
+            number_row("min cos(angle(b~_o(k+Q), b(k))) at the peak",
+                       featured["min_cos_angle_at_peak"], "dimensionless", where,
+                       "nested if > 1 - 1e-10")]
+    for key, closed in featured["closed_forms"].items():
+        rows.append(number_row(f"chi_Q T at {key}, scan", featured["numeric"][key],
+                               "dimensionless", where, evidence["tolerance"]))
+        rows.append(number_row(f"chi_Q T at {key}, closed form", closed, "dimensionless",
+                               "O = s_x t_z: 2 at (pi, pi), 1 + J0(2 eta)^2 at 0"))
+    for row in evidence["lindhard_check"]:
+        rows.append(number_row("4T chi_Lindhard at Q = (pi, pi)",
+                               row["Q=(pi,pi)"]["lindhard_times_4T"], "dimensionless",
+                               f"{where.replace('T = 1', 'T = ' + str(row['T']))}, full 4-band "
+                               "Lindhard, flat bands half filled", evidence["tolerance"]))
+    return rows
 
 
 @lru_cache(maxsize=1)
@@ -112,6 +192,7 @@ def _two_band_examples() -> dict:
     return {"b": "z-hat", "b(k+Q)": "z-hat", "N": 2, "N_L": 1, "rows": rows}
 
 
+@numbers_from(_c10a_numbers)
 def check_c10a() -> Verdict:
     """C10a: Bloch form vs trace form, symbolic (2 bands; SU(4)) and numeric (SU(2..6))."""
     evidence = dict(_identity_evidence())
@@ -160,6 +241,7 @@ def check_c10a() -> Verdict:
                    kind="misprint: factor N")
 
 
+@numbers_from(_c10a1_numbers)
 def check_c10a_corrected() -> Verdict:
     """C10a.1: the Bloch form with prefactor Tr[O†O]/N equals the trace form (O†O ∝ 1)."""
     evidence = dict(_identity_evidence())
@@ -180,6 +262,7 @@ def check_c10a_corrected() -> Verdict:
                      "O it fails (C10a).",))
 
 
+@numbers_from(_c10a2_numbers)
 def check_c10a_pairing() -> Verdict:
     """C10a.2: the pairing Bloch form (O = o_0) equals Tr[P(k+Q) O P(−k)^* O†]."""
     evidence = _pairing_evidence()
@@ -200,6 +283,7 @@ def check_c10a_pairing() -> Verdict:
         "particle-hole slide, the prefactor o_0^2 has no factor-N slip."))
 
 
+@numbers_from(_c10b_numbers)
 def check_c10b() -> Verdict:
     """C10b: χ_Q peaks where the QGN condition b̃_o(k+Q) ∥ b(k) holds (Hofmann model)."""
     from qgsym.model.loader import load_model

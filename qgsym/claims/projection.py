@@ -22,7 +22,7 @@ from functools import cache
 
 import numpy as np
 
-from qgsym.claims.base import Claim, Verdict
+from qgsym.claims.base import Claim, Verdict, number_row, numbers_from
 from qgsym.derive import projection as qp
 
 SOURCE = ("Riche et al., arXiv:2603.13548 (seed 002) Eq. 1-11, A3, A13, C4, C5, C30, C31; "
@@ -41,6 +41,139 @@ SMALL_V = (0.0125, 0.025, 0.05, 0.1)
 WINDOW_V = (0.2, 0.4, 0.8)
 #: Accepted distance of a fitted exponent from its expected integer (see SMALL_V).
 EXPONENT_TOLERANCE = 0.15
+
+
+# --------------------------------------------------------------------------------------
+# Numbers tables of the evidence pages (read from each check's own evidence)
+# --------------------------------------------------------------------------------------
+ENERGY = "t (hopping, the model energy unit)"
+DRUDE = "t (hopping; e = hbar = lattice constant = 1)"
+
+
+def _chain_text(model: dict) -> str:
+    return (f"quasiperiodic chain L = {model['L']}, L_c = {model['L_c']}, lambda = "
+            f"{model['lambda']}, phi = {model['phi']:.4g}, kappa = {model['kappa']}, half filling")
+
+
+def _c11a1_numbers(evidence) -> list[dict]:
+    rows = []
+    for case in evidence["cases"].values():
+        where = f"{_chain_text(case['model'])}, V = {case['V']}"
+        for key, value in case.items():
+            if key.endswith(("_vs_formula", "_vs_site_basis")):
+                rows.append(number_row(f"max |{key.replace('_', ' ')}| (matrix entries)",
+                                       value, ENERGY, where, evidence["tolerance"]))
+        rows.append(number_row("size of the second-order correction (max entry)",
+                               case["size_of_second_order_correction"], ENERGY, where))
+    return rows
+
+
+def _c11a2_numbers(evidence) -> list[dict]:
+    rows = []
+    for data in evidence["models"].values():
+        where = f"{_chain_text(data['model'])}, V = {data['V']} vs ED"
+        for label, expected in (("first_order", 2), ("second_order", 3)):
+            for quantity in ("ground_energy", "charge_gap", "levels_max"):
+                rows.append(number_row(
+                    f"error exponent in V, {label.replace('_', ' ')}, "
+                    f"{quantity.replace('_', ' ')} (expected {expected})",
+                    data[label][quantity]["exponent"], "dimensionless", where,
+                    EXPONENT_TOLERANCE))
+    return rows
+
+
+WINDOW_LABELS = {"second_order": "second-order (exact denominators)",
+                 "second_order_flat": "seed's second-order (flat denominators)"}
+
+
+def _window_numbers(evidence, label: str) -> list[dict]:
+    model = evidence["model"]
+    rows = [number_row("narrow-band width W", model["narrow_band_width_W"], ENERGY,
+                       _chain_text(model)),
+            number_row("remote gap", model["remote_gap"], ENERGY, _chain_text(model))]
+    for entry in evidence["rows"]:
+        where = f"{_chain_text(model)}, V = {entry['V']}"
+        rows += [number_row("ED charge gap", entry["exact"], ENERGY, where),
+                 number_row(f"relative error of the {WINDOW_LABELS[label]} charge gap",
+                            entry[label + "_relative_error"], "dimensionless", where,
+                            RELATIVE_GAP_TOLERANCE),
+                 number_row("relative error of the first-order charge gap",
+                            entry["first_order_relative_error"], "dimensionless", where)]
+    return rows
+
+
+def _parts_numbers(parts: dict) -> list[dict]:
+    """Rows of the parts (claim id -> cached check), labelled with the part's id."""
+    rows = []
+    for claim_id, check in parts.items():
+        for row in check().evidence.get("numbers", ()):
+            rows.append({**row, "quantity": f"{claim_id}: {row['quantity']}"})
+    return rows
+
+
+def _c11a_numbers(evidence) -> list[dict]:
+    return _parts_numbers({"C11a.1": check_c11a_identities, "C11a.2": check_c11a_scaling,
+                           "C11a.3": check_c11a_flat_denominators,
+                           "C11a.4": check_c11a_window})
+
+
+def _c11b_numbers(evidence) -> list[dict]:
+    return _parts_numbers({"C11b.1": check_c11b_exact, "C11b.2": check_c11b_projected})
+
+
+def _c11c_numbers(evidence) -> list[dict]:
+    return _parts_numbers({"C11c.1": check_c11c_exact, "C11c.2": check_c11c_projected})
+
+
+def _c11b1_numbers(evidence) -> list[dict]:
+    rows = []
+    for case in evidence["cases"]:
+        where = f"{_chain_text(case['model'])}, V = {case['V']}, Lehmann: {case['lehmann']}"
+        rows += [number_row("Drude weight D (twist curvature)", case["drude_twist"], DRUDE,
+                            where),
+                 number_row("2 pi D + Lehmann weight - (pi/L)<-H_kin>", case["difference"],
+                            DRUDE, where, case["tolerance"])]
+    return rows
+
+
+def _c11b2_numbers(evidence) -> list[dict]:
+    where = f"{_chain_text(evidence['model'])}, V = {evidence['V'][1:]} vs ED"
+    return [
+        number_row("|error| of the low-frequency weight, narrow-band current, V = 0",
+                   evidence["zero_V_error"]["flat_band_current"], DRUDE,
+                   f"{_chain_text(evidence['model'])}, V = 0", 1e-12),
+        number_row("error exponent in V, narrow-band current (expected 1)",
+                   evidence["exponent_flat_band_current"]["exponent"], "dimensionless", where,
+                   EXPONENT_TOLERANCE),
+        number_row("error exponent in V, dressed current P[S,J]P (expected 2)",
+                   evidence["exponent_dressed_current"]["exponent"], "dimensionless", where,
+                   EXPONENT_TOLERANCE),
+    ]
+
+
+def _c11c1_numbers(evidence) -> list[dict]:
+    rows = []
+    for row in evidence["rows"]:
+        where = f"{_chain_text(row['model'])}, V = {row['V']}"
+        rows += [number_row("Drude weight, twist curvature (Eq. C4)", row["drude_twist"], DRUDE,
+                            where),
+                 number_row("Drude weight, Kohn formula (Eq. C5)", row["drude_kohn"], DRUDE,
+                            where),
+                 number_row("twist - Kohn", row["difference"], DRUDE, where, row["tolerance"])]
+    rows.append(number_row("free-fermion sum of band curvatures - Kohn (ED), V = 0",
+                           evidence["V0_free_fermion_sum_of_band_curvatures"]
+                           - evidence["V0_kohn_formula_ED"], DRUDE,
+                           "extended chain L = 14, V = 0", evidence["V0_tolerance"]))
+    return rows
+
+
+def _c11c2_numbers(evidence) -> list[dict]:
+    where = f"{_chain_text(evidence['model'])}, V = {evidence['V']} vs ED Kohn formula"
+    return [number_row(f"Drude-weight error exponent in V, {label.replace('_', ' ')} "
+                       f"(expected {expected})", evidence[label]["exponent"], "dimensionless",
+                       where, EXPONENT_TOLERANCE if expected else None)
+            for label, expected in (("first_order", 2), ("second_order", 3),
+                                    ("second_order_flat", None))]
 
 
 def _describe(chain: qp.QuasiperiodicChain) -> dict:
@@ -79,6 +212,7 @@ def _exponents(values, errors) -> dict:
 # C11a
 # --------------------------------------------------------------------------------------
 @cache  # the umbrella claim reuses the sub-claim's verdict
+@numbers_from(_c11a1_numbers)
 def check_c11a_identities() -> Verdict:
     """PHP three ways and the second order two ways agree to round-off."""
     cases = {
@@ -134,6 +268,7 @@ def _scaling_evidence(model_name: str) -> dict:
 
 
 @cache  # the umbrella claim reuses the sub-claim's verdict
+@numbers_from(_c11a2_numbers)
 def check_c11a_scaling() -> Verdict:
     """Error of first-order projection ~ V^2, of second order (exact denominators) ~ V^3."""
     evidence = {"quantities": "ground energy, charge gap E(N+1)+E(N-1)-2E(N), max error of "
@@ -194,6 +329,7 @@ def _accurate(entry: dict, label: str) -> bool:
 
 
 @cache  # the umbrella claim reuses the sub-claim's verdict
+@numbers_from(lambda e: _window_numbers(e, "second_order_flat"))
 def check_c11a_flat_denominators() -> Verdict:
     """The seed's own second order (narrow-band energies set to E_F in the denominators, an
     approximation it states below Eq. A16) in the seed's regime W ≪ V ≪ gap."""
@@ -255,6 +391,7 @@ def check_c11a_flat_denominators() -> Verdict:
 
 
 @cache  # the umbrella claim reuses the sub-claim's verdict
+@numbers_from(lambda e: _window_numbers(e, "second_order"))
 def check_c11a_window() -> Verdict:
     """In the seed's regime W < V < gap, second order reproduces the ED charge gap where
     first order misses it."""
@@ -283,6 +420,7 @@ def check_c11a_window() -> Verdict:
     return Verdict("verified", evidence, finding=finding, scope_notes=scope)
 
 
+@numbers_from(_c11a_numbers)
 def check_c11a() -> Verdict:
     parts = {"C11a.1": check_c11a_identities(), "C11a.2": check_c11a_scaling(),
              "C11a.3": check_c11a_flat_denominators(), "C11a.4": check_c11a_window()}
@@ -320,6 +458,7 @@ def _drude_tolerance(coarse: float, fine: float, length: int, step: float) -> fl
 
 
 @cache  # the umbrella claim reuses the sub-claim's verdict
+@numbers_from(_c11b1_numbers)
 def check_c11b_exact() -> Verdict:
     """f-sum rule of the interacting chain: full Lehmann sum + 2 pi D(twist) = pi<-K>/L."""
     evidence = {"identity": "2 pi D + 2 sum_n (pi/L)|J_n0|^2/(E_n-E_0) = (pi/L) <-H_kin>",
@@ -379,6 +518,7 @@ def check_c11b_exact() -> Verdict:
 
 
 @cache  # the umbrella claim reuses the sub-claim's verdict
+@numbers_from(_c11b2_numbers)
 def check_c11b_projected() -> Verdict:
     """The narrow-band current (Eq. C31) captures the low-frequency regular conductivity:
     exactly at V = 0 (appendix B), with an error that is first order in V."""
@@ -424,6 +564,7 @@ def check_c11b_projected() -> Verdict:
                      "low-frequency weight.",))
 
 
+@numbers_from(_c11b_numbers)
 def check_c11b() -> Verdict:
     parts = {"C11b.1": check_c11b_exact(), "C11b.2": check_c11b_projected()}
     ok = all(p.verdict == "verified" for p in parts.values())
@@ -442,6 +583,7 @@ def check_c11b() -> Verdict:
 # C11c
 # --------------------------------------------------------------------------------------
 @cache  # the umbrella claim reuses the sub-claim's verdict
+@numbers_from(_c11c1_numbers)
 def check_c11c_exact() -> Verdict:
     """Drude weight from twisted boundary conditions (C4) equals the Kohn formula (C5)."""
     evidence = {"formula_twist": "D = (L/2) d^2 E_0 / d kappa^2, five-point stencil, h = 0.02 "
@@ -485,6 +627,7 @@ def check_c11c_exact() -> Verdict:
 
 
 @cache  # the umbrella claim reuses the sub-claim's verdict
+@numbers_from(_c11c2_numbers)
 def check_c11c_projected() -> Verdict:
     """Drude weight of the band-projected Hamiltonians (twist curvature of their ground
     energy) converges to ED with the order of the projection."""
@@ -525,6 +668,7 @@ def check_c11c_projected() -> Verdict:
         ))
 
 
+@numbers_from(_c11c_numbers)
 def check_c11c() -> Verdict:
     parts = {"C11c.1": check_c11c_exact(), "C11c.2": check_c11c_projected()}
     ok = all(p.verdict == "verified" for p in parts.values())
