@@ -18,56 +18,21 @@ Cost. Running all claims takes minutes, so, as in ``test_claims_schema.py``:
 from __future__ import annotations
 
 import json
-import math
 
 import pytest
 
-from qgsym.claims import all_claims, known_ids, run_claim
-from qgsym.claims.base import Verdict, number_row, with_numbers
-from qgsym.report import runner
-
-#: Verdicts that rest on numbers (``proved`` may be purely symbolic; it is checked when it
-#: has rows).
-NUMERIC = ("verified", "refuted")
+from qgsym.claims import all_claims, run_claim
+from qgsym.claims.base import (
+    NUMERIC,
+    Verdict,
+    number_problems,
+    number_row,
+    with_numbers,
+)
 
 #: Fast claims of every family whose verdict rests on numbers (seconds in all).
 FAST = ("C1b", "C1c", "C5c.3", "C5c.4", "C9a.2", "C9b.1", "C9c.1", "C9c.2", "C9d",
         "C9d.1", "C9e.1", "C9e.2", "C9f.1", "C9g.1", "C9g.2", "C10a.2")
-
-
-def number_problems(result: dict) -> list[str]:
-    """What a claim result (``ClaimResult.to_json()``) lacks in its numbers table."""
-    claim_id = result.get("id", "?")
-    rows = (result.get("evidence") or {}).get("numbers") or []
-    problems = []
-    if result.get("verdict") in NUMERIC and not rows:
-        problems.append(f"{claim_id}: {result['verdict']} without a number row")
-    for index, row in enumerate(rows):
-        label = f"{claim_id} row {index}"
-        if not isinstance(row, dict):
-            problems.append(f"{label}: not a row")
-            continue
-        if not str(row.get("quantity") or "").strip():
-            problems.append(f"{label}: no quantity")
-        if not str(row.get("units") or "").strip():
-            problems.append(f"{label}: no units")
-        value = row.get("value")
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(
-                value):
-            problems.append(f"{label} ({row.get('quantity')}): value {value!r} is not a "
-                            "finite number")
-    return problems
-
-
-def _cached_results() -> dict[str, dict]:
-    """Results of the report cache for the current sources (empty when none was written)."""
-    key = runner.source_hash(runner.find_derivations_directory())
-    cached = {}
-    for claim_id in known_ids():
-        record = runner.cache_read("claims", key, claim_id)
-        if record is not None:
-            cached[claim_id] = record
-    return cached
 
 
 @pytest.fixture(scope="module")
@@ -117,12 +82,3 @@ def test_fast_numeric_claims_carry_complete_number_rows(fast_results):
     # the set stays meaningful: each of these rests on numbers
     assert {r["verdict"] for r in fast_results.values()} <= {*NUMERIC, "inconclusive"}
     assert sum(r["verdict"] in NUMERIC for r in fast_results.values()) >= 12
-
-
-def test_every_cached_claim_carries_complete_number_rows():
-    cached = _cached_results()
-    if not cached:
-        pytest.skip("no report of the current sources in the cache (run `qgsym report`); "
-                    "the fast claims are checked above")
-    problems = [p for result in cached.values() for p in number_problems(result)]
-    assert problems == []

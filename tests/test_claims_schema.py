@@ -63,6 +63,8 @@ def _complete_refutation() -> dict:
         "kind": "substantive",
         "counterexample": {"model": "tilted_dirac", "parameters": {"t": 0.1},
                            "values": {"source": 0.0, "qgsym": 0.0057}},
+        "evidence": {"numbers": [{"quantity": "sigma_xxx", "value": 0.0057,
+                                  "units": "e^3/hbar (natural)", "where": "tilted_dirac"}]},
     }
 
 

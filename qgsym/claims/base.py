@@ -194,6 +194,44 @@ class ClaimResult:
 DECIDED = ("proved", "verified", "refuted", "inconclusive")
 
 
+#: Verdicts that rest on numbers: each must carry a numbers table (``proved`` may be purely
+#: symbolic; its rows are checked when it has some).
+NUMERIC = ("verified", "refuted")
+
+
+def number_problems(result: Mapping) -> list[str]:
+    """What a claim result (``ClaimResult.to_json()``) lacks in its numbers table.
+
+    A ``verified`` or ``refuted`` claim has at least one row of :func:`number_row`; every
+    row (of any claim) has a quantity, units and a finite real value.
+
+    Returns
+    -------
+    list of str
+        One line per problem, ``"<id> row <i>: <what is missing>"``.
+    """
+    claim_id = result.get("id", "?")
+    rows = (result.get("evidence") or {}).get("numbers") or []
+    problems = []
+    if result.get("verdict") in NUMERIC and not rows:
+        problems.append(f"{claim_id}: {result['verdict']} without a number row")
+    for index, row in enumerate(rows):
+        label = f"{claim_id} row {index}"
+        if not isinstance(row, Mapping):
+            problems.append(f"{label}: not a row")
+            continue
+        if not str(row.get("quantity") or "").strip():
+            problems.append(f"{label}: no quantity")
+        if not str(row.get("units") or "").strip():
+            problems.append(f"{label}: no units")
+        value = row.get("value")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(
+                value):
+            problems.append(f"{label} ({row.get('quantity')}): value {value!r} is not a "
+                            "finite number")
+    return problems
+
+
 def schema_problems(result: Mapping) -> list[str]:
     """What a decided claim result (``ClaimResult.to_json()``) lacks under the schema.
 
@@ -213,7 +251,7 @@ def schema_problems(result: Mapping) -> list[str]:
     verdict = result.get("verdict")
     if verdict not in DECIDED:
         return []
-    problems = []
+    problems = number_problems(result)
     if not str(result.get("source_quote") or "").strip():
         problems.append(f"{claim_id}: no source quote")
     if not result.get("conditions"):
