@@ -168,6 +168,10 @@ def test_csv_and_plot_files(capsys, tmp_path):
     column = header.index("wpd.xyy [A m/V^2]")
     assert [float(r[column]) for r in body] == data["values_si"]["wpd"]["xyy"]
     assert header[-1] == "converged" and {r[-1] for r in body} <= {"true", "false"}
+    # Neumann's rules of the declared T*M_x are checked at every level (none violated)
+    assert len(data["symmetry"]["zero_threshold_relative"]) == 4
+    assert data["symmetry"]["operators"] and data["symmetry"]["per_formula"]["wpd"]["forbidden"]
+    assert all(not entry["violations"] for entry in data["symmetry"]["per_formula"].values())
     root = ElementTree.parse(figure).getroot()
     assert root.tag.endswith("svg")
     text = figure.read_text()

@@ -160,7 +160,9 @@ def check_gaps(energies: np.ndarray, k: np.ndarray, multiplets, scale: float) ->
             if splitting[worst] > split_tolerance:
                 raise GapClosingError(
                     f"bands {n} and {n + 1} are degenerate at generic k but split at "
-                    f"k = {np.round(k[worst], 6).tolist()}: the degeneracy is not global"
+                    f"k = {np.round(k[worst], 6).tolist()} (by {splitting[worst]:.3g}, more "
+                    f"than the {split_tolerance:.3g} a multiplet may split): the degeneracy is "
+                    "not global"
                 )
         else:
             worst = int(np.argmin(splitting))

@@ -358,20 +358,46 @@ def _sigma2_symmetry(model, options, result, error_max) -> None:
     if not options.mus:
         result["symmetry"] = tensor_symmetry_report(model, result["values"], parities, error_max)
         return
-    from qgsym.bands.convergence import level_tree
+    result["symmetry"] = _level_symmetry_report(model, result["values"], parities, error_max,
+                                                options.mus)
 
-    reports = [tensor_symmetry_report(model, level_tree(result["values"], u), parities,
-                                      error_max) for u in range(len(options.mus))]
-    combined = dict(reports[0])
-    combined["zero_threshold_relative"] = [r["zero_threshold_relative"] for r in reports]
-    combined["per_formula"] = {}
-    for key in reports[0]["per_formula"]:
-        entry = dict(reports[0]["per_formula"][key])
-        entry["violations"] = [{**v, "mu": mu} for mu, r in zip(options.mus, reports, strict=True)
-                               for v in r["per_formula"][key]["violations"]]
-        entry["notes"] = sorted({n for r in reports for n in r["per_formula"][key]["notes"]})
-        combined["per_formula"][key] = entry
-    result["symmetry"] = combined
+
+def _level_symmetry_report(model, values, parities, error_max, mus) -> dict:
+    """The symmetry report of every level (one list leaf per level), rules derived once.
+
+    As :func:`qgsym.symmetry.neumann.tensor_symmetry_report` level by level (its zero
+    threshold from each level's largest component); violations carry their ``mu``.
+    """
+    from qgsym.bands.convergence import level_tree
+    from qgsym.symmetry.invariance import holding_symmetries
+    from qgsym.symmetry.neumann import compare_with_rules, selection_rules
+
+    holding, lost = holding_symmetries(model)
+    rules = {key: selection_rules(holding, 3, parities[key], model.dimension)
+             for key in values} if holding else {}
+    report = {"operators": [op.name for op in holding],
+              "declared_but_broken_at_these_parameters": lost,
+              "zero_threshold_relative": [], "per_formula": {}}
+    for key in values:
+        report["per_formula"][key] = {
+            "forbidden": list(rules[key].forbidden) if holding else [],
+            "relations": list(rules[key].relations) if holding else [],
+            "violations": [], "notes": []}
+    for u, mu in enumerate(mus):
+        tensors = level_tree(values, u)
+        scale = max((abs(v) for t in tensors.values() for v in t.values()), default=0.0) or 1.0
+        tol = max(1e-8, 3 * error_max / scale)
+        report["zero_threshold_relative"].append(tol)
+        for key, tensor in tensors.items():
+            if not holding:
+                continue
+            entry = report["per_formula"][key]
+            for finding in compare_with_rules(tensor, rules[key], scale, tol):
+                if finding.severity == "violation":
+                    entry["violations"].append({**finding.to_json(), "mu": mu})
+                elif finding.message not in entry["notes"]:
+                    entry["notes"].append(finding.message)
+    return report
 
 
 @grid_converged(fermi_width=temperature_width, finish=_sigma2_symmetry)
