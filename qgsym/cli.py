@@ -63,7 +63,8 @@ def _fermi_levels(text: str) -> tuple[float, tuple[float, ...]]:
             raise QgsymError(f"--mu A:B:N: N must be between 2 and {MAX_LEVELS}, got {count}")
         if not high > low:
             raise QgsymError(f"--mu A:B:N needs A < B, got A = {low:g}, B = {high:g}")
-        levels = tuple(float(x) for x in np.linspace(low, high, count))
+        # 15 significant digits: 0.10175, not linspace's 0.10175000000000001
+        levels = tuple(float(f"{x:.15g}") for x in np.linspace(low, high, count))
         return levels[0], levels
     if "," in text:
         items = [item.strip() for item in text.split(",")]
