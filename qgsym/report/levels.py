@@ -9,8 +9,8 @@ Both read the JSON record of ``qgsym compute`` (``mu`` a number or a list; ``val
   ``converged``. The header row carries the unit of every column in brackets:
   ``mu [eV]``, ``wpd.xyy [natural]``, ``wpd.xyy [A m/V^2 s^-1]``.
 * SVG: one panel per formula (top-level key of ``values``; one panel for a quantity whose
-  components are top-level), every component that is not zero at all levels vs μ, in SI
-  with its unit on the axis when available.
+  components are top-level), every component that is not zero (above :data:`NOISE` of the
+  formula's largest) at some level vs μ, in SI with its unit on the axis when available.
 """
 
 from __future__ import annotations
@@ -19,6 +19,10 @@ import csv
 from pathlib import Path
 
 from qgsym.errors import QgsymError
+
+#: A component is drawn when it exceeds this fraction of the largest of its formula somewhere
+#: (components zero by symmetry come out as round-off, ~1e-16 of the largest).
+NOISE = 1e-9
 
 
 def _levels(record: dict) -> list[float]:
@@ -91,12 +95,14 @@ def write_plot(record: dict, path, energy_unit: str = "") -> Path:
     groups = (dict(values)
               if values and all(isinstance(v, dict) for v in values.values())
               else {record.get("quantity", "values"): values})
-    figure, axes = plt.subplots(len(groups), 1, figsize=(6.0, 2.6 * len(groups)),
+    figure, axes = plt.subplots(len(groups), 1, figsize=(6.0, 2.0 * len(groups) + 0.6),
                                 squeeze=False, sharex=True)
     for axis, (label, tree) in zip(axes[:, 0], groups.items(), strict=True):
         shown = 0
-        for component, series in _columns(tree):
-            if any(v != 0.0 for v in series):
+        columns = _columns(tree)
+        largest = max((abs(v) for _, series in columns for v in series), default=0.0)
+        for component, series in columns:
+            if max(abs(v) for v in series) > NOISE * largest:
                 axis.plot(levels, series, marker="." if len(levels) < 30 else None,
                           label=".".join(component) or label)
                 shown += 1
@@ -104,7 +110,7 @@ def write_plot(record: dict, path, energy_unit: str = "") -> Path:
         axis.set_ylabel(f"{label} [{unit}]")
         axis.axhline(0.0, color="0.7", linewidth=0.5)
         if shown:
-            axis.legend(fontsize=7, ncol=4)
+            axis.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
         else:
             axis.text(0.5, 0.5, "all components zero", transform=axis.transAxes, ha="center")
     axes[-1, 0].set_xlabel(f"mu [{energy_unit}]" if energy_unit else "mu")
