@@ -20,7 +20,7 @@ from types import MappingProxyType
 import numpy as np
 import sympy
 
-from qgsym.compute import ComputeOptions, compute_function
+from qgsym.compute import MANY_LEVELS, ComputeOptions, compute_function, compute_levels
 from qgsym.errors import ModelError, QgsymError
 from qgsym.formulas import formula_registry
 from qgsym.formulas.units import si_values
@@ -55,7 +55,9 @@ class Result:
         SI values where the model declares physical units.
     mu, T : float or list of float
     raw : tuple of dict
-        The full ``qgsym compute`` records, one per (μ, T).
+        The full ``qgsym compute`` records: one per (μ, T), or one for all μ when
+        ``sigma1``, ``sigma2`` or ``nernst`` evaluated every level in one pass (one T); its
+        ``converged_per_mu`` gives each level's verdict.
     """
 
     quantity: str
@@ -215,7 +217,8 @@ def _merge(items):
 
 def compute(quantity: str, model, *, mu=0.0, T=0.01, grid: int | None = None,
             formulas: Sequence[str] = (), form: str = "sea", tol: float | None = None,
-            broadening: Sequence[float] = ()) -> Result:
+            broadening: Sequence[float] = (),
+            degeneracy_threshold: float | None = None) -> Result:
     """Compute a ``qgsym compute`` quantity on a model, for one or many (μ, T).
 
     Parameters
@@ -228,10 +231,15 @@ def compute(quantity: str, model, *, mu=0.0, T=0.01, grid: int | None = None,
         catalogue name / path.
     mu, T : float or array_like
         Chemical potential(s) and temperature(s) k_B T (model energy unit); broadcast together.
+        ``sigma1``, ``sigma2`` and ``nernst`` at one T evaluate all μ in one pass over each
+        k grid (README "Many Fermi levels"); other cases run pair by pair.
     grid : int, optional
         Points per axis, fixed; default: refine until ``tol`` (README "Convergence").
     formulas : sequence of str
         Registry keys (``sigma2``: default all).
+    degeneracy_threshold : float, optional
+        Bands split by less than this (model energy unit) at generic k form one multiplet
+        (``--degeneracy-threshold``); default 1e-9 of the spectrum's spread.
 
     Returns
     -------
@@ -239,21 +247,35 @@ def compute(quantity: str, model, *, mu=0.0, T=0.01, grid: int | None = None,
     """
     if isinstance(model, str):
         model = load_model(model)
-    function = compute_function(quantity)
+    compute_function(quantity)
     mus, temperatures = np.broadcast_arrays(np.atleast_1d(np.asarray(mu, dtype=float)),
                                             np.atleast_1d(np.asarray(T, dtype=float)))
+    mus, temperatures = mus.ravel(), temperatures.ravel()
     if np.any(temperatures <= 0) or not np.all(np.isfinite(mus)):
         raise QgsymError("T must be positive and mu finite")
     extra = {} if tol is None else {"tol": float(tol)}
+    common = {"grid": grid, "formulas": tuple(formulas), "form": form,
+              "broadening": tuple(broadening), "degeneracy_threshold": degeneracy_threshold,
+              **extra}
+    single = mus.size == 1
+    if not single and quantity in MANY_LEVELS and np.all(temperatures == temperatures[0]):
+        options = ComputeOptions(mu=float(mus[0]), T=float(temperatures[0]),
+                                 mus=tuple(float(x) for x in mus), **common)
+        record = compute_levels(quantity, model, options)
+        record.update(si_values(record, model, quantity))
+        return Result(
+            quantity=quantity, values=record["values"],
+            error_estimate=record.get("error_estimate"),
+            converged=bool(record.get("converged", True)),
+            units=record.get("units", "natural"), values_si=record.get("values_si"),
+            units_si=record.get("units_si"), mu=mus.tolist(), T=temperatures.tolist(),
+            raw=(record,))
     records = []
-    for mu_value, temperature in zip(mus.ravel(), temperatures.ravel(), strict=True):
-        options = ComputeOptions(mu=float(mu_value), T=float(temperature), grid=grid,
-                                 formulas=tuple(formulas), form=form,
-                                 broadening=tuple(broadening), **extra)
-        record = dict(function(model, options))
+    for mu_value, temperature in zip(mus, temperatures, strict=True):
+        options = ComputeOptions(mu=float(mu_value), T=float(temperature), **common)
+        record = compute_levels(quantity, model, options)
         record.update(si_values(record, model, quantity))
         records.append(record)
-    single = len(records) == 1
     pick = (lambda key: records[0].get(key)) if single else (lambda key: _merge(
         [r[key] for r in records]) if records[0].get(key) is not None else None)
     return Result(
@@ -261,8 +283,8 @@ def compute(quantity: str, model, *, mu=0.0, T=0.01, grid: int | None = None,
         converged=all(r.get("converged", True) for r in records),
         units=records[0].get("units", "natural"), values_si=pick("values_si"),
         units_si=records[0].get("units_si"),
-        mu=float(mus.ravel()[0]) if single else mus.ravel().tolist(),
-        T=float(temperatures.ravel()[0]) if single else temperatures.ravel().tolist(),
+        mu=float(mus[0]) if single else mus.tolist(),
+        T=float(temperatures[0]) if single else temperatures.tolist(),
         raw=tuple(records))
 
 

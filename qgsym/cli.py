@@ -39,6 +39,44 @@ def _number(text: str, what: str) -> float:
     return value
 
 
+#: Most Fermi levels one ``--mu`` may ask for.
+MAX_LEVELS = 100_000
+
+
+def _fermi_levels(text: str) -> tuple[float, tuple[float, ...]]:
+    """``--mu``: X (one level), X,Y,Z (a list) or A:B:N (N levels A..B inclusive).
+
+    Returns (mu, mus): ``mus`` is empty for one level X, so that its output keeps the
+    single-level layout; the list and range forms give list-valued output.
+    """
+    text = text.strip()
+    if ":" in text:
+        parts = text.split(":")
+        if len(parts) != 3:
+            raise QgsymError(f"--mu A:B:N expects three fields, got {text!r}")
+        low, high = _number(parts[0], "--mu A"), _number(parts[1], "--mu B")
+        try:
+            count = int(parts[2])
+        except ValueError:
+            raise QgsymError(f"--mu A:B:N: N = {parts[2]!r} is not an integer") from None
+        if not 2 <= count <= MAX_LEVELS:
+            raise QgsymError(f"--mu A:B:N: N must be between 2 and {MAX_LEVELS}, got {count}")
+        if not high > low:
+            raise QgsymError(f"--mu A:B:N needs A < B, got A = {low:g}, B = {high:g}")
+        # 15 significant digits: 0.10175, not linspace's 0.10175000000000001
+        levels = tuple(float(f"{x:.15g}") for x in np.linspace(low, high, count))
+        return levels[0], levels
+    if "," in text:
+        items = [item.strip() for item in text.split(",")]
+        if any(not item for item in items):
+            raise QgsymError(f"--mu X,Y,Z has an empty entry: {text!r}")
+        if len(items) > MAX_LEVELS:
+            raise QgsymError(f"--mu lists {len(items)} levels; at most {MAX_LEVELS}")
+        levels = tuple(_number(item, "mu") for item in items)
+        return levels[0], levels
+    return _number(text, "mu"), ()
+
+
 def _overrides(items) -> dict[str, float]:
     overrides = {}
     for item in items or ():
@@ -71,7 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     compute.add_argument("quantity")
     compute.add_argument("--model", required=True, help="catalogue name or path (TOML, _hr.dat)")
     compute.add_argument("--set", action="append", metavar="NAME=VALUE", default=[])
-    compute.add_argument("--mu", default="0.0")
+    compute.add_argument("--mu", default="0.0",
+                         help="X, X,Y,Z or A:B:N (N levels from A to B inclusive)")
     compute.add_argument("--T", default="0.01", help="temperature k_B T (model energy unit)")
     compute.add_argument("--formula", default="", help="KEY[,KEY...] or all")
     compute.add_argument("--form", default="sea", choices=["sea", "surface"])
@@ -87,6 +126,13 @@ def build_parser() -> argparse.ArgumentParser:
                          help="exit status 3 when the result is not converged")
     compute.add_argument("--broadening", default="", help="DELTA or DELTA0,DELTA1,...")
     compute.add_argument("--json", action="store_true")
+    compute.add_argument("--csv", default=None, metavar="FILE",
+                         help="also write one row per mu, one column per formula.component")
+    compute.add_argument("--plot", default=None, metavar="FILE.svg",
+                         help="also write every formula vs mu as an SVG plot")
+    compute.add_argument("--degeneracy-threshold", default=None, metavar="E",
+                         help="bands split by less than E (model energy unit) at generic k are "
+                              "one multiplet (default 1e-9 x the spectrum's spread)")
     compute.add_argument("--lattice", default=None, help="Wannier90 _hr.dat: FILE.win or unit")
     compute.add_argument("--interpolation", default=None, choices=["tb", "full"])
 
@@ -113,12 +159,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _compute(args) -> int:
     from qgsym.claims.base import json_safe
-    from qgsym.compute import ComputeOptions, compute_function
+    from qgsym.compute import (
+        ComputeOptions,
+        compute_function,
+        compute_levels,
+        degeneracy_threshold_used,
+        with_degeneracy_threshold,
+    )
     from qgsym.formulas.units import si_values
     from qgsym.model.loader import load_model
     from qgsym.model.wannier90 import wannier_fields
 
-    function = compute_function(args.quantity)
+    compute_function(args.quantity)  # an unknown quantity fails before the model loads
+    mu, mus = _fermi_levels(args.mu)
+    if args.plot is not None and not args.plot.lower().endswith(".svg"):
+        raise QgsymError(f"--plot writes SVG: the file name must end in .svg, got {args.plot!r}")
     model = load_model(args.model, _overrides(args.set), args.lattice, args.interpolation)
     grid = None
     if args.grid is not None:
@@ -136,29 +191,38 @@ def _compute(args) -> int:
     )
     if any(b <= 0 for b in broadening):
         raise QgsymError("broadening must be positive")
+    threshold = None
+    if args.degeneracy_threshold is not None:
+        threshold = _number(args.degeneracy_threshold, "--degeneracy-threshold")
+        if threshold < 0:
+            raise QgsymError(f"--degeneracy-threshold must be >= 0, got {threshold:g}")
     formulas = tuple(f.strip() for f in args.formula.split(",") if f.strip())
     options = ComputeOptions(
-        mu=_number(args.mu, "mu"), T=temperature, grid=grid, formulas=formulas,
-        form=args.form, broadening=broadening, **_convergence_options(args),
+        mu=mu, T=temperature, grid=grid, formulas=formulas, form=args.form,
+        broadening=broadening, mus=mus, degeneracy_threshold=threshold,
+        **_convergence_options(args),
     )
+    model = with_degeneracy_threshold(model, threshold)
     with np.errstate(divide="raise", invalid="raise", over="ignore", under="ignore"):
         try:
-            result = function(model, options)
+            result = compute_levels(args.quantity, model, options)
         except FloatingPointError as error:
             raise QgsymError(f"numerical failure in {args.quantity}: {error}") from None
     output = {
         "quantity": args.quantity,
         "model": model.name,
         "parameters": dict(model.parameters),
-        "mu": options.mu,
+        "mu": list(options.mus) if options.mus else options.mu,
         "T": options.T,
         "units": result.pop("units", "natural"),
         **result,
         **wannier_fields(model),
+        "degeneracy_threshold": degeneracy_threshold_used(model),
     }
     output.update(si_values(output, model, args.quantity))
     output = json_safe(output)
     _reject_non_finite(output, args.quantity)
+    _write_level_files(args, output, model)
     if args.json:
         print(json.dumps(output, sort_keys=False))
     else:
@@ -168,6 +232,19 @@ def _compute(args) -> int:
     if args.strict and output.get("converged") is False:
         return EXIT_NOT_CONVERGED
     return 0
+
+
+def _write_level_files(args, output: dict, model) -> None:
+    """``--csv`` and ``--plot`` (:mod:`qgsym.report.levels`)."""
+    if args.csv is None and args.plot is None:
+        return
+    from qgsym.report.levels import write_csv, write_plot
+
+    energy = model.units.get("energy", "") if output.get("values_si") is not None else ""
+    if args.csv is not None:
+        write_csv(output, args.csv, energy)
+    if args.plot is not None:
+        write_plot(output, args.plot, energy)
 
 
 def _convergence_options(args) -> dict:
@@ -206,10 +283,17 @@ def _reject_non_finite(value, quantity: str) -> None:
 def _print_human(output: dict) -> None:
     print(f"{output['quantity']} of model {output['model']} {output['parameters']}")
     print(f"mu = {output['mu']}, T = {output['T']}, grid = {output.get('grid')}")
+    if output.get("k_grid"):
+        print(f"k grid: {output['k_grid']}")
+    if output.get("degeneracy_threshold") is not None:
+        print(f"degeneracy threshold = {output['degeneracy_threshold']:.3g} "
+              "(model energy unit; bands closer at generic k form one multiplet)")
     if "converged" in output:
         tolerance = output.get("tolerance", {})
         print(f"converged = {output['converged']} (tol = {tolerance.get('relative')}, "
               f"{output.get('refinement', {}).get('stopped', '')})")
+    if "converged_per_mu" in output:
+        print(f"converged per mu = {json.dumps(output['converged_per_mu'])}")
     errors = output.get("error_estimate")
     for key, value in output["values"].items():
         error = errors.get(key) if isinstance(errors, dict) else None
@@ -318,7 +402,7 @@ def main(argv=None) -> int:
     130 interrupted.
     """
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser().parse_args(_negative_levels(sys.argv[1:] if argv is None else argv))
         handler = {"compute": _compute, "models": _models, "formulas": _formulas,
                    "check": _check, "report": _report, "compare": _compare}[args.command]
         status = handler(args)
@@ -342,6 +426,24 @@ def main(argv=None) -> int:
     except MemoryError:
         print("qgsym: error: out of memory (use a smaller --grid)", file=sys.stderr)
         return 1
+
+
+def _negative_levels(argv) -> list[str]:
+    """``--mu -1:1:201`` as ``--mu=-1:1:201`` (argparse would read ``-1:1:201`` as an option)."""
+    argv = list(argv)
+    joined = []
+    index = 0
+    while index < len(argv):
+        item = argv[index]
+        following = argv[index + 1] if index + 1 < len(argv) else ""
+        if (item == "--mu" and len(following) > 1 and following[0] == "-"
+                and (following[1].isdigit() or following[1] == ".")):
+            joined.append(f"--mu={following}")
+            index += 2
+        else:
+            joined.append(item)
+            index += 1
+    return joined
 
 
 def _fail(message: str) -> int:

@@ -9,10 +9,17 @@ nesting as ``"values"``), ``"converged"``, ``"tolerance"``, ``"refinement"``, ``
 the final ``"grid"``. It may add ``"tau_power"``, ``"units"``, ``"notes"``. The command line adds ``quantity``,
 ``model``, ``parameters``, ``mu``, ``T``. Functions are imported lazily so that a family
 that is slow to import costs nothing to the others.
+
+Many Fermi levels (``options.mus``): the quantities of :data:`MANY_LEVELS` evaluate every level
+in one pass over each k grid and return ``values`` whose leaves are lists aligned with
+``options.mus``; :func:`compute_levels` runs any other quantity level by level and merges the
+records into the same layout.
 """
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import importlib
 from dataclasses import dataclass
 
@@ -34,6 +41,9 @@ QUANTITIES: dict[str, str] = {
     "nernst": "qgsym.derive.entropy:compute_nernst",
     "sigma11": "qgsym.derive.field_gradient:compute_sigma11",
 }
+
+#: Quantities that evaluate many Fermi levels in one pass over each k grid.
+MANY_LEVELS = frozenset({"sigma1", "sigma2", "nernst"})
 
 
 @dataclass(frozen=True)
@@ -61,6 +71,13 @@ class ComputeOptions:
         Points-per-axis cap of the refinement; None for :data:`qgsym.bands.convergence.MAX_GRID`.
     time_budget : float
         Wall-clock seconds the refinement may spend (the next grid's predicted cost counts).
+    mus : tuple of float
+        Several Fermi levels (``--mu X,Y,Z`` or ``--mu A:B:N``); empty for the single level
+        ``mu``. When given, ``mu`` is ignored and ``values`` leaves are lists aligned with it.
+    degeneracy_threshold : float or None
+        Bands split by less than this (model energy unit) at every sampled generic k are one
+        multiplet (:func:`with_degeneracy_threshold`); None for the default, 1e-9 of the
+        spectrum's spread (:data:`qgsym.bands.geometry.DEGENERACY_TOLERANCE`).
     """
 
     mu: float = 0.0
@@ -72,6 +89,13 @@ class ComputeOptions:
     tol: float = DEFAULT_TOL
     max_grid: int | None = None
     time_budget: float = TIME_BUDGET
+    mus: tuple[float, ...] = ()
+    degeneracy_threshold: float | None = None
+
+    @property
+    def levels(self) -> tuple[float, ...]:
+        """The requested Fermi levels: ``mus``, or ``(mu,)``."""
+        return tuple(self.mus) if self.mus else (float(self.mu),)
 
 
 def compute_function(name: str):
@@ -86,3 +110,64 @@ def compute_function(name: str):
         return getattr(module, function_name)
     except (ModuleNotFoundError, AttributeError) as error:
         raise QgsymError(f"quantity '{name}' is not implemented yet ({error})") from None
+
+
+def with_degeneracy_threshold(model, threshold: float | None):
+    """The model with its multiplets grouped at ``threshold`` (model energy unit).
+
+    Bands whose splitting is below ``threshold`` at every sampled generic k form one
+    multiplet (:func:`qgsym.bands.geometry.generic_multiplets`); every engine then sums over
+    the multiplet (gauge invariant, intra-multiplet terms excluded) and
+    :func:`qgsym.bands.geometry.check_gaps` lets the multiplet split by up to ``threshold``
+    on the grid (more is refused, with the k point). None returns the model unchanged.
+    """
+    if threshold is None or getattr(model.multiplets, "threshold", None) == threshold:
+        return model
+    from qgsym.bands.geometry import generic_multiplets
+    from qgsym.model.bloch import random_momenta
+
+    if not threshold >= 0 or threshold == float("inf"):
+        raise QgsymError(f"--degeneracy-threshold must be a finite energy >= 0, got {threshold}")
+    grouped = copy.copy(model)  # shares the built kernels (cached properties)
+    grouped.__dict__["multiplets"] = generic_multiplets(  # the model's own sample of k
+        model.hamiltonian, random_momenta(model, 7, seed=2024), threshold)
+    return grouped
+
+
+def degeneracy_threshold_used(model) -> float | None:
+    """The absolute threshold (model energy unit) that grouped ``model.multiplets``."""
+    threshold = getattr(model.multiplets, "threshold", None)
+    return None if threshold is None else float(threshold)
+
+
+def compute_levels(name: str, model, options: ComputeOptions) -> dict:
+    """Run quantity ``name`` for ``options.levels`` (one pass when it supports many levels).
+
+    With ``options.mus`` the record's ``values`` (and ``error_estimate``) leaves are lists
+    aligned with ``options.mus``; ``converged`` is true when every level is, and
+    ``converged_per_mu`` gives each level's verdict. A quantity outside :data:`MANY_LEVELS`
+    is evaluated level by level (``k_grid`` says so).
+    """
+    function = compute_function(name)
+    model = with_degeneracy_threshold(model, options.degeneracy_threshold)
+    if not options.mus or name in MANY_LEVELS:
+        return dict(function(model, options))
+    records = [dict(function(model, dataclasses.replace(options, mu=float(mu), mus=())))
+               for mu in options.mus]
+    merged = dict(records[0])
+    for key in ("values", "error_estimate"):
+        if isinstance(records[0].get(key), dict):
+            merged[key] = merge_levels([r[key] for r in records])
+    merged["converged_per_mu"] = [bool(r.get("converged", True)) for r in records]
+    merged["converged"] = all(merged["converged_per_mu"])
+    merged["warnings"] = [f"mu = {mu:g}: {w}" for mu, r in zip(options.mus, records, strict=True)
+                          for w in r.get("warnings", [])]
+    merged["k_grid"] = "evaluated level by level (this quantity has no many-level pass)"
+    return merged
+
+
+def merge_levels(items: list):
+    """Nested dicts of equal shape -> one nested dict whose leaves are lists over the items."""
+    if isinstance(items[0], dict):
+        return {key: merge_levels([item[key] for item in items]) for key in items[0]}
+    return list(items)

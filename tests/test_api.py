@@ -69,7 +69,9 @@ def test_many_levels_are_aligned_with_single_calls():
     assert many.mu == [1.5, 2.0]
     for index, mu in enumerate(many.mu):
         one = qgsym.compute("sigma1", "qwz", mu=mu, T=0.1, grid=GRID)
-        assert many.values["ahc"]["xy"][index] == one.values["ahc"]["xy"]
+        # one pass for all levels sums the same terms in another order: round-off only
+        assert many.values["ahc"]["xy"][index] == pytest.approx(one.values["ahc"]["xy"],
+                                                                rel=1e-12)
 
 
 def test_results_carry_si_units_for_models_with_physical_units():

@@ -35,6 +35,13 @@ decorator :func:`grid_converged` turns it into the converged quantity:
 
 The result is ``"converged": true`` only when every component meets the tolerance and the
 Fermi surface is resolved; otherwise ``"warnings"`` says why.
+
+**Many Fermi levels** (``options.mus``): the function returns ``values`` whose leaves are
+lists aligned with the levels, from one pass over each grid. Every level is judged on its
+own, as if it had been computed alone: its error estimate ε_c(μ), its floors F_G(μ) (from that
+level's values) and its Fermi-surface resolution (:func:`fermi_probes`, one probe pass for all
+levels). ``converged_per_mu`` lists the verdicts; ``converged`` is true when all are; the grid
+refines until every level meets the tolerance (or a limit is reached).
 """
 
 from __future__ import annotations
@@ -101,8 +108,11 @@ def _map_leaves(function: Callable, *trees):
 
 
 def _leaves(tree) -> list:
+    """Leaves of a nested dict; the entries of list leaves (many Fermi levels) each count."""
     if isinstance(tree, dict):
         return [leaf for value in tree.values() for leaf in _leaves(value)]
+    if isinstance(tree, list | tuple):
+        return list(tree)
     return [tree]
 
 
@@ -128,6 +138,8 @@ def component_errors(fine: dict, coarse: dict, method_error: float = 0.0) -> dic
         both grids and ``inf`` when they differ.
     """
     def error(a, b):
+        if isinstance(a, list | tuple) and isinstance(b, list | tuple) and len(a) == len(b):
+            return [error(x, y) for x, y in zip(a, b, strict=True)]
         if _is_number(a) and _is_number(b):
             return max(abs(float(a) - float(b)), method_error)
         return None if a == b else math.inf
@@ -187,6 +199,15 @@ def _paths(tree, prefix=()) -> list:
     return [(prefix, tree)]
 
 
+def level_tree(tree, index: int):
+    """Level ``index`` of a many-level tree (list leaves -> their entry ``index``)."""
+    if isinstance(tree, dict):
+        return {key: level_tree(value, index) for key, value in tree.items()}
+    if isinstance(tree, list | tuple):
+        return tree[index]
+    return tree
+
+
 def _get(tree, path):
     for key in path:
         tree = tree[key]
@@ -228,23 +249,35 @@ def fermi_probe(model, mu: float) -> FermiProbe:
     (every k is within half a cell of a probe point; Lipschitz bound, with a safety factor 2
     on the sampled velocity maximum).
     """
+    return fermi_probes(model, [mu])[0]
+
+
+def fermi_probes(model, mus) -> list[FermiProbe]:
+    """:func:`fermi_probe` for every μ of ``mus`` from one pass over the probe grid."""
     from qgsym.bands.kspace import cell_edges, make_grid
 
     n = _PROBE_GRID.get(model.dimension, 16)
     widths = np.linalg.norm(cell_edges(model, 1), axis=1)  # |b_i| (cell of the N = 1 grid)
-    speeds, gaps = [], []
+    speeds, levels = [], []
     for points, _ in make_grid(model, n).chunks():
         energies, vectors = np.linalg.eigh(model.hamiltonian.matrix(points))
         derivative = model.hamiltonian.derivative(points)  # (d, P, N, N)
         velocity = np.real(np.einsum("pan,ipab,pbn->ipn", vectors.conj(), derivative, vectors))
-        speeds.append(np.einsum("i,ipn->pn", widths, np.abs(velocity)))
-        gaps.append(np.abs(energies - mu))
-    speed, gap = np.concatenate(speeds), np.concatenate(gaps)
+        speeds.append(np.einsum("i,ipn->pn", widths, np.abs(velocity)).ravel())
+        levels.append(energies.ravel())
+    speed, energy = np.concatenate(speeds), np.concatenate(levels)
     global_step = 2.0 * float(np.max(speed)) / n
-    near = gap <= global_step
-    if not np.any(near):
-        return FermiProbe(False, 0.0)
-    return FermiProbe(True, 2.0 * float(np.max(speed[near])))
+    order = np.argsort(energy)
+    energy, speed = energy[order], speed[order]
+    probes = []
+    for mu in np.atleast_1d(np.asarray(mus, dtype=float)):
+        low = int(np.searchsorted(energy, mu - global_step, side="left"))
+        high = int(np.searchsorted(energy, mu + global_step, side="right"))
+        if high <= low:
+            probes.append(FermiProbe(False, 0.0))
+        else:
+            probes.append(FermiProbe(True, 2.0 * float(np.max(speed[low:high]))))
+    return probes
 
 
 # ------------------------------------------------------------------------------ decorator
@@ -288,6 +321,43 @@ def grid_converged(function=None, *, fermi_width: Callable | None = None,
     return compute
 
 
+class _Levels:
+    """The Fermi levels of one evaluation: one (``options.mu``) or many (``options.mus``)."""
+
+    def __init__(self, model, options, width):
+        self.mus = tuple(getattr(options, "mus", ()) or ())
+        self.many = bool(self.mus)
+        levels = self.mus if self.many else (options.mu,)
+        self.width = width
+        self.probes = None if width is None else fermi_probes(model, levels)
+
+    def failing(self, values, errors, tol) -> list[list[str]]:
+        """Failing component labels of each level."""
+        if not self.many:
+            return [failing_components(values, errors, tol)]
+        return [failing_components(level_tree(values, u), level_tree(errors, u), tol)
+                for u in range(len(self.mus))]
+
+    def resolved(self, n) -> list[bool]:
+        """Fermi-surface resolution of each level on an n^d grid."""
+        if self.probes is None:
+            return [True] * (len(self.mus) if self.many else 1)
+        return [not p.crosses or p.energy_step(n) <= RESOLUTION_RATIO * self.width
+                for p in self.probes]
+
+    def floors(self, values):
+        if not self.many:
+            return absolute_floors(values)
+        per_level = [absolute_floors(level_tree(values, u)) for u in range(len(self.mus))]
+        return {label: [f[label] for f in per_level] for label in per_level[0]}
+
+    def flatten(self, failing: list[list[str]]) -> list[str]:
+        if not self.many:
+            return failing[0]
+        return [f"mu={mu:g}:{label}" for mu, labels in zip(self.mus, failing, strict=True)
+                for label in labels]
+
+
 def _converge(function, model, options, fermi_width, finish) -> dict:  # noqa: C901 (one refinement loop with its stopping rules; to split)
     tol = float(options.tol)
     if not math.isfinite(tol) or tol <= 0:
@@ -295,7 +365,7 @@ def _converge(function, model, options, fermi_width, finish) -> dict:  # noqa: C
     cap = max_grid(model, options)
     budget = float(options.time_budget)
     width = None if fermi_width is None else float(fermi_width(model, options))
-    probe = fermi_probe(model, options.mu) if width is not None else None
+    levels = _Levels(model, options, width)
     started = time.monotonic()
 
     def evaluate(n):
@@ -308,9 +378,7 @@ def _converge(function, model, options, fermi_width, finish) -> dict:  # noqa: C
         return result, seconds
 
     def resolved(n):
-        if probe is None or not probe.crosses:
-            return True
-        return probe.energy_step(n) <= RESOLUTION_RATIO * width
+        return all(levels.resolved(n))
 
     fixed = options.grid is not None
     n = int(options.grid) if fixed else start_grid(model)
@@ -326,7 +394,8 @@ def _converge(function, model, options, fermi_width, finish) -> dict:  # noqa: C
     method = _method_error(result)
     while True:
         errors = component_errors(result["values"], coarse["values"], method)
-        failing = failing_components(result["values"], errors, tol)
+        per_level = levels.failing(result["values"], errors, tol)
+        failing = levels.flatten(per_level)
         if fixed:
             stopped = "fixed grid (--grid)"
             break
@@ -356,19 +425,23 @@ def _converge(function, model, options, fermi_width, finish) -> dict:  # noqa: C
     reasons = []
     if failing:
         shown = ", ".join(failing[:6]) + (" ..." if len(failing) > 6 else "")
-        reasons.append(f"{len(failing)} component(s) change by more than tol = {tol:g} "
+        where = (f" at {sum(1 for f in per_level if f)} of {len(per_level)} Fermi levels"
+                 if levels.many else "")
+        reasons.append(f"{len(failing)} component(s){where} change by more than tol = {tol:g} "
                        f"between grids {n // 2} and {n} ({shown})")
     fermi = None
-    if probe is not None:
-        fermi = {"width": width, "band_crosses_mu": probe.crosses,
-                 "energy_step": probe.energy_step(n), "resolved": resolved(n),
-                 "rule": f"energy step max|v| sum|dk_i| <= {RESOLUTION_RATIO:g} x width"}
+    if levels.probes is not None:
+        fermi = _fermi_report(levels, n)
         if not resolved(n):
+            step = max(p.energy_step(n) for p, ok in zip(levels.probes, levels.resolved(n),
+                                                          strict=True) if not ok)
             reasons.append(
-                f"the Fermi surface is not resolved: the energy step between grid points "
-                f"{probe.energy_step(n):.3g} exceeds {RESOLUTION_RATIO:g} x the width "
+                f"the Fermi surface is not resolved"
+                f"{' at some Fermi levels' if levels.many else ''}: the energy step between "
+                f"grid points {step:.3g} exceeds {RESOLUTION_RATIO:g} x the width "
                 f"{width:.3g} (k_B T or broadening) of the Fermi-surface integrand")
-    converged = not reasons and bool(result.pop("converged", True))
+    own = bool(result.pop("converged", True))
+    converged = not reasons and own
     if reasons:
         warnings.insert(0, f"not converged on grid {n} ({stopped}): " + "; ".join(reasons))
     elif not converged and not warnings:
@@ -378,12 +451,18 @@ def _converge(function, model, options, fermi_width, finish) -> dict:  # noqa: C
         "error_estimate": errors,
         "error_estimate_max": error_max,
         "converged": converged,
+    })
+    if levels.many:
+        result["converged_per_mu"] = [own and not f and ok for f, ok in
+                                      zip(per_level, levels.resolved(n), strict=True)]
+    result.update({
         "tolerance": {
             "relative": tol,
-            "absolute_floor": absolute_floors(result["values"]),
+            "absolute_floor": levels.floors(result["values"]),
             "rule": (f"|V(N) - V(N/2)| <= tol * max(|V|, floor); floor = max({FLOOR_FRACTION:g}"
                      f" x largest |component| of the same formula, {QUANTITY_FLOOR_FRACTION:g}"
-                     f" x largest |component| of the quantity, {ABSOLUTE_FLOOR:g})"),
+                     f" x largest |component| of the quantity, {ABSOLUTE_FLOOR:g})"
+                     + ("; every Fermi level on its own" if levels.many else "")),
         },
         "refinement": {"grids": history, "stopped": stopped, "max_points_per_axis": cap,
                        "time_budget_s": budget,
@@ -393,6 +472,20 @@ def _converge(function, model, options, fermi_width, finish) -> dict:  # noqa: C
     if fermi is not None:
         result["fermi_surface"] = fermi
     return result
+
+
+def _fermi_report(levels: _Levels, n: int) -> dict:
+    """The ``fermi_surface`` record: one value per field, or one list entry per level."""
+    rule = f"energy step max|v| sum|dk_i| <= {RESOLUTION_RATIO:g} x width"
+    resolved = levels.resolved(n)
+    if not levels.many:
+        probe = levels.probes[0]
+        return {"width": levels.width, "band_crosses_mu": probe.crosses,
+                "energy_step": probe.energy_step(n), "resolved": resolved[0], "rule": rule}
+    return {"width": levels.width,
+            "band_crosses_mu": [p.crosses for p in levels.probes],
+            "energy_step": [p.energy_step(n) for p in levels.probes],
+            "resolved": resolved, "rule": rule}
 
 
 #: Progress lines appear on a terminal once a refinement has run this long (seconds).

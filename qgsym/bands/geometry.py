@@ -78,7 +78,24 @@ class BandGeometry:
     multiplets: tuple[tuple[int, ...], ...]
 
 
-def generic_multiplets(hamiltonian, sample_k: np.ndarray) -> tuple[tuple[int, ...], ...]:
+class Multiplets(tuple):
+    """Band multiplets (tuple of tuples of band indices) and the threshold that grouped them.
+
+    ``threshold`` (model energy unit) is also the splitting a multiplet may show on a grid
+    before :func:`check_gaps` refuses it (at least ``GAP_CLOSING_TOLERANCE`` × the scale).
+    """
+
+    def __new__(cls, groups, threshold: float):
+        self = super().__new__(cls, groups)
+        self.threshold = float(threshold)
+        return self
+
+    def __reduce__(self):
+        return (Multiplets, (tuple(self), self.threshold))
+
+
+def generic_multiplets(hamiltonian, sample_k: np.ndarray,
+                       threshold: float | None = None) -> Multiplets:
     """Partition band indices into multiplets degenerate at every sampled (generic) k.
 
     Parameters
@@ -86,10 +103,15 @@ def generic_multiplets(hamiltonian, sample_k: np.ndarray) -> tuple[tuple[int, ..
     hamiltonian : object with ``matrix(k) -> (P, N, N)``
     sample_k : ndarray, shape (P, d)
         Random points; a degeneracy present at all of them is taken as generic.
+    threshold : float, optional
+        Splitting (model energy unit) below which two adjacent bands are one multiplet;
+        default ``DEGENERACY_TOLERANCE`` × the spread of the sampled energies.
     """
     energies = np.linalg.eigvalsh(hamiltonian.matrix(sample_k))
     scale = max(float(np.ptp(energies)), np.finfo(float).tiny)
-    same = np.all(np.abs(np.diff(energies, axis=1)) < DEGENERACY_TOLERANCE * scale, axis=0)
+    if threshold is None:
+        threshold = DEGENERACY_TOLERANCE * scale
+    same = np.all(np.abs(np.diff(energies, axis=1)) < threshold, axis=0)
     groups, current = [], [0]
     for n, joined in enumerate(same, start=1):
         if joined:
@@ -98,7 +120,7 @@ def generic_multiplets(hamiltonian, sample_k: np.ndarray) -> tuple[tuple[int, ..
             groups.append(tuple(current))
             current = [n]
     groups.append(tuple(current))
-    return tuple(groups)
+    return Multiplets(groups, threshold)
 
 
 def multiplet_mask(multiplets, n_bands: int) -> np.ndarray:
@@ -126,17 +148,21 @@ def check_gaps(energies: np.ndarray, k: np.ndarray, multiplets, scale: float) ->
     multiplets : tuple of tuple of int
     scale : float
         W; closed means a gap below ``GAP_CLOSING_TOLERANCE`` × W (also the tolerance of
-        :mod:`qgsym.bands.gap_closing` between grid points).
+        :mod:`qgsym.bands.gap_closing` between grid points). A multiplet may split by up
+        to the larger of that and its grouping threshold (:class:`Multiplets`).
     """
     same = multiplet_mask(multiplets, energies.shape[1])
+    split_tolerance = max(GAP_CLOSING_TOLERANCE * scale, getattr(multiplets, "threshold", 0.0))
     for n in range(energies.shape[1] - 1):
         splitting = energies[:, n + 1] - energies[:, n]
         if same[n, n + 1]:
             worst = int(np.argmax(splitting))
-            if splitting[worst] > GAP_CLOSING_TOLERANCE * scale:
+            if splitting[worst] > split_tolerance:
                 raise GapClosingError(
                     f"bands {n} and {n + 1} are degenerate at generic k but split at "
-                    f"k = {np.round(k[worst], 6).tolist()}: the degeneracy is not global"
+                    f"k = {np.round(k[worst], 6).tolist()} (by {splitting[worst]:.3g}, more "
+                    f"than the {split_tolerance:.3g} a multiplet may split): the degeneracy is "
+                    "not global"
                 )
         else:
             worst = int(np.argmin(splitting))

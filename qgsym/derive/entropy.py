@@ -163,19 +163,42 @@ def compute_nernst(model, options) -> dict:
             f"{model.dimension}D")
     pairs = hall_pairs(model.dimension)
     n = grid_of(model, options)
+    mus = list(options.mus) if options.mus else [options.mu]
     warnings = require_open_gaps(model, n, "the anomalous Nernst coefficient",
-                                 ([options.mu], options.T))
-    value = integrate(model, n,
-                      lambda g: nernst_integrand(g, options.mu, options.T, pairs),
-                      fermi=(options.mu, options.T))
+                                 (mus, options.T))
     labels = [model.axes[i] + model.axes[j] for i, j in pairs]
+    extra = {}
+    if options.mus:
+        values = dict(zip(labels, _nernst_levels(model, n, mus, options.T, pairs).T.tolist(),
+                          strict=True))
+        extra["k_grid"] = (f"uniform {n}^{model.dimension} grid, one pass for all {len(mus)} "
+                           "levels (exact per level)")
+    else:
+        value = integrate(model, n,
+                          lambda g: nernst_integrand(g, options.mu, options.T, pairs),
+                          fermi=(options.mu, options.T))
+        values = dict(zip(labels, (float(v) for v in value), strict=True))
     return with_warnings({
-        "values": dict(zip(labels, (float(v) for v in value), strict=True)),
+        "values": values,
+        **extra,
         "units": "natural (e = hbar = k_B = 1): e k_B/hbar times length^(d-2)",
         "notes": ("alpha_ij = sum_n int[dk] s_n Omega_n^ij (Xiao-Yao-Fang-Niu); with qgsym's "
                   "charge -e and ahc = -sum int f Omega, this is the J = alpha(-grad T) "
                   "coefficient and equals the entropy Hall coefficient (j^s_i = alpha_ij E_j)"),
     }, warnings)
+
+
+def _nernst_levels(model, n: int, mus, temperature: float, pairs) -> np.ndarray:
+    """α_ij of every μ in one pass over the uniform n^d grid: shape (U, len(pairs))."""
+    from qgsym.responses.fermi_scan import level_integrals  # deferred: loads the sigma2 engine
+
+    def entropy(energies, levels):  # (B, P, N)
+        return entropy_density(energies[None], levels[:, None, None], temperature)
+
+    def curvature(g):
+        return np.stack([g.berry_curvature[i, j] for i, j in pairs])
+
+    return level_integrals(model, n, mus, [(entropy, curvature)])[0]
 
 
 # --------------------------------------------------------------------------------------------

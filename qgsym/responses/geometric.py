@@ -185,6 +185,8 @@ def compute_sigma1(model, options) -> dict:
     n = default_grid(model, options)
     mu, temperature = options.mu, options.T
     fermi_dirac(0.0, mu, temperature)  # validates T
+    if options.mus:
+        return _sigma1_levels(model, options, n)
     warnings = require_open_gaps(model, n, "the anomalous Hall part of sigma1", ([mu], temperature))
 
     def integrand(g):
@@ -204,4 +206,36 @@ def compute_sigma1(model, options) -> dict:
         },
         "tau_power": {"drude1": 1, "ahc": 0},
         "units": "natural (e = hbar = k_B = 1; model energy and length units)",
+    }, warnings)
+
+
+def _sigma1_levels(model, options, n: int) -> dict:
+    """:func:`compute_sigma1` for every level of ``options.mus`` in one pass (uniform grid)."""
+    from qgsym.responses.fermi_scan import level_integrals  # deferred: it loads the sigma2 engine
+
+    mus, temperature = np.asarray(options.mus, dtype=float), options.T
+    warnings = require_open_gaps(model, n, "the anomalous Hall part of sigma1",
+                                 (mus, temperature))
+    d = model.dimension
+
+    def velocity_squared(g):
+        return np.einsum("ipn,jpn->ijpn", g.velocity, g.velocity).reshape(d * d, *g.energies.shape)
+
+    def curvature(g):
+        return g.berry_curvature.reshape(d * d, *g.energies.shape)
+
+    drude, hall = level_integrals(model, n, mus, [
+        (lambda e, m: fermi_derivative(e[None], m[:, None, None], temperature), velocity_squared),
+        (lambda e, m: fermi_dirac(e[None], m[:, None, None], temperature), curvature),
+    ])
+    keys = component_keys(model, 2)
+    column = {key: model.axes.index(key[0]) * d + model.axes.index(key[1]) for key in keys}
+    return with_warnings({
+        "values": {
+            "drude1": {key: (-drude[:, column[key]]).tolist() for key in keys},
+            "ahc": {key: (-hall[:, column[key]]).tolist() for key in keys},
+        },
+        "tau_power": {"drude1": 1, "ahc": 0},
+        "units": "natural (e = hbar = k_B = 1; model energy and length units)",
+        "k_grid": f"uniform {n}^{d} grid, one pass for all {len(mus)} levels (exact per level)",
     }, warnings)

@@ -264,7 +264,7 @@ def resolve_formula_keys(requested) -> list[str]:
 
 
 def infinite_domain_integrals(model, n: int, mus, temperature: float, path: str = "auto",
-                              fermi=None):
+                              fermi=None, scan: bool = False):
     """sea and surface integrals as estimates of the integrals over the whole domain.
 
     Lattice models: the Brillouin zone is closed and nothing changes. Continuum models: the
@@ -275,13 +275,30 @@ def infinite_domain_integrals(model, n: int, mus, temperature: float, path: str 
     square, which is checked: ``fermi_surface_at_cutoff`` is max T|f₀'| on the boundary (≤ 1/4;
     0 when the Fermi surface is well inside).
 
+    ``scan`` takes the integrals from the binned many-level pass
+    (:func:`qgsym.responses.fermi_scan.fermi_scan`, uniform grid; ``fermi`` is ignored) and
+    adds its largest binning bound relative to the largest integral to ``info``
+    (``binning_bound``).
+
     Returns
     -------
     sea, surface : dict X -> ndarray (U, d, d, d)
     info : dict with ``path``, ``boundary`` (max |boundary term|), ``fermi_surface_at_cutoff``
     """
-    sea, surface, used = geometry_integrals(model, n, mus, temperature, path, fermi)
-    info = {"path": used, "boundary": 0.0, "fermi_surface_at_cutoff": 0.0}
+    if scan:
+        from qgsym.responses.fermi_scan import fermi_scan  # deferred: it builds on this module
+
+        result = fermi_scan(model, n, mus, temperature, path)
+        sea, surface, used = result.sea, result.surface, result.path
+        largest = max(max(float(np.max(np.abs(t[x]))) for x in t) for t in (sea, surface))
+        bound = max(max(float(np.max(b[x])) for x in b) for b in
+                    (result.error_bound["sea"], result.error_bound["surface"]))
+        info = {"path": used, "boundary": 0.0, "fermi_surface_at_cutoff": 0.0,
+                "binning_bound": bound / largest if largest > 0 else 0.0,
+                "bin_width": result.bin_width, "taylor_order": result.order}
+    else:
+        sea, surface, used = geometry_integrals(model, n, mus, temperature, path, fermi)
+        info = {"path": used, "boundary": 0.0, "fermi_surface_at_cutoff": 0.0}
     if not model.lattice:
         boundary = boundary_integrals(model, n, mus, temperature)
         sea = {x: sea[x] - boundary[x] for x in sea}
@@ -308,19 +325,21 @@ def fermi_surface_at_cutoff(model, n: int, mus, temperature: float) -> float:
 
 
 def sigma2_values(model, n, mus, temperature, keys, form="sea", path="auto", info=None,
-                  fermi=None):
+                  fermi=None, scan=False):
     """σ_ijk of each formula in the requested form, for every μ.
 
     ``form = "sea"`` evaluates every formula from Fermi-sea integrals (a Fermi-surface
     formula through surface = −sea); ``"surface"`` from Fermi-surface integrals
     (sea = −surface). Both estimate the same tensor; their difference is quadrature error.
     ``info`` (a dict), if given, receives the path and boundary diagnostics; ``fermi``
-    (mu, width), if given, selects the adaptive Fermi-surface grid (:func:`geometry_integrals`).
+    (mu, width), if given, selects the adaptive Fermi-surface grid (:func:`geometry_integrals`);
+    ``scan`` the binned one-pass integrals of every level (:func:`infinite_domain_integrals`).
     Returns key -> ndarray (U, d, d, d), and the path used.
     """
     if form not in ("sea", "surface"):
         raise QgsymError(f"--form must be sea or surface, got {form!r}")
-    sea, surface, details = infinite_domain_integrals(model, n, mus, temperature, path, fermi)
+    sea, surface, details = infinite_domain_integrals(model, n, mus, temperature, path, fermi,
+                                                      scan)
     if info is not None:
         info.update(details)
     if form == "surface":
@@ -335,8 +354,50 @@ def _sigma2_symmetry(model, options, result, error_max) -> None:
     from qgsym.symmetry import tensor_symmetry_report
 
     registry = sigma2_formulas()
-    result["symmetry"] = tensor_symmetry_report(
-        model, result["values"], {k: registry[k].t_parity for k in result["values"]}, error_max)
+    parities = {k: registry[k].t_parity for k in result["values"]}
+    if not options.mus:
+        result["symmetry"] = tensor_symmetry_report(model, result["values"], parities, error_max)
+        return
+    result["symmetry"] = _level_symmetry_report(model, result["values"], parities, error_max,
+                                                options.mus)
+
+
+def _level_symmetry_report(model, values, parities, error_max, mus) -> dict:
+    """The symmetry report of every level (one list leaf per level), rules derived once.
+
+    As :func:`qgsym.symmetry.neumann.tensor_symmetry_report` level by level (its zero
+    threshold from each level's largest component); violations carry their ``mu``.
+    """
+    from qgsym.bands.convergence import level_tree
+    from qgsym.symmetry.invariance import holding_symmetries
+    from qgsym.symmetry.neumann import compare_with_rules, selection_rules
+
+    holding, lost = holding_symmetries(model)
+    rules = {key: selection_rules(holding, 3, parities[key], model.dimension)
+             for key in values} if holding else {}
+    report = {"operators": [op.name for op in holding],
+              "declared_but_broken_at_these_parameters": lost,
+              "zero_threshold_relative": [], "per_formula": {}}
+    for key in values:
+        report["per_formula"][key] = {
+            "forbidden": list(rules[key].forbidden) if holding else [],
+            "relations": list(rules[key].relations) if holding else [],
+            "violations": [], "notes": []}
+    for u, mu in enumerate(mus):
+        tensors = level_tree(values, u)
+        scale = max((abs(v) for t in tensors.values() for v in t.values()), default=0.0) or 1.0
+        tol = max(1e-8, 3 * error_max / scale)
+        report["zero_threshold_relative"].append(tol)
+        for key, tensor in tensors.items():
+            if not holding:
+                continue
+            entry = report["per_formula"][key]
+            for finding in compare_with_rules(tensor, rules[key], scale, tol):
+                if finding.severity == "violation":
+                    entry["violations"].append({**finding.to_json(), "mu": mu})
+                elif finding.message not in entry["notes"]:
+                    entry["notes"].append(finding.message)
+    return report
 
 
 @grid_converged(fermi_width=temperature_width, finish=_sigma2_symmetry)
@@ -346,18 +407,20 @@ def compute_sigma2(model, options) -> dict:
 
     keys = resolve_formula_keys(options.formulas)
     n = grid_of(model, options)
-    warnings = require_open_gaps(model, n, "sigma2", ([options.mu], options.T))
+    many = bool(options.mus)
+    mus = list(options.mus) if many else [options.mu]
+    warnings = require_open_gaps(model, n, "sigma2", (mus, options.T))
     info: dict = {}
-    fine, path = sigma2_values(model, n, [options.mu], options.T, keys, options.form,
-                               info=info, fermi=(options.mu, options.T))
+    fine, path = sigma2_values(model, n, mus, options.T, keys, options.form, info=info,
+                               fermi=None if many else (options.mu, options.T), scan=many)
     registry = sigma2_formulas()
     values, tau_power = {}, {}
     for key in keys:
-        tensor = fine[key][0]
-        values[key] = {
-            c: float(tensor[tuple(model.axes.index(x) for x in c)])
-            for c in component_keys(model, 3)
-        }
+        tensors = fine[key]
+        values[key] = {}
+        for c in component_keys(model, 3):
+            column = tensors[(slice(None), *(model.axes.index(x) for x in c))]
+            values[key][c] = [float(v) for v in column] if many else float(column[0])
         tau_power[key] = registry[key].tau_power
     notes = []
     if getattr(model, "periodic", True) is False:
@@ -374,7 +437,7 @@ def compute_sigma2(model, options) -> dict:
             notes.append(
                 "WARNING: the Fermi surface reaches the cutoff (max T|f0'| on the boundary = "
                 f"{info['fermi_surface_at_cutoff']:.3g}); the result depends on the cutoff")
-    return with_warnings({
+    result = {
         "values": values,
         "tau_power": tau_power,
         "notes": "; ".join(notes),
@@ -382,4 +445,10 @@ def compute_sigma2(model, options) -> dict:
         "path": path,
         "units": "natural (e = hbar = k_B = 1; model energy and length units); "
                  "entries with tau_power p are the coefficient of tau^p",
-    }, warnings)
+    }
+    if many:
+        result["k_grid"] = (
+            f"uniform {n}^{model.dimension} grid, one binned pass for all {len(mus)} levels "
+            f"(Taylor order {info['taylor_order']}, bin width {info['bin_width']:.3g}; binning "
+            f"bound {info['binning_bound']:.2g} of the largest integral)")
+    return with_warnings(result, warnings)
