@@ -82,6 +82,7 @@ from functools import lru_cache
 import numpy as np
 import scipy.sparse
 
+from qgsym.bands.execution import ordered_sum
 from qgsym.bands.geometry import check_gaps
 from qgsym.bands.kspace import energy_scale, make_grid
 from qgsym.errors import QgsymError
@@ -325,15 +326,16 @@ def fermi_scan(
             f"{mus.size} chemical potentials at T = {temperature} need {entries:.3g} "
             "accumulator entries; use fewer chemical potentials or a higher T"
         )
-    moments = np.zeros(((order + 1) * layout.size, 2 * channels))
-    absolute = np.zeros((layout.size, 2 * channels))
     grid = make_grid(model, n)
     scale = energy_scale(model)
     if closed is not None:
         multiplicity = np.full(2, model.n_bands // 2)
     else:
         multiplicity = np.array([len(g) for g in model.multiplets])
-    for points, weights in grid.chunks(CHUNK_POINTS):
+
+    def deposit_chunk(chunk):
+        """Moments and |wY| bin sums of one chunk, stacked: ((P + 2) × bins, 2 channels)."""
+        points, weights = chunk
         if closed is not None:
             arrays = closed_primitives(closed, points)
             check_gaps(arrays.energies, points, ((0,), (1,)), scale)  # |d| = gap/2
@@ -356,10 +358,12 @@ def fermi_scan(
             (data, (rows, np.tile(states, order + 1))),
             shape=((order + 1) * layout.size, target.size),
         )
-        moments += deposit @ values
         counting = scipy.sparse.csr_matrix(
             (np.ones(target.size), (target, states)), shape=(layout.size, target.size))
-        absolute += counting @ np.abs(values)
+        return np.concatenate([deposit @ values, counting @ np.abs(values)])
+
+    total = ordered_sum(deposit_chunk, grid.chunks(CHUNK_POINTS), label="Fermi scan chunks")
+    moments, absolute = total[: (order + 1) * layout.size], total[(order + 1) * layout.size:]
     moments = moments.reshape(order + 1, layout.size, 2 * channels)
     sea_flat, surface_flat, bound_sea, bound_surface = _convolve(
         moments, absolute, layout, mus, window_starts, length, temperature, h, order, channels)

@@ -30,6 +30,7 @@ import numpy as np
 import sympy
 
 from qgsym.bands.convergence import grid_converged, grid_of, temperature_width
+from qgsym.bands.execution import ordered_sum
 from qgsym.bands.gap_closing import require_open_gaps, with_warnings
 from qgsym.bands.geometry import band_geometry, check_gaps, multiplet_sum
 from qgsym.bands.kspace import (
@@ -154,11 +155,8 @@ def geometry_integrals(model, n: int, mus, temperature: float, path: str = "auto
         return arrays.energies, arrays.velocity, _point_integrands(arrays, mus, temperature)
 
     if fermi is None:
-        total = None
         chunk = max(1000, 20_000 // max(1, len(mus) // 8))
-        for points, weights in make_grid(model, n).chunks(chunk):
-            part = evaluate(points)[2] @ weights
-            total = part if total is None else total + part
+        total = ordered_sum(lambda c: evaluate(c[0])[2] @ c[1], make_grid(model, n).chunks(chunk))
     else:
         total = adaptive_integral(model, n, fermi, evaluate)
     fields = list(PRIMITIVE_FIELDS)
