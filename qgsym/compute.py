@@ -13,10 +13,12 @@ that is slow to import costs nothing to the others.
 
 from __future__ import annotations
 
+import functools
 import importlib
 from dataclasses import dataclass
 
 from qgsym.bands.convergence import DEFAULT_TOL, TIME_BUDGET
+from qgsym.bands.execution import session
 from qgsym.errors import QgsymError
 
 #: quantity name -> "module:function"
@@ -61,6 +63,11 @@ class ComputeOptions:
         Points-per-axis cap of the refinement; None for :data:`qgsym.bands.convergence.MAX_GRID`.
     time_budget : float
         Wall-clock seconds the refinement may spend (the next grid's predicted cost counts).
+    workers : int or None
+        Processes for the k chunks (``--workers``); None keeps the caller's
+        :mod:`qgsym.bands.execution` runner (serial unless set).
+    scheduler : str or None
+        Address of a Dask scheduler (``--scheduler``): the k chunks run on its cluster.
     """
 
     mu: float = 0.0
@@ -72,6 +79,8 @@ class ComputeOptions:
     tol: float = DEFAULT_TOL
     max_grid: int | None = None
     time_budget: float = TIME_BUDGET
+    workers: int | None = None
+    scheduler: str | None = None
 
 
 def compute_function(name: str):
@@ -83,6 +92,21 @@ def compute_function(name: str):
     module_name, function_name = QUANTITIES[name].split(":")
     try:
         module = importlib.import_module(module_name)
-        return getattr(module, function_name)
+        function = getattr(module, function_name)
     except (ModuleNotFoundError, AttributeError) as error:
         raise QgsymError(f"quantity '{name}' is not implemented yet ({error})") from None
+    return _on_runner(function)
+
+
+def _on_runner(function):
+    """``function(model, options)`` with its k chunks on the runner that ``options.workers``
+    and ``options.scheduler`` name (:mod:`qgsym.bands.execution`); unchanged when both are
+    None."""
+    @functools.wraps(function)
+    def run(model, options):
+        if options.workers is None and options.scheduler is None:
+            return function(model, options)
+        with session(options.workers, options.scheduler):
+            return function(model, options)
+
+    return run

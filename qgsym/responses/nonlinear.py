@@ -235,7 +235,7 @@ def evaluate_formulas(keys, sea, surface, axes: str) -> dict:
 def _linear_value(expression: sympy.Expr, sea, surface, axes: str):
     """Value of a linear combination of integral symbols (arrays over μ)."""
     total = 0.0
-    for symbol in expression.free_symbols:
+    for symbol in sorted(expression.free_symbols, key=lambda s: s.name):  # fixed order: same bits
         kind, primitive, indices = symbol.name.split("_")
         if any(c not in axes for c in indices):
             continue  # a component along an axis the model does not have: zero
