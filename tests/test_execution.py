@@ -174,3 +174,42 @@ def test_parameter_sweep_as_one_dask_computation(dask_client):
 def test_sweep_rejects_an_unknown_parameter():
     with pytest.raises(QgsymError, match="no parameter 'mass'"):
         api.sweep("qwz", "mass", [1.0], mu=[0.0], grid=8)
+
+
+def test_a_failing_chunk_raises_its_one_line_error_in_the_caller(eager_pool):
+    def chunk(index):
+        if index == 3:
+            raise QgsymError("the gap closes in chunk 3")
+        return np.zeros(2)
+
+    with pytest.raises(QgsymError, match="chunk 3"):
+        ordered_sum(chunk, range(6), Runner(2))
+
+
+def _qwz_fractional(k_frac):
+    """QWZ (m = 1) at fractional k, shape (P, 2, 2): the Wannier and callable models below."""
+    x, y = 2 * np.pi * k_frac[:, 0], 2 * np.pi * k_frac[:, 1]
+    d = np.stack([np.sin(x), np.sin(y), 1.0 + np.cos(x) + np.cos(y)])
+    pauli = np.array([[[0, 1], [1, 0]], [[0, -1j], [1j, 0]], [[1, 0], [0, -1]]])
+    return np.einsum("ip,iab->pab", d, pauli)
+
+
+@pytest.mark.slow
+def test_every_kind_of_model_travels_to_dask_worker_processes(dask_client, tmp_path):
+    # The chunk functions close over the model: a TOML (SymPy-lambdified) model, a Wannier90
+    # hr.dat model and a model from a Python callable (a closure) must all survive
+    # cloudpickle into another interpreter and give the serial bits there (numeric eigh path).
+    from qgsym.model.wannier90 import write_hr_dat
+
+    path = tmp_path / "qwz_hr.dat"
+    write_hr_dat(path, _qwz_fractional, 2, grid=(3, 3, 1))
+    models = {
+        "toml": load_model("cumnas_like"),
+        "wannier": load_model(str(path), lattice="unit"),
+        "callable": api.model_from_function(lambda k: _qwz_fractional(k / (2 * np.pi)), 2),
+    }
+    for name, model in models.items():
+        serial = fermi_scan(model, 160, [-0.5, 0.0, 0.5], 0.2, "numeric")  # 2 chunks
+        with using(Runner(1, dask_client)):
+            remote = fermi_scan(model, 160, [-0.5, 0.0, 0.5], 0.2, "numeric")
+        assert _same_bits(_scan_arrays(serial), _scan_arrays(remote)), name

@@ -22,7 +22,9 @@ reduction are the same either way, so the rule changes the time, never the bits.
 
 Worker processes are forked where the platform allows (Linux): they inherit the model and
 its compiled kernels, nothing is pickled but chunk arrays and partial sums. Elsewhere (and
-for Dask) the function is serialized with cloudpickle. Workers use one BLAS thread each.
+for Dask) the function is serialized with cloudpickle. Every chunk, wherever it runs, uses
+one BLAS thread (:func:`one_blas_thread`): a BLAS with another thread count may round
+differently.
 Inside a worker the runner is serial (no nested pools).
 
 Progress: one line on stderr per :data:`PROGRESS_EVERY` seconds, only on a terminal and only
@@ -160,7 +162,8 @@ def chunk_map(function: Callable, chunks: Sequence, runner: Runner | None = None
     if not chunks:
         return
     started = time.monotonic()
-    first = function(chunks[0])
+    with one_blas_thread():
+        first = function(chunks[0])
     predicted = (time.monotonic() - started) * (len(chunks) - 1)
     progress.done(1)
     yield first
@@ -168,7 +171,14 @@ def chunk_map(function: Callable, chunks: Sequence, runner: Runner | None = None
     if runner.workers > 1 and len(rest) >= 2 and predicted >= PARALLEL_AFTER:
         yield from progress.track(_pool_map(function, rest, min(runner.workers, len(rest))))
     else:
-        yield from progress.track(function(chunk) for chunk in rest)
+        yield from progress.track(_serial(function, rest))
+
+
+def _serial(function: Callable, chunks: list) -> Iterator:
+    for chunk in chunks:
+        with one_blas_thread():
+            result = function(chunk)
+        yield result
 
 
 def ordered_sum(function: Callable, chunks: Sequence, runner: Runner | None = None, *,
@@ -226,12 +236,31 @@ def _run_in_worker(chunk):
     return _WORKER_FUNCTION(chunk)
 
 
+_CONTROLLER = None
+
+
+def _blas_controller():
+    global _CONTROLLER
+    if _CONTROLLER is None:
+        from threadpoolctl import ThreadpoolController
+
+        _CONTROLLER = ThreadpoolController()
+    return _CONTROLLER
+
+
+def one_blas_thread():
+    """Context: BLAS/OpenMP limited to one thread while a chunk runs, in every runner.
+
+    Not only for speed: a multi-threaded BLAS may split a product (H(R) phases of a
+    Wannier model, eigh's updates) differently for a different thread count and round
+    differently, so the same bits on 1 process, N processes and Dask need the same (one)
+    thread everywhere.
+    """
+    return _blas_controller().limit(limits=1)
+
+
 def _limit_blas_threads() -> None:
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - a declared dependency
-        return
-    threadpool_limits(1)
+    _blas_controller().limit(limits=1)
 
 
 def _pool_map(function: Callable, chunks: list, workers: int) -> Iterator:
@@ -281,11 +310,7 @@ def _undo_dask_malloc_setting() -> None:
 def _apply_one_thread(function, chunk):
     """A Dask task: one chunk, one BLAS thread."""
     _undo_dask_malloc_setting()
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover
-        return function(chunk)
-    with threadpool_limits(1):
+    with one_blas_thread():
         return function(chunk)
 
 
