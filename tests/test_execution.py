@@ -204,7 +204,7 @@ def test_every_kind_of_model_travels_to_dask_worker_processes(dask_client, tmp_p
     path = tmp_path / "qwz_hr.dat"
     write_hr_dat(path, _qwz_fractional, 2, grid=(3, 3, 1))
     models = {
-        "toml": load_model("cumnas_like"),
+        "toml": load_model("qwz"),
         "wannier": load_model(str(path), lattice="unit"),
         "callable": api.model_from_function(lambda k: _qwz_fractional(k / (2 * np.pi)), 2),
     }
@@ -213,3 +213,30 @@ def test_every_kind_of_model_travels_to_dask_worker_processes(dask_client, tmp_p
         with using(Runner(1, dask_client)):
             remote = fermi_scan(model, 160, [-0.5, 0.0, 0.5], 0.2, "numeric")
         assert _same_bits(_scan_arrays(serial), _scan_arrays(remote)), name
+
+
+def test_progress_lines_only_on_a_terminal(monkeypatch, capsys):
+    # Lines appear past PROGRESS_AFTER seconds, every PROGRESS_EVERY seconds, on a TTY only.
+    monkeypatch.setattr(execution, "PROGRESS_AFTER", 0.0)
+    monkeypatch.setattr(execution, "PROGRESS_EVERY", 0.0)
+    monkeypatch.setattr("sys.stderr.isatty", lambda: False, raising=False)
+    ordered_sum(lambda x: np.array([x]), range(3), Runner(1), label="test chunks")
+    assert capsys.readouterr().err == ""
+
+    class Terminal:
+        lines = []
+
+        def isatty(self):
+            return True
+
+        def write(self, text):
+            self.lines.append(text)
+
+        def flush(self):
+            pass
+
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    ordered_sum(lambda x: np.array([x]), range(3), Runner(1), label="test chunks")
+    text = "".join(terminal.lines)
+    assert "qgsym: test chunks 1/3" in text and "qgsym: test chunks 3/3" in text

@@ -22,6 +22,23 @@ from qgsym.errors import QgsymError
 
 #: Points per chunk: ~5 kB per point for a 4-band 2D model keeps a chunk near 100 MB.
 CHUNK_POINTS = 20_000
+#: Points × bands² per chunk (:func:`chunk_points`): the per-point matrices (∂H, ∂²H,
+#: eigenvectors, interband products) grow as N², so this keeps a chunk's memory and time
+#: about constant in N.
+CHUNK_POINT_BANDS = 80_000
+#: Fewest points per chunk (many bands): below it the per-chunk Python work dominates.
+MIN_CHUNK_POINTS = 256
+
+
+def chunk_points(model) -> int:
+    """Points per k chunk for ``model``: CHUNK_POINT_BANDS / N², within [256, CHUNK_POINTS].
+
+    Depends on the model's band count alone (never on the number of workers), so the chunks,
+    and with them the bits of every sum (:mod:`qgsym.bands.execution`), are the same on any
+    runner. 2 bands: 20 000 points; 4 bands: 5 000; 18 bands: 256.
+    """
+    bands = int(getattr(model, "n_bands", 2))
+    return int(min(CHUNK_POINTS, max(MIN_CHUNK_POINTS, CHUNK_POINT_BANDS // bands**2)))
 
 #: Weights of the fourth-order central difference, (-f(2h) + 8f(h) - 8f(-h) + f(-2h)) / 12h,
 #: summed in this order (components that vanish by symmetry then cancel exactly).
@@ -152,7 +169,7 @@ def integrate(
             geometry = band_geometry(model.hamiltonian, points, model.multiplets, scale)
             return np.asarray(integrand(geometry)) @ weights
 
-        total = ordered_sum(chunk_sum, make_grid(model, n).chunks())
+        total = ordered_sum(chunk_sum, make_grid(model, n).chunks(chunk_points(model)))
     else:
         def evaluate(points):
             geometry = band_geometry(model.hamiltonian, points, model.multiplets, scale)
@@ -223,7 +240,8 @@ def adaptive_integral(model, n: int, fermi, evaluate: Callable,
     ratio = 2**ADAPTIVE_LEVELS
     levels = ADAPTIVE_LEVELS if n % ratio == 0 and n // ratio >= smallest else 0
     base = n // 2**levels
-    pending = list(make_grid(model, base).chunks())
+    size = chunk_points(model)
+    pending = list(make_grid(model, base).chunks(size))
     total = None
     for level in range(levels + 1):
         edges = cell_edges(model, base * 2**level) if level < levels else None
@@ -237,8 +255,8 @@ def adaptive_integral(model, n: int, fermi, evaluate: Callable,
             break
         points = np.concatenate([c[0] for c in children])
         weights = np.concatenate([c[1] for c in children])
-        pending = [(points[i:i + CHUNK_POINTS], weights[i:i + CHUNK_POINTS])
-                   for i in range(0, len(points), CHUNK_POINTS)]
+        pending = [(points[i:i + size], weights[i:i + size])
+                   for i in range(0, len(points), size)]
     return total
 
 

@@ -84,7 +84,7 @@ import scipy.sparse
 
 from qgsym.bands.execution import ordered_sum
 from qgsym.bands.geometry import check_gaps
-from qgsym.bands.kspace import energy_scale, make_grid
+from qgsym.bands.kspace import chunk_points, energy_scale, make_grid
 from qgsym.errors import QgsymError
 from qgsym.responses.nonlinear import (
     PRIMITIVE_FIELDS,
@@ -362,7 +362,8 @@ def fermi_scan(
             (np.ones(target.size), (target, states)), shape=(layout.size, target.size))
         return np.concatenate([deposit @ values, counting @ np.abs(values)])
 
-    total = ordered_sum(deposit_chunk, grid.chunks(CHUNK_POINTS), label="Fermi scan chunks")
+    total = ordered_sum(deposit_chunk, grid.chunks(min(CHUNK_POINTS, chunk_points(model))),
+                        label="Fermi scan chunks")
     moments, absolute = total[: (order + 1) * layout.size], total[(order + 1) * layout.size:]
     moments = moments.reshape(order + 1, layout.size, 2 * channels)
     sea_flat, surface_flat, bound_sea, bound_surface = _convolve(

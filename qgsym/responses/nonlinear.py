@@ -35,6 +35,7 @@ from qgsym.bands.gap_closing import require_open_gaps, with_warnings
 from qgsym.bands.geometry import band_geometry, check_gaps, multiplet_sum
 from qgsym.bands.kspace import (
     adaptive_integral,
+    chunk_points,
     energy_scale,
     fermi_derivative,
     fermi_dirac,
@@ -155,7 +156,7 @@ def geometry_integrals(model, n: int, mus, temperature: float, path: str = "auto
         return arrays.energies, arrays.velocity, _point_integrands(arrays, mus, temperature)
 
     if fermi is None:
-        chunk = max(1000, 20_000 // max(1, len(mus) // 8))
+        chunk = min(max(1000, 20_000 // max(1, len(mus) // 8)), chunk_points(model))
         total = ordered_sum(lambda c: evaluate(c[0])[2] @ c[1], make_grid(model, n).chunks(chunk))
     else:
         total = adaptive_integral(model, n, fermi, evaluate)
