@@ -271,9 +271,12 @@ def _pool_map(function: Callable, chunks: list, workers: int) -> Iterator:
         import cloudpickle
 
         context, payload, pickled = None, cloudpickle.dumps(function), True
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_initialize_worker,
-                             initargs=(payload, pickled)) as pool:
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_initialize_worker,
+                               initargs=(payload, pickled))
+    try:
         yield from pool.map(_run_in_worker, chunks)
+    finally:  # an error or an interrupt: chunks not yet started are dropped, not waited for
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 # ---- Dask --------------------------------------------------------------------------------
