@@ -322,10 +322,14 @@ def _dask_map(client, function: Callable, chunks: list) -> Iterator:
     if not chunks:
         return
     shipped = client.scatter(function, broadcast=True, hash=False)
-    futures = client.map(_apply_one_thread, [shipped] * len(chunks), chunks, pure=False)
+    # The chunk arrays go straight to the workers, not inside the task graph (which the
+    # scheduler would have to hold and forward: a large-graph warning for big grids).
+    data = client.scatter(list(chunks), hash=False)
+    futures = client.map(_apply_one_thread, [shipped] * len(chunks), data, pure=False)
     try:
-        for future in futures:
+        for future, chunk in zip(futures, data, strict=True):
             yield future.result()
             future.release()
+            chunk.release()
     finally:
-        client.cancel(futures)
+        client.cancel(futures + data + [shipped])
