@@ -13,6 +13,7 @@ model's own units; SI in ``Result.values_si`` where the model declares physical 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -20,6 +21,7 @@ from types import MappingProxyType
 import numpy as np
 import sympy
 
+from qgsym.bands.execution import SERIAL, chunk_map, session, using
 from qgsym.compute import MANY_LEVELS, ComputeOptions, compute_function, compute_levels
 from qgsym.errors import ModelError, QgsymError
 from qgsym.formulas import formula_registry
@@ -30,7 +32,7 @@ from qgsym.model.loader import load_model
 
 __all__ = [
     "Result", "load_model", "model_from_sympy", "model_from_function", "compute",
-    "formula", "load_formula", "compare_formula", "check",
+    "formula", "load_formula", "compare_formula", "check", "Sweep", "sweep",
 ]
 
 
@@ -218,7 +220,8 @@ def _merge(items):
 def compute(quantity: str, model, *, mu=0.0, T=0.01, grid: int | None = None,
             formulas: Sequence[str] = (), form: str = "sea", tol: float | None = None,
             broadening: Sequence[float] = (),
-            degeneracy_threshold: float | None = None) -> Result:
+            degeneracy_threshold: float | None = None, workers: int | None = None,
+            client=None) -> Result:
     """Compute a ``qgsym compute`` quantity on a model, for one or many (μ, T).
 
     Parameters
@@ -240,6 +243,11 @@ def compute(quantity: str, model, *, mu=0.0, T=0.01, grid: int | None = None,
     degeneracy_threshold : float, optional
         Bands split by less than this (model energy unit) at generic k form one multiplet
         (``--degeneracy-threshold``); default 1e-9 of the spectrum's spread.
+    workers : int, optional
+        Processes for the k chunks; default: the cores available (README "Running on all
+        cores and on a cluster"). The result is the same to the last bit for any number.
+    client : distributed.Client, optional
+        Run the k chunks on this Dask cluster instead (same bits again).
 
     Returns
     -------
@@ -261,7 +269,8 @@ def compute(quantity: str, model, *, mu=0.0, T=0.01, grid: int | None = None,
     if not single and quantity in MANY_LEVELS and np.all(temperatures == temperatures[0]):
         options = ComputeOptions(mu=float(mus[0]), T=float(temperatures[0]),
                                  mus=tuple(float(x) for x in mus), **common)
-        record = compute_levels(quantity, model, options)
+        with session(workers, client=client):
+            record = compute_levels(quantity, model, options)
         record.update(si_values(record, model, quantity))
         return Result(
             quantity=quantity, values=record["values"],
@@ -271,11 +280,12 @@ def compute(quantity: str, model, *, mu=0.0, T=0.01, grid: int | None = None,
             units_si=record.get("units_si"), mu=mus.tolist(), T=temperatures.tolist(),
             raw=(record,))
     records = []
-    for mu_value, temperature in zip(mus, temperatures, strict=True):
-        options = ComputeOptions(mu=float(mu_value), T=float(temperature), **common)
-        record = compute_levels(quantity, model, options)
-        record.update(si_values(record, model, quantity))
-        records.append(record)
+    with session(workers, client=client):
+        for mu_value, temperature in zip(mus, temperatures, strict=True):
+            options = ComputeOptions(mu=float(mu_value), T=float(temperature), **common)
+            record = compute_levels(quantity, model, options)
+            record.update(si_values(record, model, quantity))
+            records.append(record)
     pick = (lambda key: records[0].get(key)) if single else (lambda key: _merge(
         [r[key] for r in records]) if records[0].get(key) is not None else None)
     return Result(
@@ -317,3 +327,107 @@ def check(*claim_ids: str) -> list:
     if unknown:
         raise QgsymError(f"unknown claim id(s) {', '.join(unknown)}")
     return [run_claim(claims[c]) for c in (claim_ids or known_ids()) if c in claims]
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """σ^(2) formulas, AHC and Drude over a model parameter × Fermi levels (one fixed grid).
+
+    Attributes
+    ----------
+    parameter : str
+    values : ndarray, shape (V,)
+        The parameter's values.
+    mu : ndarray, shape (U,)
+    T : float
+    grid : int
+        Points per axis (fixed: no refinement, no error estimate beyond ``error_bound``).
+    sigma2 : Mapping
+        Formula key -> ndarray (V, U, d, d, d), natural units, coefficient of τ^p.
+    ahc, drude : ndarray, shape (V, U, d, d)
+        −Σ∫ f₀ Ω and −Σ∫ f₀' v v (the conventions of :class:`FermiScan`).
+    error_bound : ndarray, shape (V,)
+        The largest Taylor-remainder bound of the binning (:class:`FermiScan`) per value.
+    """
+
+    parameter: str
+    values: np.ndarray
+    mu: np.ndarray
+    T: float
+    grid: int
+    sigma2: Mapping
+    ahc: np.ndarray
+    drude: np.ndarray
+    error_bound: np.ndarray
+
+
+def _sweep_point(model, parameter, mus, temperature, grid, keys, form, value):
+    """One parameter value: the many-level scan and the formulas (serial inside)."""
+    from qgsym.responses.fermi_scan import fermi_scan
+    from qgsym.responses.nonlinear import evaluate_formulas
+
+    with using(SERIAL):
+        varied = model.with_parameters({parameter: float(value)})
+        scan = fermi_scan(varied, grid, mus, temperature)
+    if form == "surface":
+        sea, surface = {x: -v for x, v in scan.surface.items()}, scan.surface
+    else:
+        sea, surface = scan.sea, {x: -v for x, v in scan.sea.items()}
+    bound = max(float(np.max(b)) for table in (scan.error_bound["sea"], scan.error_bound[
+        "surface"]) for b in table.values())
+    return evaluate_formulas(keys, sea, surface, varied.axes), scan.ahc, scan.drude, bound
+
+
+def sweep(model, parameter: str, values, *, mu, T: float = 0.01, grid: int = 64,
+          formulas: Sequence[str] = (), form: str = "sea", workers: int | None = None,
+          client=None) -> Sweep:
+    """σ^(2) formulas, AHC and Drude for every (parameter value, μ) as one computation.
+
+    Each parameter value is one task (a Fermi scan over all μ on the ``grid``^d k grid,
+    :func:`qgsym.responses.fermi_scan.fermi_scan`); with a Dask ``client`` all tasks are
+    submitted together (one Dask computation, the model shipped once), else they run on
+    ``workers`` processes. The results are gathered in the order of ``values``, so they do
+    not depend on where they ran.
+
+    Parameters
+    ----------
+    model : model object or str
+    parameter : str
+        A parameter of the model (``with_parameters``).
+    values : array_like, shape (V,)
+    mu : array_like, shape (U,)
+    T : float
+    grid : int
+        Points per axis (fixed).
+    formulas : sequence of str
+        σ^(2) registry keys (default all).
+    form : {"sea", "surface"}
+    workers : int, optional
+        Default: the cores available.
+    client : distributed.Client, optional
+
+    Returns
+    -------
+    Sweep
+    """
+    from qgsym.responses.nonlinear import resolve_formula_keys
+
+    if isinstance(model, str):
+        model = load_model(model)
+    if parameter not in dict(getattr(model, "parameters", {})):
+        raise QgsymError(f"model '{model.name}' has no parameter '{parameter}'")
+    if form not in ("sea", "surface"):
+        raise QgsymError(f"form must be sea or surface, got {form!r}")
+    values = np.atleast_1d(np.asarray(values, dtype=float))
+    mus = np.atleast_1d(np.asarray(mu, dtype=float))
+    if values.ndim != 1 or not np.all(np.isfinite(values)) or not values.size:
+        raise QgsymError("the parameter values must be a non-empty list of finite numbers")
+    keys = resolve_formula_keys(tuple(formulas))
+    task = functools.partial(_sweep_point, model, parameter, mus, float(T), grid, keys, form)
+    with session(workers, client=client) as runner:
+        points = list(chunk_map(task, list(values), runner, label="sweep points"))
+    return Sweep(
+        parameter=parameter, values=values, mu=mus, T=float(T), grid=grid,
+        sigma2={k: np.stack([p[0][k] for p in points]) for k in keys},
+        ahc=np.stack([p[1] for p in points]), drude=np.stack([p[2] for p in points]),
+        error_bound=np.array([p[3] for p in points]))

@@ -135,6 +135,10 @@ def build_parser() -> argparse.ArgumentParser:
                               "one multiplet (default 1e-9 x the spectrum's spread)")
     compute.add_argument("--lattice", default=None, help="Wannier90 _hr.dat: FILE.win or unit")
     compute.add_argument("--interpolation", default=None, choices=["tb", "full"])
+    compute.add_argument("--workers", default=None, metavar="N",
+                         help="processes for the k chunks (default: the cores available)")
+    compute.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                         help="run the k chunks on a Dask cluster (tcp://host:8786)")
 
     check = commands.add_parser("check", help="decide claims")
     check.add_argument("ids", nargs="*")
@@ -200,7 +204,7 @@ def _compute(args) -> int:
     options = ComputeOptions(
         mu=mu, T=temperature, grid=grid, formulas=formulas, form=args.form,
         broadening=broadening, mus=mus, degeneracy_threshold=threshold,
-        **_convergence_options(args),
+        **_convergence_options(args), **_execution_options(args),
     )
     model = with_degeneracy_threshold(model, threshold)
     with np.errstate(divide="raise", invalid="raise", over="ignore", under="ignore"):
@@ -266,6 +270,21 @@ def _convergence_options(args) -> dict:
         if options["time_budget"] <= 0:
             raise QgsymError(f"--time-budget must be positive, got {args.time_budget}")
     return options
+
+
+def _execution_options(args) -> dict:
+    """--workers (default: the cores available) and --scheduler as ComputeOptions fields."""
+    from qgsym.bands.execution import available_cores
+
+    workers = available_cores()
+    if args.workers is not None:
+        try:
+            workers = int(args.workers)
+        except ValueError:
+            raise QgsymError(f"--workers = {args.workers!r} is not an integer") from None
+        if workers < 1:
+            raise QgsymError(f"--workers must be at least 1, got {workers}")
+    return {"workers": workers, "scheduler": args.scheduler}
 
 
 def _reject_non_finite(value, quantity: str) -> None:

@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import importlib
 from dataclasses import dataclass
 
 from qgsym.bands.convergence import DEFAULT_TOL, TIME_BUDGET
+from qgsym.bands.execution import session
 from qgsym.errors import QgsymError
 
 #: quantity name -> "module:function"
@@ -78,6 +80,11 @@ class ComputeOptions:
         Bands split by less than this (model energy unit) at every sampled generic k are one
         multiplet (:func:`with_degeneracy_threshold`); None for the default, 1e-9 of the
         spectrum's spread (:data:`qgsym.bands.geometry.DEGENERACY_TOLERANCE`).
+    workers : int or None
+        Processes for the k chunks (``--workers``); None keeps the caller's
+        :mod:`qgsym.bands.execution` runner (serial unless set).
+    scheduler : str or None
+        Address of a Dask scheduler (``--scheduler``): the k chunks run on its cluster.
     """
 
     mu: float = 0.0
@@ -91,6 +98,8 @@ class ComputeOptions:
     time_budget: float = TIME_BUDGET
     mus: tuple[float, ...] = ()
     degeneracy_threshold: float | None = None
+    workers: int | None = None
+    scheduler: str | None = None
 
     @property
     def levels(self) -> tuple[float, ...]:
@@ -107,9 +116,24 @@ def compute_function(name: str):
     module_name, function_name = QUANTITIES[name].split(":")
     try:
         module = importlib.import_module(module_name)
-        return getattr(module, function_name)
+        function = getattr(module, function_name)
     except (ModuleNotFoundError, AttributeError) as error:
         raise QgsymError(f"quantity '{name}' is not implemented yet ({error})") from None
+    return _on_runner(function)
+
+
+def _on_runner(function):
+    """``function(model, options)`` with its k chunks on the runner that ``options.workers``
+    and ``options.scheduler`` name (:mod:`qgsym.bands.execution`); unchanged when both are
+    None."""
+    @functools.wraps(function)
+    def run(model, options):
+        if options.workers is None and options.scheduler is None:
+            return function(model, options)
+        with session(options.workers, options.scheduler):
+            return function(model, options)
+
+    return run
 
 
 def with_degeneracy_threshold(model, threshold: float | None):

@@ -16,11 +16,29 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qgsym.bands.execution import chunk_map, ordered_sum
 from qgsym.bands.geometry import BandGeometry, band_geometry
 from qgsym.errors import QgsymError
 
 #: Points per chunk: ~5 kB per point for a 4-band 2D model keeps a chunk near 100 MB.
 CHUNK_POINTS = 20_000
+#: Points × bands² per chunk (:func:`chunk_points`): the per-point matrices (∂H, ∂²H,
+#: eigenvectors, interband products) grow as N², so this keeps a chunk's memory and time
+#: about constant in N.
+CHUNK_POINT_BANDS = 80_000
+#: Fewest points per chunk (many bands): below it the per-chunk Python work dominates.
+MIN_CHUNK_POINTS = 256
+
+
+def chunk_points(model) -> int:
+    """Points per k chunk for ``model``: CHUNK_POINT_BANDS / N², within [256, CHUNK_POINTS].
+
+    Depends on the model's band count alone (never on the number of workers), so the chunks,
+    and with them the bits of every sum (:mod:`qgsym.bands.execution`), are the same on any
+    runner. 2 bands: 20 000 points; 4 bands: 5 000; 18 bands: 256.
+    """
+    bands = int(getattr(model, "n_bands", 2))
+    return int(min(CHUNK_POINTS, max(MIN_CHUNK_POINTS, CHUNK_POINT_BANDS // bands**2)))
 
 #: Weights of the fourth-order central difference, (-f(2h) + 8f(h) - 8f(-h) + f(-2h)) / 12h,
 #: summed in this order (components that vanish by symmetry then cancel exactly).
@@ -146,11 +164,12 @@ def integrate(
     """
     scale = energy_scale(model)
     if fermi is None:
-        total = None
-        for points, weights in make_grid(model, n).chunks():
+        def chunk_sum(chunk):
+            points, weights = chunk
             geometry = band_geometry(model.hamiltonian, points, model.multiplets, scale)
-            part = np.asarray(integrand(geometry)) @ weights
-            total = part if total is None else total + part
+            return np.asarray(integrand(geometry)) @ weights
+
+        total = ordered_sum(chunk_sum, make_grid(model, n).chunks(chunk_points(model)))
     else:
         def evaluate(points):
             geometry = band_geometry(model.hamiltonian, points, model.multiplets, scale)
@@ -221,34 +240,54 @@ def adaptive_integral(model, n: int, fermi, evaluate: Callable,
     ratio = 2**ADAPTIVE_LEVELS
     levels = ADAPTIVE_LEVELS if n % ratio == 0 and n // ratio >= smallest else 0
     base = n // 2**levels
-    signs = np.array(list(np.ndindex(*(2,) * model.dimension))) - 0.5  # (2^d, d): ±1/2
-    pending = list(make_grid(model, base).chunks())
+    size = chunk_points(model)
+    pending = list(make_grid(model, base).chunks(size))
     total = None
     for level in range(levels + 1):
-        edges = cell_edges(model, base * 2**level)
+        edges = cell_edges(model, base * 2**level) if level < levels else None
         children = []
-        for points, weights in pending:
-            energies, velocity, values = evaluate(points)
-            keep = np.ones(len(points), dtype=bool)
-            if level < levels:
-                span = np.abs(np.einsum("apn,ia->ipn", velocity, edges)).sum(axis=0)
-                margin = np.abs(energies - mu) - span  # (P, M)
-                hot = np.any(margin < FERMI_WINDOW * width, axis=-1)
-                keep = ~hot
-                if np.any(hot):
-                    offsets = 0.5 * signs @ edges  # (2^d, d): Σ_i ±e_i/4
-                    child = (points[hot][:, None, :] + offsets[None]).reshape(
-                        -1, model.dimension)
-                    children.append((child, np.repeat(weights[hot] / len(signs), len(signs))))
-            part = values[..., keep] @ weights[keep]
+        task = _AdaptiveChunk(evaluate, mu, FERMI_WINDOW * width, edges)
+        for part, child in chunk_map(task, pending, label=f"adaptive grid, level {level}"):
             total = part if total is None else total + part
+            if child is not None:
+                children.append(child)
         if not children:
             break
         points = np.concatenate([c[0] for c in children])
         weights = np.concatenate([c[1] for c in children])
-        pending = [(points[i:i + CHUNK_POINTS], weights[i:i + CHUNK_POINTS])
-                   for i in range(0, len(points), CHUNK_POINTS)]
+        pending = [(points[i:i + size], weights[i:i + size])
+                   for i in range(0, len(points), size)]
     return total
+
+
+@dataclass(frozen=True)
+class _AdaptiveChunk:
+    """One chunk of one level of :func:`adaptive_integral`: its partial sum over the cells
+    kept at this level and the children of its hot cells (None when none or at the last level).
+    """
+
+    evaluate: Callable
+    mu: float
+    window: float
+    edges: np.ndarray | None  # (d, d) cell edges; None at the last level (nothing refined)
+
+    def __call__(self, chunk):
+        points, weights = chunk
+        energies, velocity, values = self.evaluate(points)
+        keep = np.ones(len(points), dtype=bool)
+        child = None
+        if self.edges is not None:
+            span = np.abs(np.einsum("apn,ia->ipn", velocity, self.edges)).sum(axis=0)
+            margin = np.abs(energies - self.mu) - span  # (P, M)
+            hot = np.any(margin < self.window, axis=-1)
+            keep = ~hot
+            if np.any(hot):
+                d = points.shape[1]
+                signs = np.array(list(np.ndindex(*(2,) * d))) - 0.5  # (2^d, d): ±1/2
+                offsets = 0.5 * signs @ self.edges  # (2^d, d): Σ_i ±e_i/4
+                child = ((points[hot][:, None, :] + offsets[None]).reshape(-1, d),
+                         np.repeat(weights[hot] / len(signs), len(signs)))
+        return values[..., keep] @ weights[keep], child
 
 
 def integrate_with_error(model, n: int, integrand) -> tuple[np.ndarray, float, tuple]:

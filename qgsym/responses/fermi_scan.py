@@ -82,8 +82,9 @@ from functools import lru_cache
 import numpy as np
 import scipy.sparse
 
+from qgsym.bands.execution import ordered_sum
 from qgsym.bands.geometry import band_geometry, check_gaps
-from qgsym.bands.kspace import energy_scale, make_grid
+from qgsym.bands.kspace import chunk_points, energy_scale, make_grid
 from qgsym.errors import QgsymError
 from qgsym.responses.nonlinear import (
     PRIMITIVE_FIELDS,
@@ -325,15 +326,16 @@ def fermi_scan(
             f"{mus.size} chemical potentials at T = {temperature} need {entries:.3g} "
             "accumulator entries; use fewer chemical potentials or a higher T"
         )
-    moments = np.zeros(((order + 1) * layout.size, 2 * channels))
-    absolute = np.zeros((layout.size, 2 * channels))
     grid = make_grid(model, n)
     scale = energy_scale(model)
     if closed is not None:
         multiplicity = np.full(2, model.n_bands // 2)
     else:
         multiplicity = np.array([len(g) for g in model.multiplets])
-    for points, weights in grid.chunks(CHUNK_POINTS):
+
+    def deposit_chunk(chunk):
+        """Moments and |wY| bin sums of one chunk, stacked: ((P + 2) × bins, 2 channels)."""
+        points, weights = chunk
         if closed is not None:
             arrays = closed_primitives(closed, points)
             check_gaps(arrays.energies, points, ((0,), (1,)), scale)  # |d| = gap/2
@@ -356,10 +358,13 @@ def fermi_scan(
             (data, (rows, np.tile(states, order + 1))),
             shape=((order + 1) * layout.size, target.size),
         )
-        moments += deposit @ values
         counting = scipy.sparse.csr_matrix(
             (np.ones(target.size), (target, states)), shape=(layout.size, target.size))
-        absolute += counting @ np.abs(values)
+        return np.concatenate([deposit @ values, counting @ np.abs(values)])
+
+    total = ordered_sum(deposit_chunk, grid.chunks(min(CHUNK_POINTS, chunk_points(model))),
+                        label="Fermi scan chunks")
+    moments, absolute = total[: (order + 1) * layout.size], total[(order + 1) * layout.size:]
     moments = moments.reshape(order + 1, layout.size, 2 * channels)
     sea_flat, surface_flat, bound_sea, bound_surface = _convolve(
         moments, absolute, layout, mus, window_starts, length, temperature, h, order, channels)
@@ -491,8 +496,8 @@ def level_integrals(model, n: int, mus, terms) -> list[np.ndarray]:
     scale = energy_scale(model)
     block = max(1, min(mus.size, 256))
     chunk = max(64, LEVEL_BLOCK_ENTRIES // (block * model.n_bands))
-    totals = None
-    for points, weights in make_grid(model, n).chunks(chunk):
+    def chunk_sum(chunk_data):
+        points, weights = chunk_data
         geometry = band_geometry(model.hamiltonian, points, model.multiplets, scale)
         parts = []
         for kernel, integrand in terms:
@@ -503,7 +508,17 @@ def level_integrals(model, n: int, mus, terms) -> list[np.ndarray]:
                 weight = kernel(geometry.energies, mus[rows]) * weights[None, :, None]
                 part[rows] = np.einsum("bpn,cpn->bc", weight, values, optimize=True)
             parts.append(part)
-        totals = parts if totals is None else [t + p for t, p in zip(totals, parts, strict=True)]
+        return np.concatenate([part.ravel() for part in parts])  # one array: summable
+
+    grid = make_grid(model, n)
+    flat = ordered_sum(chunk_sum, grid.chunks(min(chunk, chunk_points(model))),
+                       label="k chunks (levels)")
+    first = band_geometry(model.hamiltonian, grid.points[:1], model.multiplets, scale)
+    totals, start = [], 0
+    for _kernel, integrand in terms:  # each term's column count, from one point
+        columns = np.asarray(integrand(first)).shape[0]
+        totals.append(flat[start:start + mus.size * columns].reshape(mus.size, columns))
+        start += mus.size * columns
     for total in totals:
         if not np.all(np.isfinite(total)):
             raise QgsymError("the integral is not finite (check the model and grid)")

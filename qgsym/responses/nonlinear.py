@@ -30,10 +30,12 @@ import numpy as np
 import sympy
 
 from qgsym.bands.convergence import grid_converged, grid_of, temperature_width
+from qgsym.bands.execution import ordered_sum
 from qgsym.bands.gap_closing import require_open_gaps, with_warnings
 from qgsym.bands.geometry import band_geometry, check_gaps, multiplet_sum
 from qgsym.bands.kspace import (
     adaptive_integral,
+    chunk_points,
     energy_scale,
     fermi_derivative,
     fermi_dirac,
@@ -154,11 +156,8 @@ def geometry_integrals(model, n: int, mus, temperature: float, path: str = "auto
         return arrays.energies, arrays.velocity, _point_integrands(arrays, mus, temperature)
 
     if fermi is None:
-        total = None
-        chunk = max(1000, 20_000 // max(1, len(mus) // 8))
-        for points, weights in make_grid(model, n).chunks(chunk):
-            part = evaluate(points)[2] @ weights
-            total = part if total is None else total + part
+        chunk = min(max(1000, 20_000 // max(1, len(mus) // 8)), chunk_points(model))
+        total = ordered_sum(lambda c: evaluate(c[0])[2] @ c[1], make_grid(model, n).chunks(chunk))
     else:
         total = adaptive_integral(model, n, fermi, evaluate)
     fields = list(PRIMITIVE_FIELDS)
@@ -237,7 +236,7 @@ def evaluate_formulas(keys, sea, surface, axes: str) -> dict:
 def _linear_value(expression: sympy.Expr, sea, surface, axes: str):
     """Value of a linear combination of integral symbols (arrays over μ)."""
     total = 0.0
-    for symbol in expression.free_symbols:
+    for symbol in sorted(expression.free_symbols, key=lambda s: s.name):  # fixed order: same bits
         kind, primitive, indices = symbol.name.split("_")
         if any(c not in axes for c in indices):
             continue  # a component along an axis the model does not have: zero
