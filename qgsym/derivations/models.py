@@ -42,7 +42,7 @@ from qgsym.bands.kspace import energy_scale
 from qgsym.errors import QgsymError
 from qgsym.formulas import sigma2_formulas
 from qgsym.model.loader import catalogue_names, load_model
-from qgsym.report.figures import save_svg
+from qgsym.report.figures import plt, save_svg  # plt with the Agg backend selected
 from qgsym.responses.nonlinear import boundary_integrals, evaluate_formulas, geometry_integrals
 from qgsym.symmetry import check_model_symmetries, compare_with_rules, selection_rules
 
@@ -109,8 +109,6 @@ def _path(model, points: int):
 
 
 def _plot_bands(model, k_distance, energies, ticks, labels, out_dir: Path, name: str) -> str:
-    import matplotlib.pyplot as plt
-
     figure, axis = plt.subplots(figsize=(4.2, 3.2))
     for band in range(energies.shape[1]):
         axis.plot(k_distance, energies[:, band], color="C0", linewidth=1.2)
@@ -151,8 +149,6 @@ def _geometry_maps(model, grid: int):
 
 
 def _plot_maps(model, curvature, metric, extent, axis_labels, out_dir: Path, name: str) -> str:
-    import matplotlib.pyplot as plt
-
     multiplet = model.multiplets[0]
     band = str(multiplet[0]) if len(multiplet) == 1 else f"{multiplet[0]}–{multiplet[-1]}"
     figure, axes = plt.subplots(1, 2, figsize=(8.6, 3.4), layout="constrained")
@@ -255,8 +251,6 @@ def _dominant_component(values: dict, keys, components, axes) -> str:
 
 def _plot_sigma2(model, mus, values, component, registry, out_dir: Path, name: str,
                  temperature: float) -> str:
-    import matplotlib.pyplot as plt
-
     index = tuple(model.axes.index(c) for c in component)
     figure, axes = plt.subplots(1, 2, figsize=(9.0, 3.5), sharex=True, layout="constrained")
     styles = ["-", "--", "-.", ":"]

@@ -55,21 +55,24 @@ g^{ij}_{nm} = Re A^i_nm A^j_mn (band-resolved quantum metric, Re of Kruchkov's �
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import sympy
+from scipy.sparse import block_diag, csr_matrix, identity, kron
+from scipy.sparse.linalg import spsolve
 from scipy.special import xlogy
 
 from qgsym.bands.convergence import grid_converged, grid_of, temperature_width
 from qgsym.bands.gap_closing import require_open_gaps, with_warnings
-from qgsym.bands.geometry import band_geometry
+from qgsym.bands.geometry import band_geometry, multiplet_mask
 from qgsym.bands.kspace import (
     energy_scale,
     fermi_derivative,
     fermi_dirac,
     integrate,
     integrate_with_error,
+    make_grid,
 )
 from qgsym.errors import QgsymError
 
@@ -212,8 +215,6 @@ class HallStaircase:
 
 def hall_staircase_from_geometry(model, n: int) -> HallStaircase:
     """Per-state weights w_k Ω_n^{xy} from the sum-over-states curvature (qgsym.bands.geometry)."""
-    from qgsym.bands.kspace import make_grid
-
     grid = make_grid(model, n)
     geometry = band_geometry(model.hamiltonian, grid.points, model.multiplets,
                              energy_scale(model))
@@ -308,9 +309,6 @@ def entropy_hall_density_matrix(model, mu: float, temperature: float, n: int) ->
     dict with "beta" and "sigma": {label: value} for each Hall pair (antisymmetrized,
     (X_ij − X_ji)/2), and "grid".
     """
-    from qgsym.bands.geometry import multiplet_mask
-    from qgsym.bands.kspace import make_grid
-
     pairs = hall_pairs(model.dimension)
     grid = make_grid(model, n)
     same = multiplet_mask(model.multiplets, model.n_bands)
@@ -348,8 +346,6 @@ def time_reversed_model(model):
     For a model whose T-breaking enters through its parameters (Haldane φ, QWZ mass) this is
     the "−M" partner of the Onsager relation L²¹(M) = T L¹²(−M)ᵀ.
     """
-    from dataclasses import replace
-
     flip = {k: -k for k in model.momenta}
     matrix = sympy.ImmutableMatrix(model.matrix.xreplace(flip).conjugate())
     return replace(model, name=f"{model.name}_time_reversed", matrix=matrix,
@@ -485,9 +481,6 @@ def exact_driven_state(model, mu: float, temperature: float, tau: float, field,
         solution = solution.reshape((n,) + tuple(np.delete((n,) * d, 0)) + (size, size))
         delta = np.moveaxis(solution, 0, a).reshape(base.rho0.shape)
     else:
-        from scipy.sparse import block_diag, csr_matrix, identity, kron
-        from scipy.sparse.linalg import spsolve
-
         operator = block_diag(list(blocks), format="csr")
         for a in axes:
             factors = [identity(n) if b != a else csr_matrix(derivative) for b in range(d)]

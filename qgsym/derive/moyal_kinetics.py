@@ -49,6 +49,7 @@ Everything heavy is cached on disk (:func:`qgsym.cache.cached_json`, keyed on th
 from __future__ import annotations
 
 import itertools
+import random
 from dataclasses import dataclass
 
 import sympy
@@ -56,6 +57,7 @@ import sympy
 from qgsym.derive.moyal_jets import JetScalar, JetSpace
 from qgsym.errors import QgsymError
 from qgsym.symbolic.calculus import euler_operator
+from qgsym.symbolic.jets import to_jet
 from qgsym.symbolic.moyal import StarDiagonalization, hbar_coefficients, star, truncate_hbar
 from qgsym.symbolic.moyal import star_diagonalize as _star_diagonalize
 
@@ -741,8 +743,6 @@ def slide_continuity_on_jets(dimension: int, bands: int, degree: int, seed: int,
         floats and exact-zero flags), whether the two ∂_t f_n agree, and h_n, Ω (both
         kinds) and P_n at the origin as exact strings (for the gauge comparison).
     """
-    import random
-
     draw_degree = degree if draw_degree is None else draw_degree
     jets = JetSpace(dimension, degree, 2, time=time)
     generator = random.Random(seed)
@@ -1056,7 +1056,6 @@ def sigma2_tau0_decomposition() -> dict:
             difference = sympy.expand(sigma - target)
             equations.append(difference)
             residual_terms.append(difference)
-        from qgsym.symbolic.jets import to_jet
 
         collected = []
         for difference in equations:

@@ -36,7 +36,15 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
+import mpmath
+import numpy
+import scipy
+import sympy
+
 import qgsym
+from qgsym.cache import cache_directory, check_private, private_folder
+from qgsym.claims import all_claims, not_implemented, run_claim
+from qgsym.claims.base import json_safe
 
 #: Worker processes (the report must finish in minutes on a 2-core machine).
 DEFAULT_WORKERS = 2
@@ -71,11 +79,7 @@ def derivation_scripts(folder: Path | None) -> dict[str, Path]:
 
 
 def _library_versions() -> str:
-    import matplotlib
-    import mpmath
-    import numpy
-    import scipy
-    import sympy
+    import matplotlib  # noqa: PLC0415 (slow import deferred)
 
     return (f"python {platform.python_version()}; numpy {numpy.__version__}; "
             f"scipy {scipy.__version__}; sympy {sympy.__version__}; "
@@ -130,8 +134,6 @@ def git_revision(derivations_folder: Path | None = None) -> str:
 # -------------------------------------------------------------------------------------------
 def _cache_file(kind: str, key: str, name: str) -> Path | None:
     """The entry's path in private folders (:func:`qgsym.cache.private_folder`), or None."""
-    from qgsym.cache import cache_directory, private_folder
-
     try:
         folder = private_folder(private_folder(cache_directory() / kind) / key[:32])
     except OSError:
@@ -145,8 +147,6 @@ def cache_read(kind: str, key: str, name: str) -> dict | None:
 
     An entry that someone else could have written is refused (:class:`qgsym.cache.CacheError`).
     """
-    from qgsym.cache import check_private
-
     path = _cache_file(kind, key, name)
     if path is None:
         return None
@@ -179,8 +179,6 @@ def cache_write(kind: str, key: str, name: str, payload: dict) -> None:
 
 
 def _timings_file() -> Path | None:
-    from qgsym.cache import cache_directory
-
     try:
         return cache_directory() / "report-timings.json"
     except OSError:
@@ -221,8 +219,6 @@ def roundtrip(value):
 # -------------------------------------------------------------------------------------------
 def claim_job(claim_id: str) -> dict:
     """Run one claim (or report it as not implemented); JSON-ready result."""
-    from qgsym.claims import all_claims, not_implemented, run_claim
-
     claims = all_claims()
     if claim_id in claims:
         result = run_claim(claims[claim_id]).to_json()
@@ -346,14 +342,12 @@ def _normalise(result: dict, out_dir: Path, name: str) -> dict:
 
 
 def _json_ready(value):
-    from qgsym.claims.base import json_safe
-
     return json_safe(value)
 
 
 def derivation_job(name: str, script: str, out_dir: str, fast: bool) -> dict:
     """Run one derivation into ``out_dir`` (emptied first); never raises."""
-    from qgsym.report.figures import reset
+    from qgsym.report.figures import reset  # noqa: PLC0415 (slow import deferred: pyplot)
 
     reset()
     script_path, out_path = Path(script), Path(out_dir)
@@ -546,8 +540,6 @@ def _completed(futures: dict, progress: Progress, heartbeat: float = 30.0):
 
 
 def _worker_failure_claim(claim_id: str, reason: str) -> dict:
-    from qgsym.claims import all_claims
-
     claim = all_claims().get(claim_id)
     return roundtrip({
         "id": claim_id,
