@@ -346,14 +346,9 @@ def _table1(model, n: int, mu: float, temperature: float, keys, registry, holdin
     }
 
 
-def model_report(name: str, out_dir: Path, fast: bool) -> dict:
-    """Figures and data of one catalogue model (never raises for a model-specific problem)."""
-    settings = SETTINGS[fast]
-    model = load_model(name)
-    registry = sigma2_formulas()
-    keys = [k for k in TABLE1_FORMULAS if k in registry] + [
-        k for k in registry if k not in TABLE1_FORMULAS]
-    data = {
+def _model_data(model) -> dict:
+    """The model's description: the head of its data record."""
+    return {
         "model": model.name,
         "description": model.description,
         "source": model.source,
@@ -368,6 +363,33 @@ def model_report(name: str, out_dir: Path, fast: bool) -> dict:
         "figures": {},
         "notes": [],
     }
+
+
+def _table1_mu(mus, values: dict, intrinsic: list, largest: float) -> tuple[float, str]:
+    """The μ of Table 1: where the intrinsic (τ⁰) responses of the scan are largest.
+
+    ``values[k]`` has shape (len(mus), d, d, d); returns (μ, the sentence saying the choice).
+    """
+    scores = np.sum([np.max(np.abs(values[k].reshape(len(mus), -1)), axis=1)
+                     for k in intrinsic], axis=0)
+    if float(np.max(scores)) <= ROUND_OFF * max(largest, np.finfo(float).tiny) or not np.any(
+            scores > 0):
+        mu_index = len(mus) // 2
+        choice = "the middle of the mu window (the intrinsic formulas vanish everywhere)"
+    else:
+        mu_index = int(np.argmax(scores))
+        choice = "the mu of the scan where the intrinsic (tau^0) responses are largest"
+    return float(mus[mu_index]), choice
+
+
+def model_report(name: str, out_dir: Path, fast: bool) -> dict:
+    """Figures and data of one catalogue model (never raises for a model-specific problem)."""
+    settings = SETTINGS[fast]
+    model = load_model(name)
+    registry = sigma2_formulas()
+    keys = [k for k in TABLE1_FORMULAS if k in registry] + [
+        k for k in registry if k not in TABLE1_FORMULAS]
+    data = _model_data(model)
     k_path, distance, ticks, labels = _path(model, settings["path_points"])
     energies = band_energies(model.hamiltonian, k_path)
     data["figures"]["bands"] = _plot_bands(model, distance, energies, ticks, labels, out_dir, name)
@@ -430,16 +452,7 @@ def model_report(name: str, out_dir: Path, fast: bool) -> dict:
             f"sigma^(2) scan not converged to {settings['target']:.0%} on the largest grid "
             f"{n}x{n}: relative change |N - N/2| / max|sigma| = "
             f"{refinement[-1]['relative_change']:.2g}; read the curves as qualitative.")
-    scores = np.sum([np.max(np.abs(values[k].reshape(len(mus), -1)), axis=1)
-                     for k in intrinsic], axis=0)
-    if float(np.max(scores)) <= ROUND_OFF * max(largest, np.finfo(float).tiny) or not np.any(
-            scores > 0):
-        mu_index = len(mus) // 2
-        choice = "the middle of the mu window (the intrinsic formulas vanish everywhere)"
-    else:
-        mu_index = int(np.argmax(scores))
-        choice = "the mu of the scan where the intrinsic (tau^0) responses are largest"
-    mu = float(mus[mu_index])
+    mu, choice = _table1_mu(mus, values, intrinsic, largest)
     try:
         data["table1"] = _table1(model, n, mu, temperature, keys, registry, holding)
         data["table1"]["mu_choice"] = choice

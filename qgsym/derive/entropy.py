@@ -695,6 +695,26 @@ def prove_entropy_hall_identity(n_bands: int = 3) -> dict:
                      "Omega_n = -2 Im sum_m A^x_nm A^y_mn"}
 
 
+def _metric_formula(energies, f, connection, field, lorentz: dict, temperature, tau):
+    """The interband metric form of Π⁽²⁾: Σ_{m≠n} g_nm (f_n − f_m)(ε_m − ε_n)/(Lorentz_mn T τ),
+    g_nm = Re Σ_ij E_i E_j A^i_nm A^j_mn (the symbols of :func:`prove_production_identity`)."""
+    n_bands = len(energies)
+    metric_formula = 0
+    for n in range(n_bands):
+        for m in range(n_bands):
+            if m == n:
+                continue
+            g_nm = sympy.expand(sum(field[i] * field[j] * (connection[i][n, m]
+                                                           * connection[j][m, n]
+                                                           + connection[j][n, m]
+                                                           * connection[i][m, n]) / 2
+                                    for i in range(2) for j in range(2)))  # real part
+            gap = energies[m] - energies[n]
+            metric_formula += g_nm * (f[n] - f[m]) * gap / lorentz[(m, n)]
+    metric_formula /= temperature * tau
+    return metric_formula
+
+
 def prove_production_identity(n_bands: int = 2) -> dict:
     """Symbolic: Π⁽²⁾ = J⁽¹⁾·E/T at one k, and its interband part = the metric formula.
 
@@ -749,19 +769,7 @@ def prove_production_identity(n_bands: int = 2) -> dict:
                 term = sympy.cancel(weight * (logit[m] - logit[n]) / (f[m] - f[n]) / tau)
                 production += term
                 metric_part += term
-    metric_formula = 0
-    for n in range(n_bands):
-        for m in range(n_bands):
-            if m == n:
-                continue
-            g_nm = sympy.expand(sum(field[i] * field[j] * (connection[i][n, m]
-                                                           * connection[j][m, n]
-                                                           + connection[j][n, m]
-                                                           * connection[i][m, n]) / 2
-                                    for i in range(2) for j in range(2)))  # real part
-            gap = energies[m] - energies[n]
-            metric_formula += g_nm * (f[n] - f[m]) * gap / lorentz[(m, n)]
-    metric_formula /= temperature * tau
+    metric_formula = _metric_formula(energies, f, connection, field, lorentz, temperature, tau)
     power = sum(sympy.cancel(term) for term in sympy.Add.make_args(sympy.expand(power)))
     # After the per-term cancellations only T, tau and (Lorentzian symbols)^2 divide.
     common = temperature * tau * sympy.Mul(*set(lorentz.values())) ** 2

@@ -508,6 +508,63 @@ def _conj(value):
     return QQ_I.new(value.x, -value.y)
 
 
+def _energy_from_htilde(J: JetSpace, Lam: dict, htilde, band: int):
+    """h_n = (L†)^{-1}[h̃_n] with the band's A and Re(ΛΛ)_nn (fixed-point iteration)."""
+    d = J.dimension
+    q = J.coordinates
+    pairs = [(a, a + d, 1) for a in range(d)] + [(a + d, a, -1) for a in range(d)]
+    A = {a: Lam[a][band][band] for a in range(2 * d)}
+    prod = {}
+    for (_a, b, _), (_c, e, _) in itertools.product(pairs, repeat=2):
+        m1 = J.matmul(Lam[b], Lam[e])[band][band]
+        m2 = J.matmul(Lam[e], Lam[b])[band][band]
+        prod[(b, e)] = J.truncate((m1 + m2) * J.ring.ground_new(QQ_I(1, 0) / 2))
+
+    def adjoint(h):
+        total = h
+        for a, b, s in pairs:
+            total -= J.truncate(J.hbar * s * A[b] * h.diff(q[a]))
+        for (a, b, s1), (c, e, s2) in itertools.product(pairs, repeat=2):
+            total += J.truncate(J.hbar**2 * J.ring.ground_new(QQ_I(s1 * s2, 0) / 2)
+                                * prod[(b, e)] * h.diff(q[a]).diff(q[c]))
+        return J.truncate(total)
+
+    h = htilde
+    for _ in range(3):
+        h = J.truncate(htilde - (adjoint(h) - h))
+    return h
+
+
+def _h0_primitives(J: JetSpace, U0, energies0: list, band: int) -> tuple[dict, dict, dict]:
+    """Band primitives of H0(k) at the origin: metric g_ij, 𝒢_ij (SPEC's sign) and
+    Ω^B_ij = ∂_iA_j − ∂_jA_i of Balents' A = −A(SPEC), each keyed by (i, j)."""
+    d = J.dimension
+    bands = len(U0)
+    ks = J.coordinates[d:]
+    Lam0 = {i: J.scale(J.matmul(J.dagger(U0), J.diff(U0, ks[i])), -J.i) for i in range(d)}
+    e0 = [J.constant(e) for e in energies0]
+    metric = {}
+    bnqm = {}
+    for i, j in itertools.product(range(d), repeat=2):
+        g_total, G_total = QQ_I(0), QQ_I(0)
+        for m in range(bands):
+            if m == band:
+                continue
+            product = J.hbar_coefficient(Lam0[i][band][m] * Lam0[j][m][band], 0)
+            product = QQ_I.new(product.x, 0)  # real part
+            g_total += product
+            gap = J.hbar_coefficient(e0[band] - e0[m], 0)
+            G_total += product * 2 / gap
+        metric[(i, j)] = g_total
+        bnqm[(i, j)] = G_total
+    berry = {}
+    for i, j in itertools.product(range(d), repeat=2):
+        Ai = Lam0[i][band][band]
+        Aj = Lam0[j][band][band]
+        berry[(i, j)] = J.hbar_coefficient(Aj.diff(ks[i]) - Ai.diff(ks[j]), 0)
+    return metric, bnqm, berry
+
+
 def separable_jet_data(dimension: int, bands: int, degree: int, seed: int, band: int = 0):
     """Exact jets of the separable problem H = H0(k) − V(x, t)·1 (e = 1) at the origin.
 
@@ -536,53 +593,11 @@ def separable_jet_data(dimension: int, bands: int, degree: int, seed: int, band:
     for index, field in Lam.items():
         data["A0"][index] = J.hbar_coefficient(field[band][band], 0)
         data["A1"][index] = J.hbar_coefficient(field[band][band], 1)
-    # h_n = (L†)^{-1}[h̃_n] with the band's A and Re(ΛΛ)_nn (fixed-point iteration)
-    q = J.coordinates
-    pairs = [(a, a + d, 1) for a in range(d)] + [(a + d, a, -1) for a in range(d)]
-    A = {a: Lam[a][band][band] for a in range(2 * d)}
-    prod = {}
-    for (_a, b, _), (_c, e, _) in itertools.product(pairs, repeat=2):
-        m1 = J.matmul(Lam[b], Lam[e])[band][band]
-        m2 = J.matmul(Lam[e], Lam[b])[band][band]
-        prod[(b, e)] = J.truncate((m1 + m2) * J.ring.ground_new(QQ_I(1, 0) / 2))
-
-    def adjoint(h):
-        total = h
-        for a, b, s in pairs:
-            total -= J.truncate(J.hbar * s * A[b] * h.diff(q[a]))
-        for (a, b, s1), (c, e, s2) in itertools.product(pairs, repeat=2):
-            total += J.truncate(J.hbar**2 * J.ring.ground_new(QQ_I(s1 * s2, 0) / 2)
-                                * prod[(b, e)] * h.diff(q[a]).diff(q[c]))
-        return J.truncate(total)
-
     htilde = result.htilde[band]
-    h = htilde
-    for _ in range(3):
-        h = J.truncate(htilde - (adjoint(h) - h))
+    h = _energy_from_htilde(J, Lam, htilde, band)
     data["htilde"] = [J.hbar_coefficient(htilde, p) for p in range(3)]
     data["h"] = [J.hbar_coefficient(h, p) for p in range(3)]
-    # primitives of H0 at the origin
-    Lam0 = {i: J.scale(J.matmul(J.dagger(U0), J.diff(U0, ks[i])), -J.i) for i in range(d)}
-    e0 = [J.constant(e) for e in energies0]
-    metric = {}
-    bnqm = {}
-    for i, j in itertools.product(range(d), repeat=2):
-        g_total, G_total = QQ_I(0), QQ_I(0)
-        for m in range(bands):
-            if m == band:
-                continue
-            product = J.hbar_coefficient(Lam0[i][band][m] * Lam0[j][m][band], 0)
-            product = QQ_I.new(product.x, 0)  # real part
-            g_total += product
-            gap = J.hbar_coefficient(e0[band] - e0[m], 0)
-            G_total += product * 2 / gap
-        metric[(i, j)] = g_total
-        bnqm[(i, j)] = G_total
-    berry = {}
-    for i, j in itertools.product(range(d), repeat=2):
-        Ai = Lam0[i][band][band]
-        Aj = Lam0[j][band][band]
-        berry[(i, j)] = J.hbar_coefficient(Aj.diff(ks[i]) - Ai.diff(ks[j]), 0)
+    metric, bnqm, berry = _h0_primitives(J, U0, energies0, band)
     data.update(
         energy=J.hbar_coefficient(energies0[band], 0),
         velocity=[J.hbar_coefficient(energies0[band].diff(ks[i]), 0) for i in range(d)],

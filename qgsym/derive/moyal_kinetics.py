@@ -718,6 +718,45 @@ def _number(value) -> list:
     return [float(value.x), float(value.y)]
 
 
+def _slide_residuals(data: JetBandData, f, dtf) -> dict:
+    """∂_t f_n + ∂_αJ_α (the slide's J_α) at the origin for each curvature of
+    :data:`SLIDE_CURVATURES`: ħ⁰, ħ¹, ħ² coefficients and exact-zero flags."""
+    space = data.fields.space
+    tables = {
+        "renormalized": data.curvature,
+        "renormalized_hbar0": {key: value.truncate(0)
+                               for key, value in data.curvature.items()},
+        "connection": None,
+    }
+    residuals = {}
+    for choice, table in tables.items():
+        currents = slide_current(data.fields, f, data.energy, "eps_Omega", curvature=table)
+        residual = space.truncate(dtf + divergence(space, currents))
+        exact = [residual.hbar_coefficient(p) for p in range(3)]
+        residuals[choice] = {"hbar0_1_2": [_number(c) for c in exact],
+                             "exactly_zero": [not c for c in exact]}
+    return residuals
+
+
+def _gauge_record(jets: JetSpace, data: JetBandData, dimension: int, time: bool) -> dict:
+    """h_n, Ω (renormalized and connection) and P_n at the origin as exact strings."""
+    indices = list(range(2 * dimension)) + (["t"] if time else [])
+    pairs = [(a, b) for i, a in enumerate(indices) for b in indices[i + 1:]]
+    connection_curvature = {
+        (a, b): (-data.fields.time_curvature(a) if b == "t" else
+                 data.fields.curvature(a, b)) for a, b in pairs}
+    row = {}
+    row["h_n"] = [str(data.energy.hbar_coefficient(p)) for p in range(3)]
+    row["Omega_renormalized"] = {
+        f"{a},{b}": [str(data.curvature[(a, b)].hbar_coefficient(p)) for p in range(2)]
+        for a, b in pairs}
+    row["Omega_connection"] = {
+        f"{a},{b}": [str(connection_curvature[(a, b)].hbar_coefficient(p))
+                     for p in range(2)] for a, b in pairs}
+    row["P_n"] = [[str(jets.constant(e)) for e in line] for line in data.projector]
+    return row
+
+
 def slide_continuity_on_jets(dimension: int, bands: int, degree: int, seed: int,
                              gauge_seed: int, band: int = 0, time: bool = False,
                              draw_degree: int | None = None) -> dict:
@@ -774,33 +813,8 @@ def slide_continuity_on_jets(dimension: int, bands: int, degree: int, seed: int,
                                    band_dynamics(space, data.htilde, ftilde_gauge))
             row["dt_f_two_ways_agree (tr[H,F]_*/(i hbar) vs L[{{h~, f~}}])"] = not any(
                 (dtf - dtf_band).hbar_coefficient(p) for p in range(3))
-        tables = {
-            "renormalized": data.curvature,
-            "renormalized_hbar0": {key: value.truncate(0)
-                                   for key, value in data.curvature.items()},
-            "connection": None,
-        }
-        residuals = {}
-        for choice, table in tables.items():
-            currents = slide_current(data.fields, f, data.energy, "eps_Omega", curvature=table)
-            residual = space.truncate(dtf + divergence(space, currents))
-            exact = [residual.hbar_coefficient(p) for p in range(3)]
-            residuals[choice] = {"hbar0_1_2": [_number(c) for c in exact],
-                                 "exactly_zero": [not c for c in exact]}
-        row["residual"] = residuals
-        indices = list(range(2 * dimension)) + (["t"] if time else [])
-        pairs = [(a, b) for i, a in enumerate(indices) for b in indices[i + 1:]]
-        connection_curvature = {
-            (a, b): (-data.fields.time_curvature(a) if b == "t" else
-                     data.fields.curvature(a, b)) for a, b in pairs}
-        row["h_n"] = [str(data.energy.hbar_coefficient(p)) for p in range(3)]
-        row["Omega_renormalized"] = {
-            f"{a},{b}": [str(data.curvature[(a, b)].hbar_coefficient(p)) for p in range(2)]
-            for a, b in pairs}
-        row["Omega_connection"] = {
-            f"{a},{b}": [str(connection_curvature[(a, b)].hbar_coefficient(p))
-                         for p in range(2)] for a, b in pairs}
-        row["P_n"] = [[str(jets.constant(e)) for e in line] for line in data.projector]
+        row["residual"] = _slide_residuals(data, f, dtf)
+        row.update(_gauge_record(jets, data, dimension, time))
         rows[label] = row
     return {"dimension": dimension, "bands": bands, "time_dependent": time,
             "jet_degree": degree, "draw_degree": draw_degree, "seed": seed,

@@ -317,17 +317,8 @@ def user_comparisons(paths) -> list[dict]:
     return pages
 
 
-def build_report(out: Path, claims=None, derivations=None, fast=False, workers=2,
-                 use_cache=True, progress=None, user_formulas=()) -> Path:
-    from qgsym.report import clean_output  # noqa: PLC0415 (cycle: qgsym.report imports build)
-
-    if out.exists() and not out.is_dir():
-        raise QgsymError(f"report output '{out}' exists and is not a folder; choose another --out")
-
-    for path in user_formulas:  # a bad formula file fails now, not after the claims ran
-        load_formula_file(path)
-    out.mkdir(parents=True, exist_ok=True)  # OSError (permission, read-only): one line in cli
-    clean_output(out)
+def _selection(claims, derivations, fast: bool):
+    """(every claim id, the selected ids, the derivations folder, the scripts to run, notes)."""
     all_ids = known_ids()
     if claims is None:
         selected = list(all_ids)
@@ -356,6 +347,48 @@ def build_report(out: Path, claims=None, derivations=None, fast=False, workers=2
     if fast:
         notes.append("Fast mode: derivations ran with small grids (tests); their numbers are "
                      "not converged.")
+    return all_ids, selected, folder, scripts, notes
+
+
+def _derivation_pages(env, out: Path, records: list, meta: dict) -> tuple[list, dict]:
+    """Write one page per derivation record (and its model pages).
+
+    Returns
+    -------
+    (model links, results.json entries by derivation name)
+    """
+    models = []
+    results_derivations = {}
+    for record in records:
+        folder_out = out / "derivations" / record["name"]
+        model_links = []
+        if record["status"] == "ok" and record["extra"].get("model_pages"):
+            model_links = _model_pages(env, out, record, meta)
+            models.extend(model_links)
+        figures = [{"path": p, "uri": embed_svg(folder_out / p)} for p in record["figures"]]
+        _write(out / "derivations" / f"{record['name']}.html",
+               env.get_template("derivation.html").render(
+                   root="../", meta=meta, record=record, figures=figures,
+                   model_links=model_links))
+        results_derivations[record["name"]] = {
+            **{k: v for k, v in record.items() if k != "seconds"},
+            "data_content": _load_data(folder_out, record["data"]),
+        }
+    return models, results_derivations
+
+
+def build_report(out: Path, claims=None, derivations=None, fast=False, workers=2,
+                 use_cache=True, progress=None, user_formulas=()) -> Path:
+    from qgsym.report import clean_output  # noqa: PLC0415 (cycle: qgsym.report imports build)
+
+    if out.exists() and not out.is_dir():
+        raise QgsymError(f"report output '{out}' exists and is not a folder; choose another --out")
+
+    for path in user_formulas:  # a bad formula file fails now, not after the claims ran
+        load_formula_file(path)
+    out.mkdir(parents=True, exist_ok=True)  # OSError (permission, read-only): one line in cli
+    clean_output(out)
+    all_ids, selected, folder, scripts, notes = _selection(claims, derivations, fast)
     progress = progress or runner.Progress(len(selected) + len(scripts))
     outcome = runner.run_all(selected, scripts, out / "derivations", fast, workers, progress,
                              use_cache)
@@ -379,23 +412,7 @@ def build_report(out: Path, claims=None, derivations=None, fast=False, workers=2
                root="", meta=meta, groups=groups,
                user_comparisons=user_comparisons(user_formulas)))
     records = list(outcome.derivations.values())
-    models = []
-    results_derivations = {}
-    for record in records:
-        folder_out = out / "derivations" / record["name"]
-        model_links = []
-        if record["status"] == "ok" and record["extra"].get("model_pages"):
-            model_links = _model_pages(env, out, record, meta)
-            models.extend(model_links)
-        figures = [{"path": p, "uri": embed_svg(folder_out / p)} for p in record["figures"]]
-        _write(out / "derivations" / f"{record['name']}.html",
-               env.get_template("derivation.html").render(
-                   root="../", meta=meta, record=record, figures=figures,
-                   model_links=model_links))
-        results_derivations[record["name"]] = {
-            **{k: v for k, v in record.items() if k != "seconds"},
-            "data_content": _load_data(folder_out, record["data"]),
-        }
+    models, results_derivations = _derivation_pages(env, out, records, meta)
     models_note = ("The models derivation (qgsym/derivations/models.py) did not run or produced no "
                    "model pages" + ("" if "models" in outcome.derivations else
                                     " (it was not part of this run)") + ".")

@@ -430,17 +430,17 @@ class RunOutcome:
     source_hash: str
 
 
-def run_all(  # noqa: C901 (scheduling, cache and worker-failure paths of the pool; to split)
-        claim_ids, derivations: dict[str, Path], derivations_out: Path, fast: bool,
-        workers: int, progress: Progress, use_cache: bool = True) -> RunOutcome:
-    """Run claims and derivations (cached results reused) in a process pool."""
-    folder = next(iter(derivations.values())).parent if derivations else \
-        find_derivations_directory()
-    key = source_hash(folder)
+def _cached_results(claim_ids, derivations, derivations_out: Path, key: str, variant: str,
+                    use_cache: bool, progress: Progress):
+    """Reuse cached claim results and derivation records (their files restored).
+
+    Returns
+    -------
+    (claims by id, records by name, pending claim ids, pending derivation names)
+    """
     claims: dict[str, dict] = {}
     records: dict[str, dict] = {}
     pending_claims, pending_derivations = [], []
-    variant = "fast" if fast else "full"
     for claim_id in claim_ids:
         cached = cache_read("claims", key, claim_id) if use_cache else None
         if cached is not None:
@@ -456,6 +456,56 @@ def run_all(  # noqa: C901 (scheduling, cache and worker-failure paths of the po
             progress.finished(f"derivation {name}", cached["record"]["status"], None, True)
         else:
             pending_derivations.append(name)
+    return claims, records, pending_claims, pending_derivations
+
+
+def _store_claims(group: list, result, failed_worker, key: str, claims: dict, timings: dict,
+                  progress: Progress) -> None:
+    """Record (and cache, unless the worker died) the results of one claim group."""
+    results = result if result is not None else [
+        _worker_failure_claim(c, failed_worker) for c in group]
+    for claim_id, one in zip(group, results, strict=True):
+        seconds = one.pop("timing_seconds", None)
+        if failed_worker is None:
+            cache_write("claims", key, claim_id, one)
+        claims[claim_id] = one
+        if seconds is not None:
+            timings[f"claim:{claim_id}"] = seconds
+        progress.finished(claim_id, one["verdict"], seconds, cached=False)
+
+
+def _store_derivation(name: str, result, failed_worker, key: str, variant: str, fast: bool,
+                      derivations_out: Path, records: dict, timings: dict,
+                      progress: Progress) -> None:
+    """Record (and cache, unless the worker died) the record of one derivation."""
+    seconds = result.pop("seconds", None) if result is not None else None
+    if result is None:
+        result = {"name": name, "status": "failed", "method": "worker",
+                  "title": name, "summary": "", "figures": [], "data": [],
+                  "problems": [], "extra": {},
+                  "reason": f"the worker process failed ({failed_worker})",
+                  "traceback_tail": []}
+    else:  # ok, or failed with an exception (deterministic for this source)
+        cache_write("derivations", key, f"{name}-{variant}", {
+            "record": result,
+            "files": snapshot_files(derivations_out / name),
+        })
+    records[name] = result
+    if seconds is not None and not fast:
+        timings[f"derivation:{name}"] = seconds
+    progress.finished(f"derivation {name}", result["status"], seconds, cached=False)
+
+
+def run_all(
+        claim_ids, derivations: dict[str, Path], derivations_out: Path, fast: bool,
+        workers: int, progress: Progress, use_cache: bool = True) -> RunOutcome:
+    """Run claims and derivations (cached results reused) in a process pool."""
+    folder = next(iter(derivations.values())).parent if derivations else \
+        find_derivations_directory()
+    key = source_hash(folder)
+    variant = "fast" if fast else "full"
+    claims, records, pending_claims, pending_derivations = _cached_results(
+        claim_ids, derivations, derivations_out, key, variant, use_cache, progress)
     if pending_claims or pending_derivations:
         progress.message(f"qgsym report: running {len(pending_claims)} claims and "
                          f"{len(pending_derivations)} derivations on {workers} worker processes")
@@ -490,34 +540,11 @@ def run_all(  # noqa: C901 (scheduling, cache and worker-failure paths of the po
                 except Exception as error:  # the worker process itself died
                     result, failed_worker = None, f"{type(error).__name__}: {error}"
                 if kind == "claim":
-                    results = result if result is not None else [
-                        _worker_failure_claim(c, failed_worker) for c in groups[name]]
-                    for claim_id, one in zip(groups[name], results, strict=True):
-                        seconds = one.pop("timing_seconds", None)
-                        if failed_worker is None:
-                            cache_write("claims", key, claim_id, one)
-                        claims[claim_id] = one
-                        if seconds is not None:
-                            timings[f"claim:{claim_id}"] = seconds
-                        progress.finished(claim_id, one["verdict"], seconds, cached=False)
+                    _store_claims(groups[name], result, failed_worker, key, claims, timings,
+                                  progress)
                 else:
-                    seconds = result.pop("seconds", None) if result is not None else None
-                    if result is None:
-                        result = {"name": name, "status": "failed", "method": "worker",
-                                  "title": name, "summary": "", "figures": [], "data": [],
-                                  "problems": [], "extra": {},
-                                  "reason": f"the worker process failed ({failed_worker})",
-                                  "traceback_tail": []}
-                    else:  # ok, or failed with an exception (deterministic for this source)
-                        cache_write("derivations", key, f"{name}-{variant}", {
-                            "record": result,
-                            "files": snapshot_files(derivations_out / name),
-                        })
-                    records[name] = result
-                    if seconds is not None and not fast:
-                        timings[f"derivation:{name}"] = seconds
-                    progress.finished(f"derivation {name}", result["status"], seconds,
-                                      cached=False)
+                    _store_derivation(name, result, failed_worker, key, variant, fast,
+                                      derivations_out, records, timings, progress)
         write_timings(timings)
     ordered_claims = {c: claims[c] for c in claim_ids}
     ordered_records = {n: records[n] for n in derivations}
