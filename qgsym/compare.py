@@ -21,10 +21,16 @@ For each registry formula of the same quantity (or the named ones):
 
 from __future__ import annotations
 
+import dataclasses
+import json
+
 import numpy as np
 import sympy
 
+from qgsym.claims.base import json_safe
+from qgsym.claims.nonlinear import _band_chemical_potentials
 from qgsym.errors import QgsymError
+from qgsym.formulas import sigma2_formulas
 from qgsym.formulas.base import Formula
 from qgsym.formulas.identities import (
     RULES,
@@ -39,6 +45,15 @@ from qgsym.formulas.user import (
     dimension_check,
     integrand_text,
     resolve_formula,
+)
+from qgsym.model.loader import load_model
+from qgsym.responses.geometric import component_keys
+from qgsym.responses.nonlinear import evaluate_formulas, infinite_domain_integrals, sigma2_values
+from qgsym.symmetry import (
+    compare_with_rules,
+    holding_symmetries,
+    selection_rules,
+    t_parity_from_tau_power,
 )
 
 DEFAULT_MODELS = ("tilted_dirac", "haldane", "c3z_dirac")
@@ -116,8 +131,6 @@ def symbolic_comparison(user: Formula, other: Formula) -> dict:
 
 def parity_checks(formula: Formula) -> dict:
     """Derived T- and P-parity and their consistency with the τ power."""
-    from qgsym.symmetry import t_parity_from_tau_power
-
     expected = t_parity_from_tau_power(formula.tau_power)
     return {
         "t_parity": formula.t_parity,
@@ -137,8 +150,6 @@ def parity_checks(formula: Formula) -> dict:
 # ---------------------------------------------------------------------------------------------
 def model_chemical_potentials(model) -> list[float]:
     """Two chemical potentials inside the bands next to the middle gap (claims C1's choice)."""
-    from qgsym.claims.nonlinear import _band_chemical_potentials
-
     return _band_chemical_potentials(model)
 
 
@@ -154,9 +165,6 @@ def formula_tensors(formulas, model, mus, grid: int, temperature: float) -> dict
     The error estimate is |value_N − value_{N/2}|, plus for continuum models the cutoff
     estimate 3 |T(K) − T(0.75 K)| (:data:`CUTOFF_SAFETY`).
     """
-    import dataclasses
-
-    from qgsym.responses.nonlinear import evaluate_formulas, infinite_domain_integrals
 
     runs = [(model, grid), (model, max(4, grid // 2))]
     if not model.lattice:
@@ -211,9 +219,6 @@ def selection_rule_check(formula: Formula, model, tensor, error, reference=()) -
     own largest component is no scale). A component counts as zero below
     max(1e-8, 3 max(error)/scale) × scale, as in :func:`qgsym.symmetry.tensor_symmetry_report`.
     """
-    from qgsym.responses.geometric import component_keys
-    from qgsym.symmetry import compare_with_rules, holding_symmetries, selection_rules
-
     holding, lost = holding_symmetries(model)
     out = {"operators": [op.name for op in holding], "broken_at_these_parameters": lost}
     if not holding:
@@ -237,8 +242,6 @@ def selection_rule_check(formula: Formula, model, tensor, error, reference=()) -
 # The whole comparison
 # ---------------------------------------------------------------------------------------------
 def _candidates(user: Formula, against) -> list[Formula]:
-    from qgsym.formulas import sigma2_formulas
-
     registry = sigma2_formulas()
     if against:
         return [resolve_formula(k) for k in against]
@@ -259,8 +262,6 @@ def compare_formula(user, against=(), models=DEFAULT_MODELS, grid: int | None = 
     grid : int, optional
         Points per axis N (the error estimate uses N/2); default :data:`DEFAULT_GRIDS`.
     """
-    from qgsym.model.loader import load_model
-
     user = resolve_formula(user)
     others = _candidates(user, against)
     primitives = {t.primitive for t in user.terms} or {
@@ -307,8 +308,6 @@ def compare_formula(user, against=(), models=DEFAULT_MODELS, grid: int | None = 
 
 def _as_user_key(user: Formula) -> Formula:
     """The user formula under the reserved key ``__user__`` (it may reuse a registry key)."""
-    import dataclasses
-
     return dataclasses.replace(user, key="__user__")
 
 
@@ -320,8 +319,6 @@ def sea_surface_numeric(formulas, model, mus, grid: int, temperature: float) -> 
     of both (agreement: difference ≤ 3 × that estimate + 1e-10 relative, as in
     :func:`numeric_comparison`), and the arrays ``sea``, ``surface`` (U, d, d, d).
     """
-    from qgsym.responses.nonlinear import sigma2_values
-
     single = isinstance(formulas, Formula)
     formulas = [formulas] if single else list(formulas)
     values = {}
@@ -411,9 +408,6 @@ def format_text(result: dict) -> str:
 
 def run_compare(args) -> int:
     """Handler of ``qgsym compare`` (arguments from :mod:`qgsym.cli`)."""
-    import json
-
-    from qgsym.claims.base import json_safe
 
     against = tuple(k.strip() for k in (args.against or "").split(",") if k.strip())
     models = tuple(args.model) if args.model else DEFAULT_MODELS

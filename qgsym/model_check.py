@@ -24,9 +24,11 @@ energy unit), grids N and N/2 (:data:`qgsym.compare.DEFAULT_GRIDS`); the agreeme
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import numpy as np
 
+from qgsym.claims import run_claim
 from qgsym.claims.base import Claim, Verdict
 from qgsym.compare import (
     AGREE_FACTOR,
@@ -43,7 +45,11 @@ from qgsym.compare import (
     symbolic_comparison,
 )
 from qgsym.errors import QgsymError
+from qgsym.formulas import sigma2_formulas
 from qgsym.formulas.identities import canonical_form, formula_component
+from qgsym.model.loader import load_model
+from qgsym.report.terminal import print_verdict_table
+from qgsym.symmetry import detect_symmetries, model_matrix_function
 
 IDENTITIES = (("qiang-fs", "wpd"), ("bcd-sf", "bcd"))
 TABLE1 = ("wpd", "lka", "qk")
@@ -83,8 +89,6 @@ class _Numbers:
 
     @property
     def formulas(self) -> list:
-        from qgsym.formulas import sigma2_formulas
-
         return list(sigma2_formulas().values())
 
     def where(self) -> dict:
@@ -211,8 +215,6 @@ def with_operators(model):
     sentence saying which (:func:`qgsym.symmetry.detect_symmetries`: a candidate set, so
     detection may miss an operator but never invents one).
     """
-    from qgsym.symmetry import detect_symmetries, model_matrix_function
-
     if getattr(model, "symmetries", ()):
         return model, "operators declared by the model file"
     if hasattr(model, "numeric_matrix"):
@@ -229,9 +231,6 @@ def with_operators(model):
 
 def model_claims(model_ref, grid: int | None = None) -> tuple[Claim, ...]:
     """The model-applicable claims on ``model_ref`` (name, path or loaded model)."""
-    from qgsym.formulas import sigma2_formulas
-    from qgsym.model.loader import load_model
-
     model = load_model(model_ref) if isinstance(model_ref, str) else model_ref
     model, operators = with_operators(model)
     name = model_ref if isinstance(model_ref, str) else getattr(model, "name", "model")
@@ -273,9 +272,6 @@ def select(claims, ids) -> list[Claim]:
 
 def run_model_check(args) -> int:
     """Handler of ``qgsym check --model`` (arguments from :mod:`qgsym.cli`)."""
-    import json
-
-    from qgsym.claims import run_claim
 
     claims = select(model_claims(args.model), args.ids)
     with np.errstate(divide="raise", invalid="raise", over="ignore", under="ignore"):
@@ -283,7 +279,5 @@ def run_model_check(args) -> int:
     if args.json:
         print(json.dumps({"model": args.model, "claims": [r.to_json() for r in results]}))
     else:
-        from qgsym.report.terminal import print_verdict_table
-
         print_verdict_table(results)
     return 0

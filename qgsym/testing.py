@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import sympy
 
 from qgsym.compare import (
@@ -28,7 +29,8 @@ from qgsym.compare import (
     symbolic_comparison,
 )
 from qgsym.formulas.identities import RULES, all_components, canonical_form, integral_symbol
-from qgsym.formulas.user import integrand_terms, resolve_formula
+from qgsym.formulas.user import integrand_terms, parse_integrand, resolve_formula
+from qgsym.model.loader import load_model
 
 #: Small default set (a continuum and a lattice model, both without rotations that a square
 #: cutoff would break); about a second each at the default grid.
@@ -39,8 +41,6 @@ DEFAULT_TEST_GRID = DEFAULT_GRIDS[2]
 
 
 def _model(model):
-    from qgsym.model.loader import load_model
-
     return load_model(model) if isinstance(model, str) else model
 
 
@@ -140,8 +140,6 @@ def assert_identity(expression, rules=None, rhs=0) -> tuple[str, ...]:
     tuple of str
         The rules used.
     """
-    from qgsym.formulas.user import parse_integrand
-
     allowed = set(RULES) if rules is None else set(rules)
     unknown = allowed - set(RULES)
     if unknown:
@@ -176,8 +174,6 @@ def assert_sea_equals_surface(formula, model, grid: int = DEFAULT_TEST_GRID,
     the largest component, every component and chemical potential (continuum models: the
     boundary flux at the cutoff is removed, :func:`qgsym.responses.nonlinear.infinite_domain_integrals`).
     """
-    import numpy as np
-
     formula = resolve_formula(formula)
     loaded = _model(model)
     mus = model_chemical_potentials(loaded)

@@ -7,6 +7,7 @@ provided by any family is reported with verdict ``not implemented`` (never hidde
 
 from __future__ import annotations
 
+import re
 import time
 import traceback
 
@@ -33,7 +34,14 @@ def family_modules() -> dict:
     Deferred to the first call so that ``qgsym compute`` (which imports
     :mod:`qgsym.claims.base` for JSON helpers) does not pay for importing every engine.
     """
-    from qgsym.claims import entropy, flatband, moyal, nesting, nonlinear, projection
+    from qgsym.claims import (  # noqa: PLC0415 (slow import deferred: every engine)
+        entropy,
+        flatband,
+        moyal,
+        nesting,
+        nonlinear,
+        projection,
+    )
 
     modules = {"nonlinear": nonlinear, "moyal": moyal, "flatband": flatband,
                "nesting": nesting, "projection": projection, "entropy": entropy}
@@ -59,8 +67,6 @@ def known_ids() -> list[str]:
 
 
 def _sort_key(claim_id: str):
-    import re
-
     parts = re.findall(r"\d+|[a-z]+|\.", claim_id[1:])
     return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts]
 

@@ -99,24 +99,8 @@ def production() -> dict:
             "approach": approach, "insulator_tau_scan_T0.15": tau_rows}
 
 
-def main(argv=None) -> Path:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="reports/entropy", help="output folder")
-    out = Path(parser.parse_args(argv).out)
-    out.mkdir(parents=True, exist_ok=True)
-    data = {
-        "symbolic": {"mott_identity": entropy.prove_mott_identity(),
-                     "integral_of_s": entropy.prove_entropy_integral(),
-                     "entropy_current_3_bands": entropy.prove_entropy_hall_identity(3),
-                     "production_2_bands": entropy.prove_production_identity(2)},
-        "nernst_versus_mu": nernst_versus_mu(),
-        "low_temperature": low_temperature(),
-        "onsager": onsager(),
-        "production": production(),
-    }
-    (out / "entropy.json").write_text(json.dumps(json_safe(data), indent=1))
-
-    # Figure 1: alpha_xy(mu), Xiao vs Mott.
+def _plot_nernst(data: dict, out: Path) -> None:
+    """Figure 1: alpha_xy(mu), Xiao vs Mott."""
     curve = data["nernst_versus_mu"]
     figure, axis = plt.subplots(figsize=(6, 4), constrained_layout=True)
     for temperature, rows in curve["by_T"].items():
@@ -128,7 +112,9 @@ def main(argv=None) -> Path:
     axis.legend(fontsize=8)
     _save(figure, out / "nernst_xiao_vs_mott.svg")
 
-    # Figure 2: low-T limit.
+
+def _plot_low_temperature(data: dict, out: Path) -> None:
+    """Figure 2: low-T limit."""
     low = data["low_temperature"]
     figure, axes = plt.subplots(1, 2, figsize=(9, 3.8), constrained_layout=True)
     axes[0].plot(low["T"], np.array(low["alpha"]) / np.array(low["T"]), "o-", label="numeric")
@@ -146,7 +132,9 @@ def main(argv=None) -> Path:
     figure.suptitle("massive Dirac, $\\mu = 0.3$ eV: Sommerfeld limit of $\\alpha_{xy}$")
     _save(figure, out / "nernst_low_temperature.svg")
 
-    # Figure 3: Onsager pair.
+
+def _plot_onsager(data: dict, out: Path) -> None:
+    """Figure 3: Onsager pair."""
     pair = data["onsager"]
     figure, axis = plt.subplots(figsize=(6, 4), constrained_layout=True)
     axis.plot(pair["mu"], pair["beta_xy_M"], "-", label="$\\beta_{xy}(M)$, density matrix")
@@ -158,7 +146,9 @@ def main(argv=None) -> Path:
     axis.legend()
     _save(figure, out / "onsager_entropy_hall.svg")
 
-    # Figure 4: entropy production.
+
+def _plot_production(data: dict, out: Path) -> None:
+    """Figure 4: entropy production."""
     prod = data["production"]
     figure, axes = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
     mus = [r["mu"] for r in prod["decomposition"]]
@@ -184,6 +174,29 @@ def main(argv=None) -> Path:
     axes[1].set_ylabel("relative difference")
     axes[1].legend(fontsize=7)
     _save(figure, out / "entropy_production.svg")
+
+
+def main(argv=None) -> Path:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="reports/entropy", help="output folder")
+    out = Path(parser.parse_args(argv).out)
+    out.mkdir(parents=True, exist_ok=True)
+    data = {
+        "symbolic": {"mott_identity": entropy.prove_mott_identity(),
+                     "integral_of_s": entropy.prove_entropy_integral(),
+                     "entropy_current_3_bands": entropy.prove_entropy_hall_identity(3),
+                     "production_2_bands": entropy.prove_production_identity(2)},
+        "nernst_versus_mu": nernst_versus_mu(),
+        "low_temperature": low_temperature(),
+        "onsager": onsager(),
+        "production": production(),
+    }
+    (out / "entropy.json").write_text(json.dumps(json_safe(data), indent=1))
+
+    _plot_nernst(data, out)
+    _plot_low_temperature(data, out)
+    _plot_onsager(data, out)
+    _plot_production(data, out)
     return out
 
 

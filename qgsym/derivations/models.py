@@ -42,7 +42,7 @@ from qgsym.bands.kspace import energy_scale
 from qgsym.errors import QgsymError
 from qgsym.formulas import sigma2_formulas
 from qgsym.model.loader import catalogue_names, load_model
-from qgsym.report.figures import save_svg
+from qgsym.report.figures import plt, save_svg  # plt with the Agg backend selected
 from qgsym.responses.nonlinear import boundary_integrals, evaluate_formulas, geometry_integrals
 from qgsym.symmetry import check_model_symmetries, compare_with_rules, selection_rules
 
@@ -109,8 +109,6 @@ def _path(model, points: int):
 
 
 def _plot_bands(model, k_distance, energies, ticks, labels, out_dir: Path, name: str) -> str:
-    import matplotlib.pyplot as plt
-
     figure, axis = plt.subplots(figsize=(4.2, 3.2))
     for band in range(energies.shape[1]):
         axis.plot(k_distance, energies[:, band], color="C0", linewidth=1.2)
@@ -151,8 +149,6 @@ def _geometry_maps(model, grid: int):
 
 
 def _plot_maps(model, curvature, metric, extent, axis_labels, out_dir: Path, name: str) -> str:
-    import matplotlib.pyplot as plt
-
     multiplet = model.multiplets[0]
     band = str(multiplet[0]) if len(multiplet) == 1 else f"{multiplet[0]}–{multiplet[-1]}"
     figure, axes = plt.subplots(1, 2, figsize=(8.6, 3.4), layout="constrained")
@@ -255,8 +251,6 @@ def _dominant_component(values: dict, keys, components, axes) -> str:
 
 def _plot_sigma2(model, mus, values, component, registry, out_dir: Path, name: str,
                  temperature: float) -> str:
-    import matplotlib.pyplot as plt
-
     index = tuple(model.axes.index(c) for c in component)
     figure, axes = plt.subplots(1, 2, figsize=(9.0, 3.5), sharex=True, layout="constrained")
     styles = ["-", "--", "-.", ":"]
@@ -352,14 +346,9 @@ def _table1(model, n: int, mu: float, temperature: float, keys, registry, holdin
     }
 
 
-def model_report(name: str, out_dir: Path, fast: bool) -> dict:
-    """Figures and data of one catalogue model (never raises for a model-specific problem)."""
-    settings = SETTINGS[fast]
-    model = load_model(name)
-    registry = sigma2_formulas()
-    keys = [k for k in TABLE1_FORMULAS if k in registry] + [
-        k for k in registry if k not in TABLE1_FORMULAS]
-    data = {
+def _model_data(model) -> dict:
+    """The model's description: the head of its data record."""
+    return {
         "model": model.name,
         "description": model.description,
         "source": model.source,
@@ -374,6 +363,33 @@ def model_report(name: str, out_dir: Path, fast: bool) -> dict:
         "figures": {},
         "notes": [],
     }
+
+
+def _table1_mu(mus, values: dict, intrinsic: list, largest: float) -> tuple[float, str]:
+    """The μ of Table 1: where the intrinsic (τ⁰) responses of the scan are largest.
+
+    ``values[k]`` has shape (len(mus), d, d, d); returns (μ, the sentence saying the choice).
+    """
+    scores = np.sum([np.max(np.abs(values[k].reshape(len(mus), -1)), axis=1)
+                     for k in intrinsic], axis=0)
+    if float(np.max(scores)) <= ROUND_OFF * max(largest, np.finfo(float).tiny) or not np.any(
+            scores > 0):
+        mu_index = len(mus) // 2
+        choice = "the middle of the mu window (the intrinsic formulas vanish everywhere)"
+    else:
+        mu_index = int(np.argmax(scores))
+        choice = "the mu of the scan where the intrinsic (tau^0) responses are largest"
+    return float(mus[mu_index]), choice
+
+
+def model_report(name: str, out_dir: Path, fast: bool) -> dict:
+    """Figures and data of one catalogue model (never raises for a model-specific problem)."""
+    settings = SETTINGS[fast]
+    model = load_model(name)
+    registry = sigma2_formulas()
+    keys = [k for k in TABLE1_FORMULAS if k in registry] + [
+        k for k in registry if k not in TABLE1_FORMULAS]
+    data = _model_data(model)
     k_path, distance, ticks, labels = _path(model, settings["path_points"])
     energies = band_energies(model.hamiltonian, k_path)
     data["figures"]["bands"] = _plot_bands(model, distance, energies, ticks, labels, out_dir, name)
@@ -436,16 +452,7 @@ def model_report(name: str, out_dir: Path, fast: bool) -> dict:
             f"sigma^(2) scan not converged to {settings['target']:.0%} on the largest grid "
             f"{n}x{n}: relative change |N - N/2| / max|sigma| = "
             f"{refinement[-1]['relative_change']:.2g}; read the curves as qualitative.")
-    scores = np.sum([np.max(np.abs(values[k].reshape(len(mus), -1)), axis=1)
-                     for k in intrinsic], axis=0)
-    if float(np.max(scores)) <= ROUND_OFF * max(largest, np.finfo(float).tiny) or not np.any(
-            scores > 0):
-        mu_index = len(mus) // 2
-        choice = "the middle of the mu window (the intrinsic formulas vanish everywhere)"
-    else:
-        mu_index = int(np.argmax(scores))
-        choice = "the mu of the scan where the intrinsic (tau^0) responses are largest"
-    mu = float(mus[mu_index])
+    mu, choice = _table1_mu(mus, values, intrinsic, largest)
     try:
         data["table1"] = _table1(model, n, mu, temperature, keys, registry, holding)
         data["table1"]["mu_choice"] = choice

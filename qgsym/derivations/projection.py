@@ -271,7 +271,7 @@ def main(argv=None) -> int:
         chains["extended_L20"] = LARGEST
     results = {
         "source": "seed 002 (Riche et al., arXiv:2603.13548); model: Goncalves et al., Nature "
-                  "Physics 20, 1933 (2024); see qgsym/derive/projection.py",
+                  "Physics 20, 1933 (2024); see qgsym/derive/projection/",
         "units": "energies in units of t; e = hbar = a = 1; D = (L/2) d^2E_0/dkappa^2; "
                  "Re sigma = 2 pi D delta(omega) + sigma_reg",
         "bands": band_figure(out),

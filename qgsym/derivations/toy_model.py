@@ -31,7 +31,7 @@ import numpy as np
 
 from qgsym.claims.toy_model import FERMI_LEVELS, FORMULAS, T_OVER_V, TEMPERATURE, toy_model_scan
 from qgsym.model.loader import load_model
-from qgsym.report.figures import save_svg
+from qgsym.report.figures import plt, save_svg  # plt with the Agg backend selected
 from qgsym.responses.nonlinear import sigma2_values
 
 #: Grids (points per axis): closed-form scan, numeric scan, numeric coarse scan.
@@ -60,8 +60,6 @@ def _max_difference(a: dict, b: dict) -> dict:
 
 
 def _plot_fig2c(reference: dict, check: dict | None, out_dir: Path) -> str:
-    import matplotlib.pyplot as plt
-
     levels = np.asarray(FERMI_LEVELS)
     figure, axes = plt.subplots(1, 3, figsize=(10.5, 3.4), sharey=True,
                                layout="constrained")
@@ -86,8 +84,6 @@ def _plot_fig2c(reference: dict, check: dict | None, out_dir: Path) -> str:
 
 
 def _plot_formulas(reference: dict, out_dir: Path) -> str:
-    import matplotlib.pyplot as plt
-
     levels = np.asarray(FERMI_LEVELS)
     figure, axes = plt.subplots(1, 3, figsize=(10.5, 3.2), sharey=True,
                                layout="constrained")

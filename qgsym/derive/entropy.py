@@ -55,21 +55,24 @@ g^{ij}_{nm} = Re A^i_nm A^j_mn (band-resolved quantum metric, Re of Kruchkov's �
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import sympy
+from scipy.sparse import block_diag, csr_matrix, identity, kron
+from scipy.sparse.linalg import spsolve
 from scipy.special import xlogy
 
 from qgsym.bands.convergence import grid_converged, grid_of, temperature_width
 from qgsym.bands.gap_closing import require_open_gaps, with_warnings
-from qgsym.bands.geometry import band_geometry
+from qgsym.bands.geometry import band_geometry, multiplet_mask
 from qgsym.bands.kspace import (
     energy_scale,
     fermi_derivative,
     fermi_dirac,
     integrate,
     integrate_with_error,
+    make_grid,
 )
 from qgsym.errors import QgsymError
 
@@ -235,8 +238,6 @@ class HallStaircase:
 
 def hall_staircase_from_geometry(model, n: int) -> HallStaircase:
     """Per-state weights w_k Ω_n^{xy} from the sum-over-states curvature (qgsym.bands.geometry)."""
-    from qgsym.bands.kspace import make_grid
-
     grid = make_grid(model, n)
     geometry = band_geometry(model.hamiltonian, grid.points, model.multiplets,
                              energy_scale(model))
@@ -331,9 +332,6 @@ def entropy_hall_density_matrix(model, mu: float, temperature: float, n: int) ->
     dict with "beta" and "sigma": {label: value} for each Hall pair (antisymmetrized,
     (X_ij − X_ji)/2), and "grid".
     """
-    from qgsym.bands.geometry import multiplet_mask
-    from qgsym.bands.kspace import make_grid
-
     pairs = hall_pairs(model.dimension)
     grid = make_grid(model, n)
     same = multiplet_mask(model.multiplets, model.n_bands)
@@ -371,8 +369,6 @@ def time_reversed_model(model):
     For a model whose T-breaking enters through its parameters (Haldane φ, QWZ mass) this is
     the "−M" partner of the Onsager relation L²¹(M) = T L¹²(−M)ᵀ.
     """
-    from dataclasses import replace
-
     flip = {k: -k for k in model.momenta}
     matrix = sympy.ImmutableMatrix(model.matrix.xreplace(flip).conjugate())
     return replace(model, name=f"{model.name}_time_reversed", matrix=matrix,
@@ -508,9 +504,6 @@ def exact_driven_state(model, mu: float, temperature: float, tau: float, field,
         solution = solution.reshape((n,) + tuple(np.delete((n,) * d, 0)) + (size, size))
         delta = np.moveaxis(solution, 0, a).reshape(base.rho0.shape)
     else:
-        from scipy.sparse import block_diag, csr_matrix, identity, kron
-        from scipy.sparse.linalg import spsolve
-
         operator = block_diag(list(blocks), format="csr")
         for a in axes:
             factors = [identity(n) if b != a else csr_matrix(derivative) for b in range(d)]
@@ -725,6 +718,26 @@ def prove_entropy_hall_identity(n_bands: int = 3) -> dict:
                      "Omega_n = -2 Im sum_m A^x_nm A^y_mn"}
 
 
+def _metric_formula(energies, f, connection, field, lorentz: dict, temperature, tau):
+    """The interband metric form of Π⁽²⁾: Σ_{m≠n} g_nm (f_n − f_m)(ε_m − ε_n)/(Lorentz_mn T τ),
+    g_nm = Re Σ_ij E_i E_j A^i_nm A^j_mn (the symbols of :func:`prove_production_identity`)."""
+    n_bands = len(energies)
+    metric_formula = 0
+    for n in range(n_bands):
+        for m in range(n_bands):
+            if m == n:
+                continue
+            g_nm = sympy.expand(sum(field[i] * field[j] * (connection[i][n, m]
+                                                           * connection[j][m, n]
+                                                           + connection[j][n, m]
+                                                           * connection[i][m, n]) / 2
+                                    for i in range(2) for j in range(2)))  # real part
+            gap = energies[m] - energies[n]
+            metric_formula += g_nm * (f[n] - f[m]) * gap / lorentz[(m, n)]
+    metric_formula /= temperature * tau
+    return metric_formula
+
+
 def prove_production_identity(n_bands: int = 2) -> dict:
     """Symbolic: Π⁽²⁾ = J⁽¹⁾·E/T at one k, and its interband part = the metric formula.
 
@@ -779,19 +792,7 @@ def prove_production_identity(n_bands: int = 2) -> dict:
                 term = sympy.cancel(weight * (logit[m] - logit[n]) / (f[m] - f[n]) / tau)
                 production += term
                 metric_part += term
-    metric_formula = 0
-    for n in range(n_bands):
-        for m in range(n_bands):
-            if m == n:
-                continue
-            g_nm = sympy.expand(sum(field[i] * field[j] * (connection[i][n, m]
-                                                           * connection[j][m, n]
-                                                           + connection[j][n, m]
-                                                           * connection[i][m, n]) / 2
-                                    for i in range(2) for j in range(2)))  # real part
-            gap = energies[m] - energies[n]
-            metric_formula += g_nm * (f[n] - f[m]) * gap / lorentz[(m, n)]
-    metric_formula /= temperature * tau
+    metric_formula = _metric_formula(energies, f, connection, field, lorentz, temperature, tau)
     power = sum(sympy.cancel(term) for term in sympy.Add.make_args(sympy.expand(power)))
     # After the per-term cancellations only T, tau and (Lorentzian symbols)^2 divide.
     common = temperature * tau * sympy.Mul(*set(lorentz.values())) ** 2

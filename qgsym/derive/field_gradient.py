@@ -87,6 +87,8 @@ from qgsym.bands.gap_closing import require_open_gaps, with_warnings
 from qgsym.bands.geometry import band_geometry, check_gaps
 from qgsym.bands.kspace import energy_scale, fermi_derivative, fermi_dirac, make_grid
 from qgsym.errors import QgsymError
+from qgsym.model.wannier90 import refuse_full_interpolation
+from qgsym.responses.geometric import component_keys
 
 #: Relative size of the smaller probe wavevector |q| (of a reciprocal vector / 2π).
 PROBE_FRACTION = 2e-3
@@ -205,8 +207,6 @@ def gradient_response(model, n: int, mu: float, temperature: float) -> dict:
         relative to the largest entry (the truncation error before extrapolation).
         σ_ijl in j_i = σ_ijl ∂_l E_j, e = ħ = 1.
     """
-    from qgsym.model.wannier90 import refuse_full_interpolation
-
     refuse_full_interpolation(model, "sigma11 (the Moyal field-gradient response)")
     if not model.lattice:
         raise QgsymError("the field-gradient response is implemented for lattice models")
@@ -304,8 +304,6 @@ def compute_sigma11(model, options) -> dict:
     length^(3−d). One grid (``options.grid``); the grid policy and the per-component error
     estimate are those of :mod:`qgsym.bands.convergence`.
     """
-    from qgsym.responses.geometric import component_keys
-
     n = grid_of(model, options)
     warnings = require_open_gaps(model, n, "sigma11")
     fine = gradient_response(model, n, options.mu, options.T)

@@ -7,10 +7,11 @@ the constant term of every result is exact as long as no chain of derivatives ex
 truncation degree, which callers check by repeating at a higher degree (the convergence
 check of the evidence). This is the fast, generic-N counterpart of the symbolic engine in
 :mod:`qgsym.derive.moyal_kinetics` (which is used for the scalar, gauge-field-level
-identities); both implement the same algorithm. :class:`JetScalar` wraps a scalar jet so
-that the band calculus of :mod:`qgsym.derive.moyal_kinetics` (density map, energy density,
-slide current) runs on jets without a second copy; :meth:`JetSpace.projector_curvature` is
-the gauge-invariant curvature of the renormalized band.
+identities); both run the one algorithm :func:`qgsym.symbolic.moyal.star_diagonalize`.
+:class:`JetScalar` wraps a scalar jet so that the band calculus of
+:mod:`qgsym.derive.moyal_kinetics` (density map, energy density, slide current) runs on
+jets without a second copy; :meth:`JetSpace.projector_curvature` is the gauge-invariant
+curvature of the renormalized band.
 
 Matrices are tuples of rows of ring elements.
 """
@@ -20,25 +21,19 @@ from __future__ import annotations
 import itertools
 import math
 import random
-from dataclasses import dataclass
 
 from sympy import Integer, Rational
 from sympy.polys.domains import QQ_I
 from sympy.polys.rings import ring
 
 from qgsym.symbolic.jets import monomials
+from qgsym.symbolic.moyal import StarDiagonalization, star_diagonalize
 
 __all__ = ["JetSpace", "JetDiagonalization", "JetScalar"]
 
 
-@dataclass(frozen=True)
-class JetDiagonalization:
-    """U (star-unitary), W, generator K_n and h̃_n (ring elements), truncated."""
-
-    U: tuple
-    W: tuple
-    generator: tuple
-    htilde: tuple
+#: The result of :meth:`JetSpace.star_diagonalize` (the one result type of the algorithm).
+JetDiagonalization = StarDiagonalization
 
 
 class JetSpace:
@@ -295,46 +290,42 @@ class JetSpace:
         return self.matmul(constant, exponential)
 
     # ---------------------------------------------------------------- diagonalization
-    def star_diagonalize(self, H, U0, energies) -> JetDiagonalization:
-        """Same algorithm as :func:`qgsym.derive.moyal_kinetics.star_diagonalize`."""
-        n = len(H)
-        one = self.identity(n)
-        U0d = self.dagger(U0)
-        M = self.star(U0d, U0)
-        kinetic = self.star(self.star(U0d, H), U0)
-        if self.time is not None:
-            term = self.star(U0d, self.diff(U0, self.time), self.order - 1)
-            kinetic = self.add(kinetic, self.scale(term, -self.i * self.hbar))
-        W = one
-        for m in range(1, self.order + 1):
-            Wd = self.dagger(W)
-            unitarity = self.star(self.star(Wd, M, m), W, m)
-            X = tuple(tuple(self._coefficient(unitarity[a][b], m) * QQ_I(-1, 0) / 2
-                            for b in range(n)) for a in range(n))
-            Wm = self.add(W, self.scale(X, self.hbar**m))
-            Wmd = self.dagger(Wm)
-            remainder = self.star(self.star(Wmd, kinetic, m), Wm, m)
-            if self.time is not None:
-                extra = self.star(self.star(Wmd, M, m - 1), self.diff(Wm, self.time), m - 1)
-                remainder = self.add(remainder, self.scale(extra, -self.i * self.hbar))
-            S = [[self.zero] * n for _ in range(n)]
-            for a, b in itertools.product(range(n), range(n)):
-                if a != b:
-                    D = self._coefficient(remainder[a][b], m)
-                    S[a][b] = self.truncate(self.i * D * self.reciprocal(energies[a] - energies[b]))
-            W = self.add(Wm, self.scale(tuple(map(tuple, S)), self.i * self.hbar**m))
-            W = self._truncate_any(W, self.order)
-        U = self.star(U0, W)
-        Ud = self.dagger(U)
-        transformed = self.star(self.star(Ud, H), U)
-        generator = transformed
-        if self.time is not None:
-            term = self.star(Ud, self.diff(U, self.time), self.order - 1)
-            generator = self.add(transformed, self.scale(term, -self.i * self.hbar))
-        return JetDiagonalization(
-            U, W, tuple(generator[a][a] for a in range(n)),
-            tuple(transformed[a][a] for a in range(n)),
-        )
+    def star_diagonalize(self, H, U0, energies) -> StarDiagonalization:
+        """Star-diagonalize H to ħ^order: :func:`qgsym.symbolic.moyal.star_diagonalize`
+        (the one algorithm, shared with :func:`qgsym.derive.moyal_kinetics.star_diagonalize`)
+        on jets."""
+        return star_diagonalize(self, H, U0, energies, self.order)
+
+    # ------------------------------------------ the StarAlgebra of qgsym.symbolic.moyal
+    def identity_matrix(self, n: int):
+        return self.identity(n)
+
+    def times(self, matrix, coefficient, power: int):
+        factor = self.ring.ground_new(QQ_I.from_sympy(coefficient)) * self.hbar**power
+        return self.scale(matrix, factor)
+
+    def hbar_part(self, matrix, power: int):
+        return tuple(tuple(self._coefficient(x, power) for x in row) for row in matrix)
+
+    def over_gap(self, value, gap):
+        return self.truncate(value * self.reciprocal(gap))
+
+    @staticmethod
+    def entry(matrix, a: int, b: int):
+        return matrix[a][b]
+
+    @staticmethod
+    def matrix(rows):
+        return tuple(map(tuple, rows))
+
+    def zero_scalar(self):
+        return self.zero
+
+    def time_derivative(self, matrix):
+        return self.diff(matrix, self.time)
+
+    def truncate_matrix(self, matrix, order: int):
+        return self._truncate_any(matrix, order)
 
     def _coefficient(self, p, power):
         """Coefficient of ħ^power as a ħ-free jet."""
@@ -517,6 +508,63 @@ def _conj(value):
     return QQ_I.new(value.x, -value.y)
 
 
+def _energy_from_htilde(J: JetSpace, Lam: dict, htilde, band: int):
+    """h_n = (L†)^{-1}[h̃_n] with the band's A and Re(ΛΛ)_nn (fixed-point iteration)."""
+    d = J.dimension
+    q = J.coordinates
+    pairs = [(a, a + d, 1) for a in range(d)] + [(a + d, a, -1) for a in range(d)]
+    A = {a: Lam[a][band][band] for a in range(2 * d)}
+    prod = {}
+    for (_a, b, _), (_c, e, _) in itertools.product(pairs, repeat=2):
+        m1 = J.matmul(Lam[b], Lam[e])[band][band]
+        m2 = J.matmul(Lam[e], Lam[b])[band][band]
+        prod[(b, e)] = J.truncate((m1 + m2) * J.ring.ground_new(QQ_I(1, 0) / 2))
+
+    def adjoint(h):
+        total = h
+        for a, b, s in pairs:
+            total -= J.truncate(J.hbar * s * A[b] * h.diff(q[a]))
+        for (a, b, s1), (c, e, s2) in itertools.product(pairs, repeat=2):
+            total += J.truncate(J.hbar**2 * J.ring.ground_new(QQ_I(s1 * s2, 0) / 2)
+                                * prod[(b, e)] * h.diff(q[a]).diff(q[c]))
+        return J.truncate(total)
+
+    h = htilde
+    for _ in range(3):
+        h = J.truncate(htilde - (adjoint(h) - h))
+    return h
+
+
+def _h0_primitives(J: JetSpace, U0, energies0: list, band: int) -> tuple[dict, dict, dict]:
+    """Band primitives of H0(k) at the origin: metric g_ij, 𝒢_ij (SPEC's sign) and
+    Ω^B_ij = ∂_iA_j − ∂_jA_i of Balents' A = −A(SPEC), each keyed by (i, j)."""
+    d = J.dimension
+    bands = len(U0)
+    ks = J.coordinates[d:]
+    Lam0 = {i: J.scale(J.matmul(J.dagger(U0), J.diff(U0, ks[i])), -J.i) for i in range(d)}
+    e0 = [J.constant(e) for e in energies0]
+    metric = {}
+    bnqm = {}
+    for i, j in itertools.product(range(d), repeat=2):
+        g_total, G_total = QQ_I(0), QQ_I(0)
+        for m in range(bands):
+            if m == band:
+                continue
+            product = J.hbar_coefficient(Lam0[i][band][m] * Lam0[j][m][band], 0)
+            product = QQ_I.new(product.x, 0)  # real part
+            g_total += product
+            gap = J.hbar_coefficient(e0[band] - e0[m], 0)
+            G_total += product * 2 / gap
+        metric[(i, j)] = g_total
+        bnqm[(i, j)] = G_total
+    berry = {}
+    for i, j in itertools.product(range(d), repeat=2):
+        Ai = Lam0[i][band][band]
+        Aj = Lam0[j][band][band]
+        berry[(i, j)] = J.hbar_coefficient(Aj.diff(ks[i]) - Ai.diff(ks[j]), 0)
+    return metric, bnqm, berry
+
+
 def separable_jet_data(dimension: int, bands: int, degree: int, seed: int, band: int = 0):
     """Exact jets of the separable problem H = H0(k) − V(x, t)·1 (e = 1) at the origin.
 
@@ -545,53 +593,11 @@ def separable_jet_data(dimension: int, bands: int, degree: int, seed: int, band:
     for index, field in Lam.items():
         data["A0"][index] = J.hbar_coefficient(field[band][band], 0)
         data["A1"][index] = J.hbar_coefficient(field[band][band], 1)
-    # h_n = (L†)^{-1}[h̃_n] with the band's A and Re(ΛΛ)_nn (fixed-point iteration)
-    q = J.coordinates
-    pairs = [(a, a + d, 1) for a in range(d)] + [(a + d, a, -1) for a in range(d)]
-    A = {a: Lam[a][band][band] for a in range(2 * d)}
-    prod = {}
-    for (_a, b, _), (_c, e, _) in itertools.product(pairs, repeat=2):
-        m1 = J.matmul(Lam[b], Lam[e])[band][band]
-        m2 = J.matmul(Lam[e], Lam[b])[band][band]
-        prod[(b, e)] = J.truncate((m1 + m2) * J.ring.ground_new(QQ_I(1, 0) / 2))
-
-    def adjoint(h):
-        total = h
-        for a, b, s in pairs:
-            total -= J.truncate(J.hbar * s * A[b] * h.diff(q[a]))
-        for (a, b, s1), (c, e, s2) in itertools.product(pairs, repeat=2):
-            total += J.truncate(J.hbar**2 * J.ring.ground_new(QQ_I(s1 * s2, 0) / 2)
-                                * prod[(b, e)] * h.diff(q[a]).diff(q[c]))
-        return J.truncate(total)
-
     htilde = result.htilde[band]
-    h = htilde
-    for _ in range(3):
-        h = J.truncate(htilde - (adjoint(h) - h))
+    h = _energy_from_htilde(J, Lam, htilde, band)
     data["htilde"] = [J.hbar_coefficient(htilde, p) for p in range(3)]
     data["h"] = [J.hbar_coefficient(h, p) for p in range(3)]
-    # primitives of H0 at the origin
-    Lam0 = {i: J.scale(J.matmul(J.dagger(U0), J.diff(U0, ks[i])), -J.i) for i in range(d)}
-    e0 = [J.constant(e) for e in energies0]
-    metric = {}
-    bnqm = {}
-    for i, j in itertools.product(range(d), repeat=2):
-        g_total, G_total = QQ_I(0), QQ_I(0)
-        for m in range(bands):
-            if m == band:
-                continue
-            product = J.hbar_coefficient(Lam0[i][band][m] * Lam0[j][m][band], 0)
-            product = QQ_I.new(product.x, 0)  # real part
-            g_total += product
-            gap = J.hbar_coefficient(e0[band] - e0[m], 0)
-            G_total += product * 2 / gap
-        metric[(i, j)] = g_total
-        bnqm[(i, j)] = G_total
-    berry = {}
-    for i, j in itertools.product(range(d), repeat=2):
-        Ai = Lam0[i][band][band]
-        Aj = Lam0[j][band][band]
-        berry[(i, j)] = J.hbar_coefficient(Aj.diff(ks[i]) - Ai.diff(ks[j]), 0)
+    metric, bnqm, berry = _h0_primitives(J, U0, energies0, band)
     data.update(
         energy=J.hbar_coefficient(energies0[band], 0),
         velocity=[J.hbar_coefficient(energies0[band].diff(ks[i]), 0) for i in range(d)],

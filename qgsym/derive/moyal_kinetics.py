@@ -16,7 +16,8 @@ gradient-expansion parameter; see :mod:`qgsym.symbolic.moyal`):
    H(q, t) with a known pointwise eigenbasis U0, find U = U0 ⋆ W, W = 1 + ħW1 + ħ²W2, with
    U†⋆U = U⋆U† = 1 and :math:`U^\\dagger\\star H\\star U - i\\hbar U^\\dagger\\star\\partial_t U
    = K` diagonal, order by order (gauge choice: diag W_m anti-Hermitian part = 0).
-   h̃ = diag(U†⋆H⋆U) = K − ħA_t.
+   h̃ = diag(U†⋆H⋆U) = K − ħA_t. The algorithm is
+   :func:`qgsym.symbolic.moyal.star_diagonalize`, shared with the jet engine.
 2. **Gauge field** Λ_α = −i U†⋆∂_αU, A_α = diag Λ_α (α over phase space and t).
    At ħ⁰, A_{k_i} = −i⟨u_n|∂_{k_i}u_n⟩ = −A^i_n(SPEC): Balents' Berry connection is minus
    SPEC's; Ω^B = −Ω(SPEC); the metric g is the same; T_n = −𝒢_n.
@@ -34,8 +35,8 @@ gradient-expansion parameter; see :mod:`qgsym.symbolic.moyal`):
    ∂_t f̃_n = {{K_n, f̃_n}} (Moyal bracket), and ∂_t f_n + ∂_α J_α = 0 with J_α derived in
    :func:`derived_current`; the slide's J_α is :func:`slide_current`.
 5. **The slide's current on explicit symbols** (:func:`slide_continuity_on_jets`): the
-   star diagonalization of :class:`~qgsym.derive.moyal_jets.JetSpace` (the jet copy of
-   :func:`star_diagonalize`), the gauge-invariant curvature of the renormalized band
+   star diagonalization of :class:`~qgsym.derive.moyal_jets.JetSpace` (the same
+   algorithm on jets), the gauge-invariant curvature of the renormalized band
    Ω_{αβ} = −i tr(P⋆[∂_αP, ∂_βP]_⋆), P = U⋆p_n⋆U†, and the band calculus of this module
    run unchanged on exact jets (:class:`~qgsym.derive.moyal_jets.JetScalar`).
 6. **Separable case** H = H0(k) − eV(x, t)·1 and its conductivities
@@ -48,6 +49,7 @@ Everything heavy is cached on disk (:func:`qgsym.cache.cached_json`, keyed on th
 from __future__ import annotations
 
 import itertools
+import random
 from dataclasses import dataclass
 
 import sympy
@@ -55,7 +57,9 @@ import sympy
 from qgsym.derive.moyal_jets import JetScalar, JetSpace
 from qgsym.errors import QgsymError
 from qgsym.symbolic.calculus import euler_operator
-from qgsym.symbolic.moyal import hbar_coefficients, star, truncate_hbar
+from qgsym.symbolic.jets import to_jet
+from qgsym.symbolic.moyal import StarDiagonalization, hbar_coefficients, star, truncate_hbar
+from qgsym.symbolic.moyal import star_diagonalize as _star_diagonalize
 
 #: The expansion parameter of the kinetic engine (real, so that conjugation is I -> -I).
 HBAR = sympy.Symbol("hbar", real=True)
@@ -180,6 +184,40 @@ class PhaseSpace:
             return value.diff(self.time)
         return value.diff(self.coordinates[a])
 
+    # ------------------------------------------ the StarAlgebra of qgsym.symbolic.moyal
+    def identity_matrix(self, n: int):
+        return _identity(n)
+
+    def dagger(self, matrix):
+        return _dagger(matrix)
+
+    def add(self, a, b):
+        return a + b
+
+    def times(self, matrix, coefficient, power: int):
+        return coefficient * self.hbar**power * matrix
+
+    def hbar_part(self, matrix, power: int):
+        return sympy.ImmutableMatrix(hbar_coefficients(matrix, self.hbar, power)[power])
+
+    def over_gap(self, value, gap):
+        return value * self.reciprocal(gap)
+
+    def entry(self, matrix, a: int, b: int):
+        return matrix[a, b]
+
+    def matrix(self, rows):
+        return sympy.ImmutableMatrix(rows)
+
+    def zero_scalar(self):
+        return sympy.S.Zero
+
+    def time_derivative(self, matrix):
+        return matrix.diff(self.time)
+
+    def truncate_matrix(self, matrix, order: int):
+        return self.truncate(matrix, order)
+
 
 def _conjugate(expr):
     """Complex conjugate of an expression whose symbols and functions are all real."""
@@ -200,31 +238,12 @@ def _identity(n):
 # --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class StarDiagonalization:
-    """Result of :func:`star_diagonalize` (all truncated after ħ^order).
-
-    Attributes
-    ----------
-    U : sympy.ImmutableMatrix (N x N)
-        Star-unitary diagonalizer U = U0 ⋆ W.
-    W : sympy.ImmutableMatrix (N x N)
-    generator : tuple of sympy.Expr
-        K_n, the band generator of the dynamics (diag of U†⋆H⋆U − iħU†⋆∂_tU).
-    htilde : tuple of sympy.Expr
-        h̃_n = diag(U†⋆H⋆U) = K_n − ħ A_{t,n}.
-    order : int
-    """
-
-    U: sympy.ImmutableMatrix
-    W: sympy.ImmutableMatrix
-    generator: tuple
-    htilde: tuple
-    order: int
-
-
 def star_diagonalize(H, U0, energies, space: PhaseSpace, order: int = 2) -> StarDiagonalization:
-    """Star-diagonalize H order by order in ħ.
+    """Star-diagonalize the SymPy symbol H order by order in ħ.
+
+    The algorithm is :func:`qgsym.symbolic.moyal.star_diagonalize` (shared with the jet
+    engine :meth:`qgsym.derive.moyal_jets.JetSpace.star_diagonalize`); ``space`` supplies
+    the SymPy representation.
 
     Parameters
     ----------
@@ -240,56 +259,9 @@ def star_diagonalize(H, U0, energies, space: PhaseSpace, order: int = 2) -> Star
     Returns
     -------
     StarDiagonalization
-
-    Notes
-    -----
-    At order m the unknown W_m = X_m + iS_m: X_m (Hermitian) from star-unitarity,
-    :math:`X_m = -\\tfrac12 [W^\\dagger\\star M\\star W]_m` with M = U0†⋆U0, and S_m
-    (Hermitian, zero diagonal) from diagonality,
-    :math:`S_{ab} = i D_{ab}/(E_a - E_b)` where D is the order-m off-diagonal remainder.
+        U, W as ``sympy.ImmutableMatrix``; generator K_n and h̃_n as SymPy expressions.
     """
-    hbar = space.hbar
-    n = H.shape[0]
-    one = _identity(n)
-    sympy.ImmutableMatrix(sympy.diag(*energies))
-    U0 = sympy.ImmutableMatrix(U0)
-    U0d = _dagger(U0)
-    M = space.star(U0d, U0, order)
-    kinetic = space.star(space.star(U0d, H, order), U0, order)
-    if space.time is not None:
-        kinetic = kinetic - sympy.I * hbar * space.star(U0d, U0.diff(space.time), order - 1) * 1
-        kinetic = space.truncate(kinetic, order)
-    W = one
-    for m in range(1, order + 1):
-        Wd = _dagger(W)
-        unitarity = hbar_coefficients(space.star(space.star(Wd, M, m), W, m), hbar, m)[m]
-        X = sympy.ImmutableMatrix(-unitarity / 2)
-        Wm = W + hbar**m * X
-        Wmd = _dagger(Wm)
-        remainder = space.star(space.star(Wmd, kinetic, m), Wm, m)
-        if space.time is not None:
-            remainder = remainder + hbar * space.star(
-                space.star(Wmd, M, m - 1), -sympy.I * Wm.diff(space.time), m - 1
-            )
-        D = hbar_coefficients(remainder, hbar, m)[m]
-        S = sympy.zeros(n, n)
-        for a, b in itertools.product(range(n), range(n)):
-            if a != b:
-                S[a, b] = sympy.I * D[a, b] * space.reciprocal(energies[a] - energies[b])
-        W = space.truncate(sympy.ImmutableMatrix(Wm + hbar**m * sympy.I * S), order)
-    U = space.star(U0, W, order)
-    Ud = _dagger(U)
-    generator_matrix = space.star(space.star(Ud, H, order), U, order)
-    if space.time is not None:
-        generator_matrix = space.truncate(
-            generator_matrix
-            - sympy.I * hbar * space.star(Ud, U.diff(space.time), order - 1),
-            order,
-        )
-    generator = tuple(generator_matrix[i, i] for i in range(n))
-    htilde_matrix = space.star(space.star(Ud, H, order), U, order)
-    htilde = tuple(htilde_matrix[i, i] for i in range(n))
-    return StarDiagonalization(U, W, generator, htilde, order)
+    return _star_diagonalize(space, H, sympy.ImmutableMatrix(U0), energies, order)
 
 
 def gauge_field(U, space: PhaseSpace, order: int = 1) -> dict:
@@ -746,6 +718,45 @@ def _number(value) -> list:
     return [float(value.x), float(value.y)]
 
 
+def _slide_residuals(data: JetBandData, f, dtf) -> dict:
+    """∂_t f_n + ∂_αJ_α (the slide's J_α) at the origin for each curvature of
+    :data:`SLIDE_CURVATURES`: ħ⁰, ħ¹, ħ² coefficients and exact-zero flags."""
+    space = data.fields.space
+    tables = {
+        "renormalized": data.curvature,
+        "renormalized_hbar0": {key: value.truncate(0)
+                               for key, value in data.curvature.items()},
+        "connection": None,
+    }
+    residuals = {}
+    for choice, table in tables.items():
+        currents = slide_current(data.fields, f, data.energy, "eps_Omega", curvature=table)
+        residual = space.truncate(dtf + divergence(space, currents))
+        exact = [residual.hbar_coefficient(p) for p in range(3)]
+        residuals[choice] = {"hbar0_1_2": [_number(c) for c in exact],
+                             "exactly_zero": [not c for c in exact]}
+    return residuals
+
+
+def _gauge_record(jets: JetSpace, data: JetBandData, dimension: int, time: bool) -> dict:
+    """h_n, Ω (renormalized and connection) and P_n at the origin as exact strings."""
+    indices = list(range(2 * dimension)) + (["t"] if time else [])
+    pairs = [(a, b) for i, a in enumerate(indices) for b in indices[i + 1:]]
+    connection_curvature = {
+        (a, b): (-data.fields.time_curvature(a) if b == "t" else
+                 data.fields.curvature(a, b)) for a, b in pairs}
+    row = {}
+    row["h_n"] = [str(data.energy.hbar_coefficient(p)) for p in range(3)]
+    row["Omega_renormalized"] = {
+        f"{a},{b}": [str(data.curvature[(a, b)].hbar_coefficient(p)) for p in range(2)]
+        for a, b in pairs}
+    row["Omega_connection"] = {
+        f"{a},{b}": [str(connection_curvature[(a, b)].hbar_coefficient(p))
+                     for p in range(2)] for a, b in pairs}
+    row["P_n"] = [[str(jets.constant(e)) for e in line] for line in data.projector]
+    return row
+
+
 def slide_continuity_on_jets(dimension: int, bands: int, degree: int, seed: int,
                              gauge_seed: int, band: int = 0, time: bool = False,
                              draw_degree: int | None = None) -> dict:
@@ -771,8 +782,6 @@ def slide_continuity_on_jets(dimension: int, bands: int, degree: int, seed: int,
         floats and exact-zero flags), whether the two ∂_t f_n agree, and h_n, Ω (both
         kinds) and P_n at the origin as exact strings (for the gauge comparison).
     """
-    import random
-
     draw_degree = degree if draw_degree is None else draw_degree
     jets = JetSpace(dimension, degree, 2, time=time)
     generator = random.Random(seed)
@@ -804,33 +813,8 @@ def slide_continuity_on_jets(dimension: int, bands: int, degree: int, seed: int,
                                    band_dynamics(space, data.htilde, ftilde_gauge))
             row["dt_f_two_ways_agree (tr[H,F]_*/(i hbar) vs L[{{h~, f~}}])"] = not any(
                 (dtf - dtf_band).hbar_coefficient(p) for p in range(3))
-        tables = {
-            "renormalized": data.curvature,
-            "renormalized_hbar0": {key: value.truncate(0)
-                                   for key, value in data.curvature.items()},
-            "connection": None,
-        }
-        residuals = {}
-        for choice, table in tables.items():
-            currents = slide_current(data.fields, f, data.energy, "eps_Omega", curvature=table)
-            residual = space.truncate(dtf + divergence(space, currents))
-            exact = [residual.hbar_coefficient(p) for p in range(3)]
-            residuals[choice] = {"hbar0_1_2": [_number(c) for c in exact],
-                                 "exactly_zero": [not c for c in exact]}
-        row["residual"] = residuals
-        indices = list(range(2 * dimension)) + (["t"] if time else [])
-        pairs = [(a, b) for i, a in enumerate(indices) for b in indices[i + 1:]]
-        connection_curvature = {
-            (a, b): (-data.fields.time_curvature(a) if b == "t" else
-                     data.fields.curvature(a, b)) for a, b in pairs}
-        row["h_n"] = [str(data.energy.hbar_coefficient(p)) for p in range(3)]
-        row["Omega_renormalized"] = {
-            f"{a},{b}": [str(data.curvature[(a, b)].hbar_coefficient(p)) for p in range(2)]
-            for a, b in pairs}
-        row["Omega_connection"] = {
-            f"{a},{b}": [str(connection_curvature[(a, b)].hbar_coefficient(p))
-                         for p in range(2)] for a, b in pairs}
-        row["P_n"] = [[str(jets.constant(e)) for e in line] for line in data.projector]
+        row["residual"] = _slide_residuals(data, f, dtf)
+        row.update(_gauge_record(jets, data, dimension, time))
         rows[label] = row
     return {"dimension": dimension, "bands": bands, "time_dependent": time,
             "jet_degree": degree, "draw_degree": draw_degree, "seed": seed,
@@ -1086,7 +1070,6 @@ def sigma2_tau0_decomposition() -> dict:
             difference = sympy.expand(sigma - target)
             equations.append(difference)
             residual_terms.append(difference)
-        from qgsym.symbolic.jets import to_jet
 
         collected = []
         for difference in equations:

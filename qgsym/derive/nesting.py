@@ -54,6 +54,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 
+from qgsym.bands.kspace import fermi_derivative, fermi_dirac
 from qgsym.errors import QgsymError
 
 #: Bands whose energy spread over the grid is below this (relative to the spectrum) are flat.
@@ -449,8 +450,6 @@ def lindhard_susceptibility(model, operator, q_steps, n: int, mu: float,
     with the degenerate limit −f₀'(ε) = f(1−f)/T. For flat bands at μ it tends to
     f(1−f)·χ_Q(seed) + O(1/gap) as T → 0.
     """
-    from qgsym.bands.kspace import fermi_derivative, fermi_dirac
-
     fractions = grid_fractions(n, model.dimension).reshape(-1, model.dimension)
     k = fractions @ model.reciprocal
     kq = (fractions + np.asarray(q_steps, dtype=float) / n) @ model.reciprocal

@@ -730,10 +730,7 @@ def lk_checks(system: LevelSystem | None = None) -> dict:
         seed's §5.1 statement).
     """
     s = system or level_system(3, 2)
-    lam = s.order
     S = lk_generator(s)
-    V = s.perturbation()
-    H0 = s.unperturbed()
     N = s.size
     d = len(s.field)
     heff = lk_effective_hamiltonian(s, S)
@@ -756,6 +753,16 @@ def lk_checks(system: LevelSystem | None = None) -> dict:
     results["energy_independent_of_theta"] = all(
         sp.diff(sp.expand(heff[2][n, n]), theta) == 0 for n in range(N) for theta in s.phases
     )
+    results["energy_exact"] = _energy_is_exact(s, quadratic)
+    results["eigenvector_eq4"] = _eigenvector_eq4(s, S)
+    results["connection_eq5"] = _connection_eq5(s, S)
+    results["bare_energy_section51"] = _bare_energy_section51(s, S, quadratic)
+    return results
+
+
+def _energy_is_exact(s: LevelSystem, quadratic: list) -> bool:
+    """``energy_exact`` of :func:`lk_checks`."""
+    lam, V, H0, N = s.order, s.perturbation(), s.unperturbed(), s.size
     # Exact eigenvalue to O(lambda^2), independent of the LK construction: the
     # characteristic polynomial det(H0 + lambda V - x) must vanish to O(lambda^3) at
     # x = eps_n + lambda V_nn + lambda^2 (e^2/2) E G_n E. The determinant is expanded with
@@ -777,7 +784,12 @@ def lk_checks(system: LevelSystem | None = None) -> dict:
             candidate = (s.energies[n] + lam * V[n, n] + lam**2 * quadratic[n]).xreplace(point)
             polynomial = sp.Poly((H0p + lam * Vp - candidate * sp.eye(N)).det(), lam)
             exact.append(all(polynomial.coeff_monomial(lam**p) == 0 for p in range(3)))
-    results["energy_exact"] = all(exact)
+    return all(exact)
+
+
+def _eigenvector_eq4(s: LevelSystem, S) -> bool:
+    """``eigenvector_eq4`` of :func:`lk_checks`."""
+    lam, V, H0, N = s.order, s.perturbation(), s.unperturbed(), s.size
     eigenvector = []
     for n in range(N):
         psi = sp.Matrix([(1 if m == n else 0) + lam * (S[m, n] if m != n else 0)
@@ -789,7 +801,12 @@ def lk_checks(system: LevelSystem | None = None) -> dict:
                / (s.energies[n] - s.energies[m]) for m in range(N) if m != n]
         eigenvector.append(all(_vanishes(S[m, n] - c) for m, c in
                                zip([m for m in range(N) if m != n], eq4, strict=True)))
-    results["eigenvector_eq4"] = all(eigenvector)
+    return all(eigenvector)
+
+
+def _connection_eq5(s: LevelSystem, S) -> bool:
+    """``connection_eq5`` of :func:`lk_checks`."""
+    N, d = s.size, len(s.field)
     connection = []
     for n in range(N):
         for a in range(d):
@@ -797,7 +814,12 @@ def lk_checks(system: LevelSystem | None = None) -> dict:
             target = s.charge * sum(s.band_normalized_metric(n, a, b) * s.field[b]
                                     for b in range(d))
             connection.append(_vanishes(commutator - target))
-    results["connection_eq5"] = all(connection)
+    return all(connection)
+
+
+def _bare_energy_section51(s: LevelSystem, S, quadratic: list) -> bool:
+    """``bare_energy_section51`` of :func:`lk_checks`."""
+    N, d = s.size, len(s.field)
     section51 = []
     for n in range(N):
         c = [S[m, n] if m != n else 1 for m in range(N)]
@@ -811,8 +833,7 @@ def lk_checks(system: LevelSystem | None = None) -> dict:
             for a in range(d) for b in range(d)
         )
         section51.append(_vanishes(-quadratic[n] + connection_energy - quadratic[n]))
-    results["bare_energy_section51"] = all(section51)
-    return results
+    return all(section51)
 
 
 # ----------------------------------------------------------------------------------------

@@ -9,13 +9,12 @@ from __future__ import annotations
 import importlib
 
 from qgsym.formulas.base import Formula, formula_from_entry
+from qgsym.formulas.linear import LINEAR_FORMULAS
+from qgsym.formulas.nonlinear import NONLINEAR_FORMULAS
 
 
 def formula_registry() -> dict[str, Formula]:
     """key -> Formula for every registered formula, in a stable order."""
-    from qgsym.formulas.linear import LINEAR_FORMULAS
-    from qgsym.formulas.nonlinear import NONLINEAR_FORMULAS
-
     registry = {f.key: f for f in (*LINEAR_FORMULAS, *NONLINEAR_FORMULAS)}
     for module_name in ("flatband_entries", "moyal_entries"):
         try:

@@ -39,8 +39,10 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import sympy
+from sympy.physics import units as u
 
 from qgsym.errors import QgsymError
+from qgsym.formulas import sigma2_formulas
 from qgsym.formulas.base import (
     E_CHARGE,
     HBAR,
@@ -52,6 +54,7 @@ from qgsym.formulas.base import (
     term_t_parity,
 )
 from qgsym.formulas.identities import integral_symbol
+from qgsym.formulas.units import dimension_ratio
 from qgsym.model.expr import parse_expression
 
 RESPONSE_INDICES = "ijk"
@@ -345,9 +348,6 @@ def tau_power_of(prefactor: sympy.Expr) -> int:
 
 def dimension_check(formula: Formula, primitives) -> dict:
     """d -> "consistent" or "inconsistent: ratio" for d = 1, 2, 3 (C7's machinery)."""
-    from sympy.physics import units as u
-
-    from qgsym.formulas.units import dimension_ratio
 
     table = {}
     for primitive in sorted(primitives):
@@ -503,8 +503,6 @@ def load_formula_file(path) -> Formula:
 
 def resolve_formula(value) -> Formula:
     """A Formula, a registry key ("wpd") or a path to a TOML formula file."""
-    from qgsym.formulas import sigma2_formulas
-
     if isinstance(value, Formula):
         return value
     if isinstance(value, Path) or (isinstance(value, str) and (

@@ -63,7 +63,7 @@ def write_report(out="reports", claims=None, derivations=None, fast: bool = Fals
     Path
         The ``index.html`` written.
     """
-    from qgsym.report.build import build_report
+    from qgsym.report.build import build_report  # noqa: PLC0415 (slow import deferred: every engine)
 
     return build_report(Path(out), claims=claims, derivations=derivations, fast=fast,
                         workers=workers, use_cache=use_cache, progress=progress,

@@ -7,7 +7,12 @@ import math
 from pathlib import Path
 
 import qgsym
+from qgsym.claims import CLAIM_IDS, all_claims, known_ids, not_implemented
+from qgsym.claims.base import consistency_problems, direct_parts, schema_problems, source_record
+from qgsym.compare import compare_formula
 from qgsym.errors import QgsymError
+from qgsym.formulas import formula_registry
+from qgsym.formulas.user import load_formula_file
 from qgsym.report import runner
 from qgsym.report.figures import latex_svg, svg_data_uri
 from qgsym.report.render import cell_text, embed_svg, environment, format_number
@@ -75,8 +80,6 @@ def _with_source(result: dict) -> dict:
     """``result`` with the source fields of :func:`source_record` filled in where absent
     (results of claims that did not run, or cached before the schema) and defaults for the
     finding fields."""
-    from qgsym.claims.base import source_record
-
     record = source_record(result["id"])
     result.setdefault("source_quote", record.get("quote", ""))
     result.setdefault("source_where", " ".join(
@@ -122,8 +125,6 @@ def _counterexample_rows(counterexample) -> list[tuple[str, object]]:
 
 
 def _claim_rows(claim_ids, results: dict, selected: set[str]) -> list[dict]:
-    from qgsym.claims import CLAIM_IDS, all_claims, not_implemented
-
     implemented = all_claims()
     rows = []
     for claim_id in claim_ids:
@@ -160,8 +161,6 @@ def _claim_rows(claim_ids, results: dict, selected: set[str]) -> list[dict]:
 
 def _attach_parts(rows: list[dict]) -> None:
     """Each row gets its direct parts and the consistency problems naming it."""
-    from qgsym.claims.base import consistency_problems, direct_parts
-
     by_id = {row["id"]: row for row in rows}
     problems = consistency_problems(by_id)
     for row in rows:
@@ -180,8 +179,6 @@ def _counts(rows) -> list[tuple[str, int]]:
 
 
 def _formula_groups() -> tuple[list[dict], dict]:
-    from qgsym.formulas import formula_registry
-
     registry = formula_registry()
     entries, groups = {}, {}
     for key, formula in registry.items():
@@ -295,9 +292,6 @@ def user_comparisons(paths) -> list[dict]:
     Every row says what the user's formula is (its source, as the file gives it), which
     registry formula it meets (with that formula's source) and what qgsym found.
     """
-    from qgsym.compare import compare_formula
-    from qgsym.formulas import formula_registry
-
     registry = formula_registry()
     pages = []
     for path in paths:
@@ -323,19 +317,8 @@ def user_comparisons(paths) -> list[dict]:
     return pages
 
 
-def build_report(out: Path, claims=None, derivations=None, fast=False, workers=2,
-                 use_cache=True, progress=None, user_formulas=()) -> Path:
-    from qgsym.claims import known_ids
-    from qgsym.report import clean_output
-
-    if out.exists() and not out.is_dir():
-        raise QgsymError(f"report output '{out}' exists and is not a folder; choose another --out")
-    from qgsym.formulas.user import load_formula_file
-
-    for path in user_formulas:  # a bad formula file fails now, not after the claims ran
-        load_formula_file(path)
-    out.mkdir(parents=True, exist_ok=True)  # OSError (permission, read-only): one line in cli
-    clean_output(out)
+def _selection(claims, derivations, fast: bool):
+    """(every claim id, the selected ids, the derivations folder, the scripts to run, notes)."""
     all_ids = known_ids()
     if claims is None:
         selected = list(all_ids)
@@ -364,6 +347,48 @@ def build_report(out: Path, claims=None, derivations=None, fast=False, workers=2
     if fast:
         notes.append("Fast mode: derivations ran with small grids (tests); their numbers are "
                      "not converged.")
+    return all_ids, selected, folder, scripts, notes
+
+
+def _derivation_pages(env, out: Path, records: list, meta: dict) -> tuple[list, dict]:
+    """Write one page per derivation record (and its model pages).
+
+    Returns
+    -------
+    (model links, results.json entries by derivation name)
+    """
+    models = []
+    results_derivations = {}
+    for record in records:
+        folder_out = out / "derivations" / record["name"]
+        model_links = []
+        if record["status"] == "ok" and record["extra"].get("model_pages"):
+            model_links = _model_pages(env, out, record, meta)
+            models.extend(model_links)
+        figures = [{"path": p, "uri": embed_svg(folder_out / p)} for p in record["figures"]]
+        _write(out / "derivations" / f"{record['name']}.html",
+               env.get_template("derivation.html").render(
+                   root="../", meta=meta, record=record, figures=figures,
+                   model_links=model_links))
+        results_derivations[record["name"]] = {
+            **{k: v for k, v in record.items() if k != "seconds"},
+            "data_content": _load_data(folder_out, record["data"]),
+        }
+    return models, results_derivations
+
+
+def build_report(out: Path, claims=None, derivations=None, fast=False, workers=2,
+                 use_cache=True, progress=None, user_formulas=()) -> Path:
+    from qgsym.report import clean_output  # noqa: PLC0415 (cycle: qgsym.report imports build)
+
+    if out.exists() and not out.is_dir():
+        raise QgsymError(f"report output '{out}' exists and is not a folder; choose another --out")
+
+    for path in user_formulas:  # a bad formula file fails now, not after the claims ran
+        load_formula_file(path)
+    out.mkdir(parents=True, exist_ok=True)  # OSError (permission, read-only): one line in cli
+    clean_output(out)
+    all_ids, selected, folder, scripts, notes = _selection(claims, derivations, fast)
     progress = progress or runner.Progress(len(selected) + len(scripts))
     outcome = runner.run_all(selected, scripts, out / "derivations", fast, workers, progress,
                              use_cache)
@@ -387,29 +412,12 @@ def build_report(out: Path, claims=None, derivations=None, fast=False, workers=2
                root="", meta=meta, groups=groups,
                user_comparisons=user_comparisons(user_formulas)))
     records = list(outcome.derivations.values())
-    models = []
-    results_derivations = {}
-    for record in records:
-        folder_out = out / "derivations" / record["name"]
-        model_links = []
-        if record["status"] == "ok" and record["extra"].get("model_pages"):
-            model_links = _model_pages(env, out, record, meta)
-            models.extend(model_links)
-        figures = [{"path": p, "uri": embed_svg(folder_out / p)} for p in record["figures"]]
-        _write(out / "derivations" / f"{record['name']}.html",
-               env.get_template("derivation.html").render(
-                   root="../", meta=meta, record=record, figures=figures,
-                   model_links=model_links))
-        results_derivations[record["name"]] = {
-            **{k: v for k, v in record.items() if k != "seconds"},
-            "data_content": _load_data(folder_out, record["data"]),
-        }
+    models, results_derivations = _derivation_pages(env, out, records, meta)
     models_note = ("The models derivation (qgsym/derivations/models.py) did not run or produced no "
                    "model pages" + ("" if "models" in outcome.derivations else
                                     " (it was not part of this run)") + ".")
     derivations_note = (notes[0] if folder is None else
                         "No derivation was run in this report.")
-    from qgsym.claims.base import schema_problems
 
     problems = [p for row in rows for p in schema_problems(row) + row["consistency"]]
     if problems:

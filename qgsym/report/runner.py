@@ -36,7 +36,15 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
+import mpmath
+import numpy
+import scipy
+import sympy
+
 import qgsym
+from qgsym.cache import cache_directory, check_private, private_folder
+from qgsym.claims import all_claims, not_implemented, run_claim
+from qgsym.claims.base import json_safe
 
 #: Worker processes (the report must finish in minutes on a 2-core machine).
 DEFAULT_WORKERS = 2
@@ -71,11 +79,7 @@ def derivation_scripts(folder: Path | None) -> dict[str, Path]:
 
 
 def _library_versions() -> str:
-    import matplotlib
-    import mpmath
-    import numpy
-    import scipy
-    import sympy
+    import matplotlib  # noqa: PLC0415 (slow import deferred)
 
     return (f"python {platform.python_version()}; numpy {numpy.__version__}; "
             f"scipy {scipy.__version__}; sympy {sympy.__version__}; "
@@ -130,8 +134,6 @@ def git_revision(derivations_folder: Path | None = None) -> str:
 # -------------------------------------------------------------------------------------------
 def _cache_file(kind: str, key: str, name: str) -> Path | None:
     """The entry's path in private folders (:func:`qgsym.cache.private_folder`), or None."""
-    from qgsym.cache import cache_directory, private_folder
-
     try:
         folder = private_folder(private_folder(cache_directory() / kind) / key[:32])
     except OSError:
@@ -145,8 +147,6 @@ def cache_read(kind: str, key: str, name: str) -> dict | None:
 
     An entry that someone else could have written is refused (:class:`qgsym.cache.CacheError`).
     """
-    from qgsym.cache import check_private
-
     path = _cache_file(kind, key, name)
     if path is None:
         return None
@@ -179,8 +179,6 @@ def cache_write(kind: str, key: str, name: str, payload: dict) -> None:
 
 
 def _timings_file() -> Path | None:
-    from qgsym.cache import cache_directory
-
     try:
         return cache_directory() / "report-timings.json"
     except OSError:
@@ -221,8 +219,6 @@ def roundtrip(value):
 # -------------------------------------------------------------------------------------------
 def claim_job(claim_id: str) -> dict:
     """Run one claim (or report it as not implemented); JSON-ready result."""
-    from qgsym.claims import all_claims, not_implemented, run_claim
-
     claims = all_claims()
     if claim_id in claims:
         result = run_claim(claims[claim_id]).to_json()
@@ -346,14 +342,12 @@ def _normalise(result: dict, out_dir: Path, name: str) -> dict:
 
 
 def _json_ready(value):
-    from qgsym.claims.base import json_safe
-
     return json_safe(value)
 
 
 def derivation_job(name: str, script: str, out_dir: str, fast: bool) -> dict:
     """Run one derivation into ``out_dir`` (emptied first); never raises."""
-    from qgsym.report.figures import reset
+    from qgsym.report.figures import reset  # noqa: PLC0415 (slow import deferred: pyplot)
 
     reset()
     script_path, out_path = Path(script), Path(out_dir)
@@ -436,17 +430,17 @@ class RunOutcome:
     source_hash: str
 
 
-def run_all(  # noqa: C901 (scheduling, cache and worker-failure paths of the pool; to split)
-        claim_ids, derivations: dict[str, Path], derivations_out: Path, fast: bool,
-        workers: int, progress: Progress, use_cache: bool = True) -> RunOutcome:
-    """Run claims and derivations (cached results reused) in a process pool."""
-    folder = next(iter(derivations.values())).parent if derivations else \
-        find_derivations_directory()
-    key = source_hash(folder)
+def _cached_results(claim_ids, derivations, derivations_out: Path, key: str, variant: str,
+                    use_cache: bool, progress: Progress):
+    """Reuse cached claim results and derivation records (their files restored).
+
+    Returns
+    -------
+    (claims by id, records by name, pending claim ids, pending derivation names)
+    """
     claims: dict[str, dict] = {}
     records: dict[str, dict] = {}
     pending_claims, pending_derivations = [], []
-    variant = "fast" if fast else "full"
     for claim_id in claim_ids:
         cached = cache_read("claims", key, claim_id) if use_cache else None
         if cached is not None:
@@ -462,6 +456,56 @@ def run_all(  # noqa: C901 (scheduling, cache and worker-failure paths of the po
             progress.finished(f"derivation {name}", cached["record"]["status"], None, True)
         else:
             pending_derivations.append(name)
+    return claims, records, pending_claims, pending_derivations
+
+
+def _store_claims(group: list, result, failed_worker, key: str, claims: dict, timings: dict,
+                  progress: Progress) -> None:
+    """Record (and cache, unless the worker died) the results of one claim group."""
+    results = result if result is not None else [
+        _worker_failure_claim(c, failed_worker) for c in group]
+    for claim_id, one in zip(group, results, strict=True):
+        seconds = one.pop("timing_seconds", None)
+        if failed_worker is None:
+            cache_write("claims", key, claim_id, one)
+        claims[claim_id] = one
+        if seconds is not None:
+            timings[f"claim:{claim_id}"] = seconds
+        progress.finished(claim_id, one["verdict"], seconds, cached=False)
+
+
+def _store_derivation(name: str, result, failed_worker, key: str, variant: str, fast: bool,
+                      derivations_out: Path, records: dict, timings: dict,
+                      progress: Progress) -> None:
+    """Record (and cache, unless the worker died) the record of one derivation."""
+    seconds = result.pop("seconds", None) if result is not None else None
+    if result is None:
+        result = {"name": name, "status": "failed", "method": "worker",
+                  "title": name, "summary": "", "figures": [], "data": [],
+                  "problems": [], "extra": {},
+                  "reason": f"the worker process failed ({failed_worker})",
+                  "traceback_tail": []}
+    else:  # ok, or failed with an exception (deterministic for this source)
+        cache_write("derivations", key, f"{name}-{variant}", {
+            "record": result,
+            "files": snapshot_files(derivations_out / name),
+        })
+    records[name] = result
+    if seconds is not None and not fast:
+        timings[f"derivation:{name}"] = seconds
+    progress.finished(f"derivation {name}", result["status"], seconds, cached=False)
+
+
+def run_all(
+        claim_ids, derivations: dict[str, Path], derivations_out: Path, fast: bool,
+        workers: int, progress: Progress, use_cache: bool = True) -> RunOutcome:
+    """Run claims and derivations (cached results reused) in a process pool."""
+    folder = next(iter(derivations.values())).parent if derivations else \
+        find_derivations_directory()
+    key = source_hash(folder)
+    variant = "fast" if fast else "full"
+    claims, records, pending_claims, pending_derivations = _cached_results(
+        claim_ids, derivations, derivations_out, key, variant, use_cache, progress)
     if pending_claims or pending_derivations:
         progress.message(f"qgsym report: running {len(pending_claims)} claims and "
                          f"{len(pending_derivations)} derivations on {workers} worker processes")
@@ -496,34 +540,11 @@ def run_all(  # noqa: C901 (scheduling, cache and worker-failure paths of the po
                 except Exception as error:  # the worker process itself died
                     result, failed_worker = None, f"{type(error).__name__}: {error}"
                 if kind == "claim":
-                    results = result if result is not None else [
-                        _worker_failure_claim(c, failed_worker) for c in groups[name]]
-                    for claim_id, one in zip(groups[name], results, strict=True):
-                        seconds = one.pop("timing_seconds", None)
-                        if failed_worker is None:
-                            cache_write("claims", key, claim_id, one)
-                        claims[claim_id] = one
-                        if seconds is not None:
-                            timings[f"claim:{claim_id}"] = seconds
-                        progress.finished(claim_id, one["verdict"], seconds, cached=False)
+                    _store_claims(groups[name], result, failed_worker, key, claims, timings,
+                                  progress)
                 else:
-                    seconds = result.pop("seconds", None) if result is not None else None
-                    if result is None:
-                        result = {"name": name, "status": "failed", "method": "worker",
-                                  "title": name, "summary": "", "figures": [], "data": [],
-                                  "problems": [], "extra": {},
-                                  "reason": f"the worker process failed ({failed_worker})",
-                                  "traceback_tail": []}
-                    else:  # ok, or failed with an exception (deterministic for this source)
-                        cache_write("derivations", key, f"{name}-{variant}", {
-                            "record": result,
-                            "files": snapshot_files(derivations_out / name),
-                        })
-                    records[name] = result
-                    if seconds is not None and not fast:
-                        timings[f"derivation:{name}"] = seconds
-                    progress.finished(f"derivation {name}", result["status"], seconds,
-                                      cached=False)
+                    _store_derivation(name, result, failed_worker, key, variant, fast,
+                                      derivations_out, records, timings, progress)
         write_timings(timings)
     ordered_claims = {c: claims[c] for c in claim_ids}
     ordered_records = {n: records[n] for n in derivations}
@@ -546,8 +567,6 @@ def _completed(futures: dict, progress: Progress, heartbeat: float = 30.0):
 
 
 def _worker_failure_claim(claim_id: str, reason: str) -> dict:
-    from qgsym.claims import all_claims
-
     claim = all_claims().get(claim_id)
     return roundtrip({
         "id": claim_id,

@@ -37,6 +37,8 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
 
 import sympy
 
@@ -54,6 +56,9 @@ __all__ = [
     "hbar_coefficients",
     "truncate_hbar",
     "polynomial_degree",
+    "StarAlgebra",
+    "StarDiagonalization",
+    "star_diagonalize",
 ]
 
 #: The default expansion parameter.
@@ -405,3 +410,154 @@ def apply_weyl_operator(symbol, psi, positions, momenta, hbar=HBAR):
             inner = coefficient * k_power(psi, rest)
             total += weight * binomial * k_power(inner, split)
     return sympy.expand(total)
+
+
+class StarAlgebra(Protocol):
+    """What :func:`star_diagonalize` needs of a representation of matrix symbols.
+
+    Two representations implement it: SymPy expressions
+    (:class:`qgsym.derive.moyal_kinetics.PhaseSpace`) and exact truncated Taylor jets
+    (:class:`qgsym.derive.moyal_jets.JetSpace`). A *matrix* is whatever the algebra uses
+    (``sympy.ImmutableMatrix`` or a tuple of rows); a *scalar* is one of its entries.
+
+    Attributes
+    ----------
+    time : object or None
+        The time variable; None for a static symbol.
+    """
+
+    time: object
+
+    def star(self, f, g, order: int):
+        """f ⋆ g truncated after ħ^order."""
+
+    def identity_matrix(self, n: int):
+        """The N x N identity."""
+
+    def dagger(self, matrix):
+        """Hermitian conjugate."""
+
+    def add(self, a, b):
+        """a + b."""
+
+    def times(self, matrix, coefficient, power: int):
+        """coefficient · ħ^power · matrix, coefficient a SymPy Gaussian rational (−1, ±i, −1/2)."""
+
+    def hbar_part(self, matrix, power: int):
+        """Coefficient of ħ^power, entry by entry (a ħ-free matrix)."""
+
+    def over_gap(self, value, gap):
+        """value / gap (a truncated series where the algebra truncates)."""
+
+    def entry(self, matrix, a: int, b: int):
+        """matrix[a, b]."""
+
+    def matrix(self, rows):
+        """A matrix from a list of rows of scalars."""
+
+    def zero_scalar(self):
+        """The scalar 0."""
+
+    def time_derivative(self, matrix):
+        """∂_t of a matrix."""
+
+    def truncate_matrix(self, matrix, order: int):
+        """Drop every power of ħ above ``order``."""
+
+
+@dataclass(frozen=True)
+class StarDiagonalization:
+    """Result of :func:`star_diagonalize` (all truncated after ħ^order).
+
+    Attributes
+    ----------
+    U : matrix (N x N)
+        Star-unitary diagonalizer U = U0 ⋆ W.
+    W : matrix (N x N)
+    generator : tuple of N scalars
+        K_n, the band generator of the dynamics (diag of U†⋆H⋆U − iħU†⋆∂_tU).
+    htilde : tuple of N scalars
+        h̃_n = diag(U†⋆H⋆U) = K_n − ħ A_{t,n}.
+    order : int
+    """
+
+    U: object
+    W: object
+    generator: tuple
+    htilde: tuple
+    order: int
+
+
+def _with_time_term(algebra: StarAlgebra, transformed, left, right, order: int):
+    """transformed − iħ left⋆∂_t right (the time term of a time-dependent unitary)."""
+    if algebra.time is None:
+        return transformed
+    term = algebra.star(left, algebra.time_derivative(right), order - 1)
+    return algebra.truncate_matrix(algebra.add(transformed, algebra.times(term, -sympy.I, 1)), order)
+
+
+def star_diagonalize(algebra: StarAlgebra, H, U0, energies, order: int = 2) -> StarDiagonalization:
+    """Star-diagonalize the N x N symbol H order by order in ħ.
+
+    Parameters
+    ----------
+    algebra : StarAlgebra
+        The representation of the symbols (SymPy expressions or exact jets).
+    H : matrix (N x N)
+        Hermitian symbol H(q[, t]).
+    U0 : matrix (N x N)
+        Pointwise unitary with U0† H U0 = diag(energies) (ordinary products).
+    energies : sequence of N scalars
+        The pointwise band energies (non-degenerate: the gaps are divided by).
+    order : int
+        Highest power of ħ kept.
+
+    Returns
+    -------
+    StarDiagonalization
+
+    Notes
+    -----
+    Find U = U0 ⋆ W, W = 1 + ħW_1 + ħ²W_2 + …, with U†⋆U = U⋆U† = 1 and
+
+    .. math::
+        U^\\dagger\\star H\\star U - i\\hbar\\,U^\\dagger\\star\\partial_t U = K
+        \\quad\\text{diagonal}.
+
+    At order m the unknown W_m = X_m + iS_m: X_m (Hermitian) from star-unitarity,
+    :math:`X_m = -\\tfrac12 [W^\\dagger\\star M\\star W]_m` with M = U0†⋆U0, and S_m
+    (Hermitian, zero diagonal, the gauge choice) from diagonality,
+    :math:`S_{ab} = i D_{ab}/(E_a - E_b)` where D is the order-m off-diagonal remainder.
+    """
+    n = len(energies)
+    U0d = algebra.dagger(U0)
+    M = algebra.star(U0d, U0, order)
+    kinetic = algebra.star(algebra.star(U0d, H, order), U0, order)
+    kinetic = _with_time_term(algebra, kinetic, U0d, U0, order)
+    W = algebra.identity_matrix(n)
+    for m in range(1, order + 1):
+        Wd = algebra.dagger(W)
+        unitarity = algebra.hbar_part(algebra.star(algebra.star(Wd, M, m), W, m), m)
+        Wm = algebra.add(W, algebra.times(unitarity, sympy.Rational(-1, 2), m))
+        Wmd = algebra.dagger(Wm)
+        remainder = algebra.star(algebra.star(Wmd, kinetic, m), Wm, m)
+        if algebra.time is not None:
+            extra = algebra.star(algebra.star(Wmd, M, m - 1), algebra.time_derivative(Wm), m - 1)
+            remainder = algebra.add(remainder, algebra.times(extra, -sympy.I, 1))
+        D = algebra.hbar_part(remainder, m)
+        S = algebra.matrix([
+            [algebra.over_gap(algebra.entry(D, a, b), energies[a] - energies[b]) if a != b
+             else algebra.zero_scalar() for b in range(n)]
+            for a in range(n)])
+        # W_m = X_m + i S_m with S_ab = i D_ab / (E_a − E_b): i · i = −1
+        W = algebra.truncate_matrix(algebra.add(Wm, algebra.times(S, sympy.Integer(-1), m)), order)
+    U = algebra.star(U0, W, order)
+    Ud = algebra.dagger(U)
+    transformed = algebra.star(algebra.star(Ud, H, order), U, order)
+    generator = _with_time_term(algebra, transformed, Ud, U, order)
+    return StarDiagonalization(
+        U, W,
+        tuple(algebra.entry(generator, a, a) for a in range(n)),
+        tuple(algebra.entry(transformed, a, a) for a in range(n)),
+        order,
+    )
