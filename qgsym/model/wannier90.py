@@ -1039,6 +1039,73 @@ class WannierHamiltonian:
                 total[b, a] = total[a, b]
         return total
 
+    def jet(self, k, order: int = 3) -> list:
+        """[H, ∂H, ∂²H, ∂³H][: order + 1] from one matrix product of phases by H(R).
+
+        Parameters
+        ----------
+        k : array_like, shape (P, d)
+            Cartesian momenta.
+        order : int, 0..3
+
+        Returns
+        -------
+        list of numpy.ndarray
+            Shapes (P, N, N), (d, P, N, N), (d, d, P, N, N), (d, d, d, P, N, N), complex.
+
+        Notes
+        -----
+        With the lattice sums :math:`S_\\alpha = \\sum_{\\mathbf R} e^{i\\mathbf k\\cdot
+        \\mathbf R_{cart}} \\prod_{j\\in\\alpha}(iR_{cart,j}) H(\\mathbf R)/\\mathrm{deg}
+        (\\mathbf R)` for every multi-index α of length ≤ ``order`` (one product of the
+        (P·K, nR) weighted phase matrix by the (nR, N²) matrix of H(R)), the Leibniz rule on
+        :math:`H_{mn} = e^{i\\mathbf k\\cdot\\Delta_{mn}} (H_{lat})_{mn}` gives
+
+        .. math::
+            \\partial_\\alpha H_{mn} = e^{i\\mathbf k\\cdot\\Delta_{mn}}
+            \\sum_{\\beta\\subseteq\\alpha}\\prod_{j\\in\\beta}(i\\Delta^j_{mn})\\,
+            (S_{\\alpha\\setminus\\beta})_{mn}.
+        """
+        if order not in (0, 1, 2, 3):
+            raise QgsymError(f"jet order must be 0..3, got {order!r}")
+        if order > 0:
+            self._refuse_without_lattice()
+        phases, vectors, orbital = self._parts(k)
+        d, n = self.dimension, self.n_bands
+        combos = [c for r in range(order + 1)
+                  for c in itertools.combinations_with_replacement(range(d), r)]
+        weights = np.stack([np.prod(1j * vectors[:, list(c)], axis=1) for c in combos])
+        weighted = (phases[:, None, :] * weights[None]).reshape(-1, phases.shape[1])
+        flat = self.hopping_model.matrices.reshape(len(weights[0]), -1)
+        sums = (weighted @ flat).reshape(len(phases), len(combos), n, n)
+        index = {c: i for i, c in enumerate(combos)}
+        delta = 1j * self._offsets()  # (d, N, N): iΔ^a
+        shifted = bool(np.any(self.centres[:, :d]))
+        result = []
+        for r in range(order + 1):
+            own = [c for c in combos if len(c) == r]
+            blocks = []
+            for c in own:
+                block = sums[:, index[c]].copy()
+                if shifted:
+                    for size in range(1, r + 1):
+                        for chosen in itertools.combinations(range(r), size):
+                            rest = tuple(c[i] for i in range(r) if i not in chosen)
+                            factor = np.prod([delta[c[i]] for i in chosen], axis=0)
+                            block += factor * sums[:, index[rest]]
+                    block = self._rotate(orbital, block)
+                blocks.append(block)
+            unique = np.stack(blocks)  # (K_r, P, N, N)
+            full = np.empty((d,) * r, dtype=int)
+            for axes in itertools.product(range(d), repeat=r):
+                full[axes] = own.index(tuple(sorted(axes)))
+            result.append(unique[full.reshape(-1)].reshape(*(d,) * r, *unique.shape[1:]))
+        return result
+
+    def third_derivative(self, k):
+        """d3H/dk_a dk_b dk_c, shape (d, d, d, P, N, N) (see :meth:`jet`)."""
+        return self.jet(k, 3)[3]
+
     def basis_connection(self, k):
         """Berry connection and curvature of the tb basis (``full``), or None (``tb``).
 
