@@ -66,14 +66,17 @@ independent check of the analytic path (``method="finite-difference"``).
 Array namespace. The analytic kernel takes ``xp`` (default :mod:`numpy`): an array-API
 namespace (``numpy`` ≥ 2, ``array_api_compat.torch``, ``cupy``...). It uses only ``xp.asarray``,
 ``xp.linalg.eigh``, ``xp.linalg.diagonal``, ``@``, ``.mT``, ``xp.conj``, ``xp.real``,
-``xp.imag``, ``xp.where``, ``xp.sum``, ``xp.ones_like``, ``xp.zeros_like``, ``xp.isfinite``,
-``xp.all`` and broadcasting arithmetic; the Hamiltonian's arrays (NumPy) are moved into ``xp``
+``xp.imag``, ``xp.where``, ``xp.sum``, ``xp.reshape``, ``xp.permute_dims``, ``xp.ones_like``,
+``xp.zeros_like``, ``xp.isfinite``, ``xp.all``, integer-array indexing along the first axis
+and broadcasting arithmetic; the Hamiltonian's arrays (NumPy) are moved into ``xp``
 once per chunk, and the results are returned as NumPy arrays. Nothing requires a GPU.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -129,15 +132,23 @@ def analytic_unavailable(hamiltonian) -> str:
     return ""
 
 
-def hamiltonian_jet(hamiltonian, k: np.ndarray, order: int) -> list:
+def hamiltonian_jet(hamiltonian, k: np.ndarray, order: int, packed: bool = False) -> list:
     """[H, ∂H, ∂²H, ∂³H][: order + 1] at k (P, d): shapes (P,N,N), (d,P,N,N), (d,d,P,N,N), ...
 
-    Uses ``hamiltonian.jet(k, order)`` when present (one phase product for hopping models).
+    Uses ``hamiltonian.jet(k, order, packed)`` when present (one phase product for hopping
+    models). ``packed``: orders r ≥ 2 as (K_r, P, N, N) over ascending index tuples
+    (``itertools.combinations_with_replacement``), as :meth:`WannierHamiltonian.jet
+    <qgsym.model.wannier90.WannierHamiltonian.jet>`.
     """
     if hasattr(hamiltonian, "jet"):
-        return list(hamiltonian.jet(k, order))
+        return list(hamiltonian.jet(k, order, packed))
     names = ("matrix", "derivative", "second_derivative", "third_derivative")
-    return [getattr(hamiltonian, name)(k) for name in names[: order + 1]]
+    parts = [getattr(hamiltonian, name)(k) for name in names[: order + 1]]
+    if packed:
+        d = np.atleast_2d(k).shape[1]
+        for r in range(2, order + 1):
+            parts[r] = np.stack([parts[r][c] for c in _symmetric_index(d, r)[0]])
+    return parts
 
 
 def multiplet_geometry(
@@ -239,7 +250,9 @@ def _analytic(hamiltonian, k, multiplets, scale, derivatives, xp) -> MultipletGe
     blocks = []
     for start in range(0, len(k), size):
         points = k[start: start + size]
-        parts = hamiltonian_jet(hamiltonian, points, 3 if derivatives else 2)
+        parts = [np.ascontiguousarray(x)  # NumPy's matmul on other layouts is ~7x slower
+                 for x in hamiltonian_jet(hamiltonian, points, 3 if derivatives else 2,
+                                          packed=True)]
         blocks.append(_analytic_block(parts, points, multiplets, scale, same,
                                       xp.asarray(summation), derivatives, xp))
     energies = np.concatenate([b[0] for b in blocks]) / sizes
@@ -253,39 +266,71 @@ def _analytic(hamiltonian, k, multiplets, scale, derivatives, xp) -> MultipletGe
                              "analytic" if derivatives else "none")
 
 
+@lru_cache(maxsize=16)
+def _symmetric_index(d: int, order: int):
+    """Unique ascending index tuples of length ``order`` and the map full index -> unique."""
+    unique = list(itertools.combinations_with_replacement(range(d), order))
+    full = np.empty((d,) * order, dtype=int)
+    for axes in itertools.product(range(d), repeat=order):
+        full[axes] = unique.index(tuple(sorted(axes)))
+    return unique, full
+
+
+def _flip(array):
+    """``array.mT``, C-contiguous for NumPy (its binary operations on transposed views are
+    an order of magnitude slower than a copy); other namespaces get the view."""
+    flipped = array.mT
+    return np.ascontiguousarray(flipped) if isinstance(flipped, np.ndarray) else flipped
+
+
+def _contract(left, right, xp):
+    """out[l, r, p, n] = Σ_m left[l, p, n, m] right[r, p, n, m] as one batched matmul.
+
+    ``left`` (L, P, N, M) and ``right`` (R, P, N, M) -> (L, R, P, N).
+    """
+    product = xp.permute_dims(left, (1, 2, 0, 3)) @ xp.permute_dims(right, (1, 2, 3, 0))
+    return xp.permute_dims(product, (2, 3, 0, 1))
+
+
 def _analytic_block(parts, points, multiplets, scale, same, summation, derivatives, xp):
     """Values and (optionally) derivatives of one block of points; see the module docstring.
 
     Index conventions: arrays of matrices are [..., p, n, m]; ``inverse[p, n, m]`` is
-    1/(ε_m − ε_n) (zero inside a multiplet); derivative arrays are [a, b, c, p, n].
+    1/(ε_m − ε_n) (zero inside a multiplet); derivative arrays are [a, b, c, p, n]. The
+    m-sums are batched matmuls (:func:`_contract`); Hermiticity of A, v, (A^b)_{;a},
+    (v^b)_{;a} gives the second Leibniz term of each pair sum as the complex conjugate of
+    the first with b and c exchanged.
     """
     h = xp.asarray(parts[0])
     if not bool(xp.all(xp.isfinite(h))):
         raise QgsymError("H(k) is not finite at some k point of the grid")
     energies, vectors = xp.linalg.eigh(h)
+    if isinstance(vectors, np.ndarray):  # LAPACK's layout is column-major: matmul is 7x slower
+        vectors = np.ascontiguousarray(vectors)
     energies_host = _host(energies)
     check_gaps(energies_host, points, multiplets,
                scale or max(float(np.ptp(energies_host)), np.finfo(float).tiny))
-    dagger = xp.conj(vectors).mT
+    d, n_points, n_bands = parts[1].shape[0], h.shape[0], h.shape[-1]
+    dagger = _flip(xp.conj(vectors))
     v = dagger @ xp.asarray(parts[1]) @ vectors  # (d, P, N, N)
-    w = dagger @ xp.asarray(parts[2]) @ vectors  # (d, d, P, N, N)
+    pair_index = _symmetric_index(d, 2)[1]
+    w_unique = dagger @ xp.asarray(parts[2]) @ vectors  # (K2, P, N, N), packed
+
+    w = xp.reshape(w_unique[xp.asarray(pair_index.reshape(-1))],
+                   (d * d, n_points, n_bands, n_bands))  # [a·d + b]
     difference = energies[:, None, :] - energies[:, :, None]  # [p, n, m] = ε_m − ε_n
     inverse = xp.where(same, xp.zeros_like(difference),
                        1.0 / xp.where(same, xp.ones_like(difference), difference))
     velocity = xp.real(xp.linalg.diagonal(v))  # (d, P, N)
-    connection = 1j * v * inverse  # A^a_nm
-    flipped = connection.mT  # [.., n, m] = A_mn
-    pair = connection[:, None] * flipped[None, :]  # (b, c, P, N, M): A^b_nm A^c_mn
-    qgt = xp.sum(pair, axis=-1)
-    v_flipped = v.mT
-    v_pair = v[:, None] * v_flipped[None, :]  # v^b_nm v^c_mn
-    values = {
-        "berry_curvature": -2.0 * xp.imag(qgt),
-        "quantum_metric": xp.real(qgt),
-        "band_normalized_metric": -2.0 * xp.real(xp.sum(pair * inverse, axis=-1)),
-        "inverse_mass": xp.real(xp.linalg.diagonal(w))
-        - 2.0 * xp.real(xp.sum(v_pair * inverse, axis=-1)),
-    }
+    connection = v * (1j * inverse)  # A^a_nm
+    flipped = _flip(connection)  # [.., n, m] = A_mn
+    v_flipped = _flip(v)
+    qgt = _contract(connection, flipped, xp)  # [b, c, p, n] = Σ_m A^b_nm A^c_mn
+    metric = -2.0 * xp.real(_contract(connection, flipped * inverse, xp))
+    mass = (xp.real(xp.linalg.diagonal(xp.reshape(w, (d, d, n_points, n_bands, n_bands))))
+            - 2.0 * xp.real(_contract(v, v_flipped * inverse, xp)))
+    values = {"berry_curvature": -2.0 * xp.imag(qgt), "quantum_metric": xp.real(qgt),
+              "band_normalized_metric": metric, "inverse_mass": mass}
 
     def levels(array):  # (..., P, N) -> host (..., P, M): multiplet sums
         return _host(array @ summation)
@@ -293,26 +338,38 @@ def _analytic_block(parts, points, multiplets, scale, same, summation, derivativ
     out_values = {name: levels(x) for name, x in values.items()}
     if not derivatives:
         return levels(energies), levels(velocity), out_values, None
-    # covariant derivatives [a, b]: (v^b)_{;a} = W^{ab} + i (A^a v^b − v^b A^a)
-    covariant = w + 1j * (connection[:, None] @ v[None, :] - v[None, :] @ connection[:, None])
+    shape = (d * d, n_points, n_bands, n_bands)
+    # (v^b)_{;a} = W^{ab} + i (A^a v^b − v^b A^a), and v^b A^a = (A^a v^b)†
+    product = xp.reshape(connection[:, None] @ v[None, :], shape)  # [a·d + b]
+    covariant = w + 1j * (product - _flip(xp.conj(product)))
     slope = velocity[:, :, None, :] - velocity[:, :, :, None]  # [a, p, n, m] = v^a_mm − v^a_nn
     inverse_squared = inverse * inverse
     d_inverse = -slope * inverse_squared  # ∂_a 1/(ε_m − ε_n)
-    d_connection = (1j * covariant * inverse  # [a, b]: (A^b)_{;a}
-                    - 1j * v[None, :] * (slope * inverse_squared)[:, None])
-    d_pair = (d_connection[:, :, None] * flipped[None, None, :]
-              + connection[None, :, None] * d_connection.mT[:, None, :])  # [a, b, c, p, n, m]
-    d_qgt = xp.sum(d_pair, axis=-1)
-    d_metric = -2.0 * xp.real(xp.sum(d_pair * inverse, axis=-1)
-                              + xp.sum(pair[None] * d_inverse[:, None, None], axis=-1))
-    third = xp.asarray(parts[3])  # (a, b, c, P, N, N), orbital basis
-    third_diagonal = xp.real(xp.sum(xp.conj(vectors) * (third @ vectors), axis=-2))
-    commutator = -2.0 * xp.imag(xp.sum(connection[:, None, None] * w.mT[None], axis=-1))
-    c_pair = (covariant[:, :, None] * v_flipped[None, None, :]
-              + v[None, :, None] * covariant.mT[:, None, :])
-    d_mass = third_diagonal + commutator - 2.0 * xp.real(
-        xp.sum(c_pair * inverse, axis=-1) + xp.sum(v_pair[None] * d_inverse[:, None, None],
-                                                   axis=-1))
+    d_connection = (covariant * (1j * inverse)  # [a·d + b]: (A^b)_{;a}
+                    - 1j * xp.reshape(v[None, :] * (slope * inverse_squared)[:, None], shape))
+
+    def symmetrized(first):  # first[a, b, c] + conj(first[a, c, b]) from first (d², d, P, N)
+        first = xp.reshape(first, (d, d, d, n_points, n_bands))
+        return first + xp.conj(xp.permute_dims(first, (0, 2, 1, 3, 4)))
+
+    def leading_last(array):  # (b·c, a, P, N) -> (a, b, c, P, N)
+        return xp.permute_dims(xp.reshape(array, (d, d, d, n_points, n_bands)), (2, 0, 1, 3, 4))
+
+    d_qgt = symmetrized(_contract(d_connection, flipped, xp))
+    pair = xp.reshape(connection[:, None] * flipped[None, :], shape)  # A^b_nm A^c_mn
+    d_metric = -2.0 * (xp.real(symmetrized(_contract(d_connection, flipped * inverse, xp)))
+                       + xp.real(leading_last(_contract(pair, d_inverse, xp))))
+    triple_index = _symmetric_index(d, 3)[1]
+    unique_third = xp.asarray(parts[3])  # (K3, P, N, N), packed
+    third_diagonal = xp.real(xp.sum((dagger @ unique_third) * _flip(vectors), axis=-1))
+    third_diagonal = xp.reshape(third_diagonal[xp.asarray(triple_index.reshape(-1))],
+                                (d, d, d, n_points, n_bands))
+    commutator = -2.0 * xp.imag(xp.reshape(_contract(connection, w.mT, xp),
+                                           (d, d, d, n_points, n_bands)))
+    v_pair = xp.reshape(v[:, None] * v_flipped[None, :], shape)  # v^b_nm v^c_mn
+    d_mass = (third_diagonal + commutator
+              - 2.0 * xp.real(symmetrized(_contract(covariant, v_flipped * inverse, xp)))
+              - 2.0 * xp.real(leading_last(_contract(v_pair, d_inverse, xp))))
     gradient = {
         "berry_curvature": levels(-2.0 * xp.imag(d_qgt)),
         "quantum_metric": levels(xp.real(d_qgt)),

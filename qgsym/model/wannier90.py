@@ -1039,7 +1039,25 @@ class WannierHamiltonian:
                 total[b, a] = total[a, b]
         return total
 
-    def jet(self, k, order: int = 3) -> list:
+    def _half_sum(self):
+        """(indices, matrices): one R of each ±R pair (R = 0 with H(0)/2), divided by deg(R).
+
+        H(k) = T + T† with T = Σ_{R in the half} e^{ik·R} H(R)/deg(R), because
+        H(−R)/deg(−R) = (H(R)/deg(R))† (checked by :class:`HoppingModel`); the same holds for
+        every k-derivative, so :meth:`jet` does half the matrix product.
+        """
+        cached = self.__dict__.get("_half")
+        if cached is None:
+            model = self.hopping_model
+            keep = [i for i, r in enumerate(model.hoppings.tolist()) if tuple(r) >= (0, 0, 0)]
+            matrices = model.matrices[keep] / model.degeneracies[keep, None, None]
+            zero = [j for j, i in enumerate(keep) if not np.any(model.hoppings[i])]
+            matrices[zero] *= 0.5
+            cached = (np.array(keep), matrices.reshape(len(keep), -1))
+            object.__setattr__(self, "_half", cached)  # a cache of the frozen data
+        return cached
+
+    def jet(self, k, order: int = 3, packed: bool = False) -> list:
         """[H, ∂H, ∂²H, ∂³H][: order + 1] from one matrix product of phases by H(R).
 
         Parameters
@@ -1047,6 +1065,10 @@ class WannierHamiltonian:
         k : array_like, shape (P, d)
             Cartesian momenta.
         order : int, 0..3
+        packed : bool
+            True: orders r ≥ 2 as (K_r, P, N, N), one entry per ascending index tuple
+            (``itertools.combinations_with_replacement(range(d), r)``), the others equal by
+            symmetry of partial derivatives.
 
         Returns
         -------
@@ -1055,51 +1077,63 @@ class WannierHamiltonian:
 
         Notes
         -----
-        With the lattice sums :math:`S_\\alpha = \\sum_{\\mathbf R} e^{i\\mathbf k\\cdot
-        \\mathbf R_{cart}} \\prod_{j\\in\\alpha}(iR_{cart,j}) H(\\mathbf R)/\\mathrm{deg}
-        (\\mathbf R)` for every multi-index α of length ≤ ``order`` (one product of the
-        (P·K, nR) weighted phase matrix by the (nR, N²) matrix of H(R)), the Leibniz rule on
+        With the lattice sums :math:`T_\\alpha = \\sum_{\\mathbf R\\in\\mathrm{half}}
+        e^{i\\mathbf k\\cdot\\mathbf R_{cart}} \\prod_{j\\in\\alpha}(iR_{cart,j})
+        H(\\mathbf R)/\\mathrm{deg}(\\mathbf R)` for every multi-index α of length ≤ ``order``
+        (one product of the (P·K, nR/2) weighted phase matrix by the (nR/2, N²) matrix of
+        H(R); see :meth:`_half_sum`), the Leibniz rule on
         :math:`H_{mn} = e^{i\\mathbf k\\cdot\\Delta_{mn}} (H_{lat})_{mn}` gives
 
         .. math::
-            \\partial_\\alpha H_{mn} = e^{i\\mathbf k\\cdot\\Delta_{mn}}
+            \\partial_\\alpha H = X_\\alpha + X_\\alpha^\\dagger, \\qquad
+            (X_\\alpha)_{mn} = e^{i\\mathbf k\\cdot\\Delta_{mn}}
             \\sum_{\\beta\\subseteq\\alpha}\\prod_{j\\in\\beta}(i\\Delta^j_{mn})\\,
-            (S_{\\alpha\\setminus\\beta})_{mn}.
+            (T_{\\alpha\\setminus\\beta})_{mn}
+
+        (iΔ is anti-Hermitian element-wise, iΔ_nm = conj(iΔ_mn), so each term of T† maps to
+        the adjoint of the term of T).
         """
         if order not in (0, 1, 2, 3):
             raise QgsymError(f"jet order must be 0..3, got {order!r}")
         if order > 0:
             self._refuse_without_lattice()
-        phases, vectors, orbital = self._parts(k)
+        k = np.atleast_2d(np.asarray(k, dtype=float))
         d, n = self.dimension, self.n_bands
+        keep, flat = self._half_sum()
+        vectors = (self.hopping_model.hoppings[keep] @ self.lattice)[:, :d]  # (nR/2, d)
+        phases = np.exp(1j * k @ vectors.T)  # (P, nR/2)
         combos = [c for r in range(order + 1)
                   for c in itertools.combinations_with_replacement(range(d), r)]
         weights = np.stack([np.prod(1j * vectors[:, list(c)], axis=1) for c in combos])
-        weighted = (phases[:, None, :] * weights[None]).reshape(-1, phases.shape[1])
-        flat = self.hopping_model.matrices.reshape(len(weights[0]), -1)
-        sums = (weighted @ flat).reshape(len(phases), len(combos), n, n)
+        weighted = (weights[:, None, :] * phases[None]).reshape(-1, phases.shape[1])
+        sums = (weighted @ flat).reshape(len(combos), len(phases), n, n)  # combos by order
         index = {c: i for i, c in enumerate(combos)}
         delta = 1j * self._offsets()  # (d, N, N): iΔ^a
         shifted = bool(np.any(self.centres[:, :d]))
+        orbital = np.exp(1j * k @ self.centres[:, :d].T) if shifted else None
         result = []
         for r in range(order + 1):
             own = [c for c in combos if len(c) == r]
-            blocks = []
-            for c in own:
-                block = sums[:, index[c]].copy()
-                if shifted:
+            block = sums[index[own[0]]: index[own[-1]] + 1]  # (K_r, P, N, N), a view
+            if shifted:
+                block = block.copy()
+                for j, c in enumerate(own):
                     for size in range(1, r + 1):
                         for chosen in itertools.combinations(range(r), size):
                             rest = tuple(c[i] for i in range(r) if i not in chosen)
                             factor = np.prod([delta[c[i]] for i in chosen], axis=0)
-                            block += factor * sums[:, index[rest]]
-                    block = self._rotate(orbital, block)
-                blocks.append(block)
-            unique = np.stack(blocks)  # (K_r, P, N, N)
-            full = np.empty((d,) * r, dtype=int)
-            for axes in itertools.product(range(d), repeat=r):
-                full[axes] = own.index(tuple(sorted(axes)))
-            result.append(unique[full.reshape(-1)].reshape(*(d,) * r, *unique.shape[1:]))
+                            block[j] += factor * sums[index[rest]]
+                block = self._rotate(orbital, block)
+            block = block + np.ascontiguousarray(np.conj(block).mT)  # C order: fast matmul
+            if r == 0:
+                result.append(block[0])
+            elif r == 1 or packed:
+                result.append(block)
+            else:
+                full = np.empty((d,) * r, dtype=int)
+                for axes in itertools.product(range(d), repeat=r):
+                    full[axes] = own.index(tuple(sorted(axes)))
+                result.append(block[full.reshape(-1)].reshape(*(d,) * r, *block.shape[1:]))
         return result
 
     def third_derivative(self, k):
