@@ -1009,35 +1009,16 @@ class WannierHamiltonian:
         return (factors @ flat).reshape(len(phases), *matrices.shape[1:])
 
     def matrix(self, k):
-        phases, _, orbital = self._parts(k)
-        return self._rotate(orbital, self._sum(phases))
-
-    def _lattice_terms(self, k):
-        phases, vectors, orbital = self._parts(k)
-        h = self._sum(phases)
-        dh = np.stack([self._sum(phases, 1j * vectors[:, a]) for a in range(self.dimension)])
-        return phases, vectors, orbital, h, dh
+        """H(k), shape (P, N, N) (:meth:`jet`)."""
+        return self.jet(k, 0)[0]
 
     def derivative(self, k):
-        self._refuse_without_lattice()
-        _, _, orbital, h, dh = self._lattice_terms(k)
-        delta = self._offsets()[:, None]  # (d, 1, N, N)
-        return self._rotate(orbital, dh + 1j * delta * h[None])
+        """dH/dk_a, shape (d, P, N, N) (:meth:`jet`)."""
+        return self.jet(k, 1)[1]
 
     def second_derivative(self, k):
-        self._refuse_without_lattice()
-        phases, vectors, orbital, h, dh = self._lattice_terms(k)
-        d = self.dimension
-        delta = self._offsets()[:, None]  # (d, 1, N, N)
-        total = np.empty((d, d, *h.shape), dtype=complex)
-        for a in range(d):  # one (P, N, N) block at a time: memory stays ~ the result
-            for b in range(a, d):
-                block = self._sum(phases, -vectors[:, a] * vectors[:, b])
-                block += 1j * delta[a] * dh[b] + 1j * delta[b] * dh[a]
-                block -= delta[a] * delta[b] * h
-                total[a, b] = self._rotate(orbital, block)
-                total[b, a] = total[a, b]
-        return total
+        """d2H/dk_a dk_b, shape (d, d, P, N, N) (:meth:`jet`)."""
+        return self.jet(k, 2)[2]
 
     def _half_sum(self):
         """(indices, matrices): one R of each ±R pair (R = 0 with H(0)/2), divided by deg(R).
@@ -1056,6 +1037,18 @@ class WannierHamiltonian:
             cached = (np.array(keep), matrices.reshape(len(keep), -1))
             object.__setattr__(self, "_half", cached)  # a cache of the frozen data
         return cached
+
+    def _jet_weights(self, order: int):
+        """(H(R) half (nR/2, N²), R_cart (nR/2, d), index tuples, Π_j iR_j (K, nR/2)), cached."""
+        cache = self.__dict__.setdefault("_weights", {})
+        if order not in cache:
+            keep, flat = self._half_sum()
+            vectors = (self.hopping_model.hoppings[keep] @ self.lattice)[:, : self.dimension]
+            combos = [c for r in range(order + 1)
+                      for c in itertools.combinations_with_replacement(range(self.dimension), r)]
+            weights = np.stack([np.prod(1j * vectors[:, list(c)], axis=1) for c in combos])
+            cache[order] = (flat, vectors, combos, weights)
+        return cache[order]
 
     def jet(self, k, order: int = 3, packed: bool = False) -> list:
         """[H, ∂H, ∂²H, ∂³H][: order + 1] from one matrix product of phases by H(R).
@@ -1099,12 +1092,8 @@ class WannierHamiltonian:
             self._refuse_without_lattice()
         k = np.atleast_2d(np.asarray(k, dtype=float))
         d, n = self.dimension, self.n_bands
-        keep, flat = self._half_sum()
-        vectors = (self.hopping_model.hoppings[keep] @ self.lattice)[:, :d]  # (nR/2, d)
+        flat, vectors, combos, weights = self._jet_weights(order)
         phases = np.exp(1j * k @ vectors.T)  # (P, nR/2)
-        combos = [c for r in range(order + 1)
-                  for c in itertools.combinations_with_replacement(range(d), r)]
-        weights = np.stack([np.prod(1j * vectors[:, list(c)], axis=1) for c in combos])
         weighted = (weights[:, None, :] * phases[None]).reshape(-1, phases.shape[1])
         sums = (weighted @ flat).reshape(len(combos), len(phases), n, n)  # combos by order
         index = {c: i for i, c in enumerate(combos)}
