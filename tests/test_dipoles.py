@@ -320,3 +320,19 @@ def test_array_namespace_uses_only_the_documented_functions():
     default = multiplet_geometry(hamiltonian, k, multiplets, 1.0)
     for name in FIELDS:
         np.testing.assert_array_equal(with_strict.derivatives[name], default.derivatives[name])
+
+
+def test_band_geometry_array_namespace():
+    # band_geometry with the same restricted namespace (no einsum, no swapaxes) equals NumPy
+    strict = SimpleNamespace(
+        asarray=np.asarray, linalg=SimpleNamespace(eigh=np.linalg.eigh,
+                                                   diagonal=np.linalg.diagonal),
+        conj=np.conj, real=np.real, imag=np.imag, where=np.where, sum=np.sum,
+        ones_like=np.ones_like, zeros_like=np.zeros_like, isfinite=np.isfinite, all=np.all)
+    hamiltonian = random_hamiltonian(13, 2, 4, kramers=True)
+    k = np.random.default_rng(5).uniform(-3, 3, (4, 2))
+    multiplets = generic_multiplets(hamiltonian, k)
+    with_strict = band_geometry(hamiltonian, k, multiplets, 1.0, xp=strict)
+    default = band_geometry(hamiltonian, k, multiplets, 1.0)
+    for name in FIELDS:
+        np.testing.assert_array_equal(getattr(with_strict, name), getattr(default, name))

@@ -80,7 +80,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from qgsym.bands.geometry import band_geometry, check_gaps, multiplet_sum
+from qgsym.bands.geometry import band_geometry, check_gaps, flip, multiplet_sum
 from qgsym.bands.kspace import k_derivative
 from qgsym.errors import QgsymError
 
@@ -276,13 +276,6 @@ def _symmetric_index(d: int, order: int):
     return unique, full
 
 
-def _flip(array):
-    """``array.mT``, C-contiguous for NumPy (its binary operations on transposed views are
-    an order of magnitude slower than a copy); other namespaces get the view."""
-    flipped = array.mT
-    return np.ascontiguousarray(flipped) if isinstance(flipped, np.ndarray) else flipped
-
-
 def _contract(left, right, xp):
     """out[l, r, p, n] = Σ_m left[l, p, n, m] right[r, p, n, m] as one batched matmul.
 
@@ -311,7 +304,7 @@ def _analytic_block(parts, points, multiplets, scale, same, summation, derivativ
     check_gaps(energies_host, points, multiplets,
                scale or max(float(np.ptp(energies_host)), np.finfo(float).tiny))
     d, n_points, n_bands = parts[1].shape[0], h.shape[0], h.shape[-1]
-    dagger = _flip(xp.conj(vectors))
+    dagger = flip(xp.conj(vectors))
     v = dagger @ xp.asarray(parts[1]) @ vectors  # (d, P, N, N)
     pair_index = _symmetric_index(d, 2)[1]
     w_unique = dagger @ xp.asarray(parts[2]) @ vectors  # (K2, P, N, N), packed
@@ -323,8 +316,8 @@ def _analytic_block(parts, points, multiplets, scale, same, summation, derivativ
                        1.0 / xp.where(same, xp.ones_like(difference), difference))
     velocity = xp.real(xp.linalg.diagonal(v))  # (d, P, N)
     connection = v * (1j * inverse)  # A^a_nm
-    flipped = _flip(connection)  # [.., n, m] = A_mn
-    v_flipped = _flip(v)
+    flipped = flip(connection)  # [.., n, m] = A_mn
+    v_flipped = flip(v)
     qgt = _contract(connection, flipped, xp)  # [b, c, p, n] = Σ_m A^b_nm A^c_mn
     metric = -2.0 * xp.real(_contract(connection, flipped * inverse, xp))
     mass = (xp.real(xp.linalg.diagonal(xp.reshape(w, (d, d, n_points, n_bands, n_bands))))
@@ -341,7 +334,7 @@ def _analytic_block(parts, points, multiplets, scale, same, summation, derivativ
     shape = (d * d, n_points, n_bands, n_bands)
     # (v^b)_{;a} = W^{ab} + i (A^a v^b − v^b A^a), and v^b A^a = (A^a v^b)†
     product = xp.reshape(connection[:, None] @ v[None, :], shape)  # [a·d + b]
-    covariant = w + 1j * (product - _flip(xp.conj(product)))
+    covariant = w + 1j * (product - flip(xp.conj(product)))
     slope = velocity[:, :, None, :] - velocity[:, :, :, None]  # [a, p, n, m] = v^a_mm − v^a_nn
     inverse_squared = inverse * inverse
     d_inverse = -slope * inverse_squared  # ∂_a 1/(ε_m − ε_n)
@@ -361,7 +354,7 @@ def _analytic_block(parts, points, multiplets, scale, same, summation, derivativ
                        + xp.real(leading_last(_contract(pair, d_inverse, xp))))
     triple_index = _symmetric_index(d, 3)[1]
     unique_third = xp.asarray(parts[3])  # (K3, P, N, N), packed
-    third_diagonal = xp.real(xp.sum((dagger @ unique_third) * _flip(vectors), axis=-1))
+    third_diagonal = xp.real(xp.sum((dagger @ unique_third) * flip(vectors), axis=-1))
     third_diagonal = xp.reshape(third_diagonal[xp.asarray(triple_index.reshape(-1))],
                                 (d, d, d, n_points, n_bands))
     commutator = -2.0 * xp.imag(xp.reshape(_contract(connection, w.mT, xp),
