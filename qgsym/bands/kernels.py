@@ -25,7 +25,7 @@ import builtins
 import dis
 import inspect
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 import numpy as np
@@ -185,7 +185,7 @@ class BlochHamiltonian:
     matrix_kernel: Kernel
     derivative_kernel: Kernel
     second_derivative_kernel: Kernel
-    expression: tuple | None = None
+    expression: tuple | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def from_matrix(cls, matrix: sympy.Matrix, momenta: Sequence[sympy.Symbol]):
