@@ -336,3 +336,18 @@ def test_band_geometry_array_namespace():
     default = band_geometry(hamiltonian, k, multiplets, 1.0)
     for name in FIELDS:
         np.testing.assert_array_equal(getattr(with_strict, name), getattr(default, name))
+
+
+def test_sigma2_surface_form_without_sea_integrals():
+    # form="surface": the formulas from surface integrals alone (sea = −surface), the same
+    # numbers as from the full computation (the surface integrand does not change)
+    from qgsym.responses.nonlinear import evaluate_formulas, geometry_integrals, sigma2_values
+
+    model = NumericModel(name="random", dimension=2, reciprocal=2 * np.pi * np.eye(2),
+                         hamiltonian=random_hamiltonian(8, 2, 3, kramers=False), n_bands=3)
+    keys = ["bcd", "wpd"]
+    values, _ = sigma2_values(model, 8, [6.0], 0.5, keys, form="surface")
+    _, surface, _ = geometry_integrals(model, 8, [6.0], 0.5, "numeric")
+    expected = evaluate_formulas(keys, {x: -s for x, s in surface.items()}, surface, "xy")
+    for key in keys:
+        np.testing.assert_allclose(values[key], expected[key], rtol=1e-12, atol=1e-15)

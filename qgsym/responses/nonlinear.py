@@ -352,7 +352,7 @@ def sigma2_values(model, n, mus, temperature, keys, form="sea", path="auto", inf
     if info is not None:
         info.update(details)
     if form == "surface":
-        sea = {x: -surface[x] for x in sea}
+        sea = {x: -surface[x] for x in surface}
     else:
         surface = {x: -sea[x] for x in sea}
     return evaluate_formulas(keys, sea, surface, model.axes), details["path"]
