@@ -174,13 +174,20 @@ def check_gaps(energies: np.ndarray, k: np.ndarray, multiplets, scale: float) ->
                 )
 
 
+def flip(array):
+    """``array.mT``, C-contiguous for NumPy (its binary operations on transposed views are
+    an order of magnitude slower than a copy); other array namespaces get the view."""
+    flipped = array.mT
+    return np.ascontiguousarray(flipped) if isinstance(flipped, np.ndarray) else flipped
+
+
 def band_energies(hamiltonian, k: np.ndarray) -> np.ndarray:
     """Energies, shape (P, N), ascending."""
     return np.linalg.eigvalsh(hamiltonian.matrix(k))
 
 
 def band_geometry(
-    hamiltonian, k: np.ndarray, multiplets, energy_scale: float | None = None
+    hamiltonian, k: np.ndarray, multiplets, energy_scale: float | None = None, xp=np
 ) -> BandGeometry:
     """All band-geometric primitives at the points ``k`` by sum over states.
 
@@ -196,6 +203,13 @@ def band_geometry(
         From :func:`generic_multiplets`.
     energy_scale : float, optional
         Sets the gap-closing tolerance; default the spread of the energies at ``k``.
+    xp : array namespace, optional
+        Array-API namespace the arrays are computed in (default :mod:`numpy`; e.g.
+        ``array_api_compat.torch`` for a GPU). The Hamiltonian's NumPy arrays are moved in
+        with ``xp.asarray``; only ``xp.linalg.eigh``, ``xp.linalg.diagonal``, ``@``, ``.mT``,
+        ``xp.conj``, ``xp.real``, ``xp.imag``, ``xp.where``, ``xp.sum``, ``xp.zeros_like``,
+        ``xp.ones_like``, ``xp.isfinite``, ``xp.all`` and broadcasting arithmetic are used.
+        The fields of the result (but ``k``) are ``xp`` arrays.
 
     Raises
     ------
@@ -229,43 +243,42 @@ def band_geometry(
     this reduces to the module-docstring formulas.
     """
     k = np.atleast_2d(np.asarray(k, dtype=float))
-    h = hamiltonian.matrix(k)
-    if not np.all(np.isfinite(h)):
+    h = xp.asarray(hamiltonian.matrix(k))
+    if not bool(xp.all(xp.isfinite(h))):
         raise QgsymError("H(k) is not finite at some k point of the grid")
-    energies, vectors = np.linalg.eigh(h)
-    scale = energy_scale or max(float(np.ptp(energies)), np.finfo(float).tiny)
-    check_gaps(energies, k, multiplets, scale)
-    n_bands = energies.shape[1]
-    dagger = np.conj(np.swapaxes(vectors, -1, -2))
-    velocity_matrix = dagger[None] @ hamiltonian.derivative(k) @ vectors[None]  # (d,P,N,N)
-    second = dagger[None, None] @ hamiltonian.second_derivative(k) @ vectors[None, None]
-    same = multiplet_mask(multiplets, n_bands)
+    energies, vectors = xp.linalg.eigh(h)
+    host = np.asarray(energies.cpu() if hasattr(energies, "cpu") else energies)
+    scale = energy_scale or max(float(np.ptp(host)), np.finfo(float).tiny)
+    check_gaps(host, k, multiplets, scale)
+    n_bands = host.shape[1]
+    dagger = xp.conj(vectors).mT
+    velocity_matrix = dagger @ xp.asarray(hamiltonian.derivative(k)) @ vectors  # (d,P,N,N)
+    second = dagger @ xp.asarray(hamiltonian.second_derivative(k)) @ vectors
+    same = xp.asarray(multiplet_mask(multiplets, n_bands))
     # difference[p, m, n] = eps_n - eps_m ; inverse is zero inside multiplets.
     difference = energies[:, None, :] - energies[:, :, None]
-    inverse = np.where(same[None], 0.0, 1.0 / np.where(same[None], 1.0, difference))
-    connection = 1j * velocity_matrix * inverse[None]  # A^i_mn
+    inverse = xp.where(same, xp.zeros_like(difference),
+                       1.0 / xp.where(same, xp.ones_like(difference), difference))
+    connection = 1j * velocity_matrix * inverse  # A^i_mn
     basis = hamiltonian.basis_connection(k) if hasattr(hamiltonian, "basis_connection") else None
     if basis is not None:
-        basis_connection, basis_curvature = basis
-        rotated = dagger[None] @ basis_connection @ vectors[None]  # Ā = V† A^I V
-        connection = connection + np.where(same[None, None], 0.0, rotated)
-        internal = np.empty(basis_curvature.shape[:-1])  # (V† F^I V)_nn, pair by pair
-        for i, j in np.ndindex(*basis_curvature.shape[:2]):
-            projected = basis_curvature[i, j] @ vectors  # (P, N, N): F V
-            internal[i, j] = np.real(np.sum(np.conj(vectors) * projected, axis=-2))
-    qgt_pair = np.einsum("ipnm,jpmn->ijpnm", connection, connection)  # A^i_nm A^j_mn
-    curvature = -2.0 * np.imag(qgt_pair.sum(axis=-1))
+        basis_connection, basis_curvature = (xp.asarray(x) for x in basis)
+        rotated = dagger @ basis_connection @ vectors  # Ā = V† A^I V
+        connection = connection + xp.where(same, xp.zeros_like(rotated), rotated)
+        # (V† F^I V)_nn for every pair (i, j): Σ_a conj(V_an) (F V)_an
+        internal = xp.real(xp.sum(xp.conj(vectors) * (basis_curvature @ vectors), axis=-2))
+    qgt_pair = connection[:, None] * flip(connection)[None, :]  # A^i_nm A^j_mn, (i,j,P,N,N)
+    curvature = -2.0 * xp.imag(xp.sum(qgt_pair, axis=-1))
     if basis is not None:
         curvature = curvature + internal
-    qgt = np.real(qgt_pair.sum(axis=-1)) - 0.5j * curvature
+    qgt = xp.real(xp.sum(qgt_pair, axis=-1)) - 0.5j * curvature
     # 1/(eps_n - eps_m) indexed [p, n, m] is inverse transposed.
-    inverse_nm = np.swapaxes(inverse, -1, -2)
-    band_normalized = 2.0 * np.real(np.einsum("ijpnm,pnm->ijpn", qgt_pair, inverse_nm))
-    velocity = np.real(np.einsum("ipnn->ipn", velocity_matrix))
-    pair = np.einsum("ipnm,jpmn->ijpnm", velocity_matrix, velocity_matrix)
-    inverse_mass = np.real(np.einsum("ijpnn->ijpn", second)) + 2.0 * np.real(
-        np.einsum("ijpnm,pnm->ijpn", pair, inverse_nm)
-    )
+    inverse_nm = flip(inverse)
+    band_normalized = 2.0 * xp.real(xp.sum(qgt_pair * inverse_nm, axis=-1))
+    velocity = xp.real(xp.linalg.diagonal(velocity_matrix))
+    pair = velocity_matrix[:, None] * flip(velocity_matrix)[None, :]
+    inverse_mass = xp.real(xp.linalg.diagonal(second)) + 2.0 * xp.real(
+        xp.sum(pair * inverse_nm, axis=-1))
     return BandGeometry(
         k=k,
         energies=energies,
@@ -273,7 +286,7 @@ def band_geometry(
         inverse_mass=inverse_mass,
         interband_connection=connection,
         quantum_geometric_tensor=qgt,
-        quantum_metric=np.real(qgt),
+        quantum_metric=xp.real(qgt),
         berry_curvature=curvature,
         band_normalized_metric=band_normalized,
         kruchkov_tensor=qgt_pair,

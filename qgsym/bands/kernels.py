@@ -6,7 +6,9 @@ cached on disk by a hash of the expressions (:mod:`qgsym.cache`), so a model see
 costs no lambdify.
 
 :class:`BlochHamiltonian` bundles the kernels of H(k), dH/dk_i and d2H/dk_i dk_j for a
-numeric model matrix; the numeric geometry (:mod:`qgsym.bands.geometry`) works from it.
+numeric model matrix (and, built on first use, d3H/dk_i dk_j dk_l for the analytic Fermi-sea
+dipoles of :mod:`qgsym.bands.dipoles`); the numeric geometry (:mod:`qgsym.bands.geometry`)
+works from it.
 
 Functions SymPy produces when differentiating grammar entries and that NumPy lacks are
 given here: ``DiracDelta`` (from the derivative of ``sign``, itself the derivative of
@@ -23,8 +25,8 @@ import builtins
 import dis
 import inspect
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
 import numpy as np
 import sympy
@@ -173,6 +175,9 @@ class BlochHamiltonian:
     ----------
     dimension : int
     n_bands : int
+    expression : tuple or None
+        (matrix, momenta) the kernels were built from (:meth:`from_matrix`); needed for the
+        third-derivative kernel, which is built (and cached on disk) only when first used.
     """
 
     dimension: int
@@ -180,6 +185,7 @@ class BlochHamiltonian:
     matrix_kernel: Kernel
     derivative_kernel: Kernel
     second_derivative_kernel: Kernel
+    expression: tuple | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def from_matrix(cls, matrix: sympy.Matrix, momenta: Sequence[sympy.Symbol]):
@@ -195,7 +201,29 @@ class BlochHamiltonian:
             matrix_kernel=make_kernel(entries, momenta, (n, n)),
             derivative_kernel=make_kernel(first, momenta, (d, n, n)),
             second_derivative_kernel=make_kernel(second, momenta, (d, d, n, n)),
+            expression=(sympy.ImmutableMatrix(matrix), tuple(momenta)),
         )
+
+    @property
+    def supports_third_derivative(self) -> bool:
+        """True when :meth:`third_derivative` is available (built from a SymPy matrix)."""
+        return self.expression is not None
+
+    @cached_property
+    def third_derivative_kernel(self) -> Kernel:
+        """Kernel of d3H/dk_i dk_j dk_l, shape (d, d, d, N, N); lambdified on first use."""
+        if self.expression is None:
+            raise ModelError("this Hamiltonian has no symbolic matrix: no third-derivative kernel")
+        matrix, momenta = self.expression
+        n, d = self.n_bands, self.dimension
+        entries = list(matrix)
+
+        def build():
+            return [sympy.diff(e, k1, k2, k3) for k1 in momenta for k2 in momenta
+                    for k3 in momenta for e in entries]
+
+        return make_kernel_from_builder(
+            (sympy.srepr(matrix), "third-derivative"), build, momenta, (d, d, d, n, n))
 
     def matrix(self, k: np.ndarray) -> np.ndarray:
         """H(k): k of shape (P, d) -> (P, N, N)."""
@@ -211,3 +239,8 @@ class BlochHamiltonian:
         """d2H/dk_i dk_j: (P, d) -> (d, d, P, N, N)."""
         k = np.atleast_2d(k)
         return np.moveaxis(self.second_derivative_kernel(*k.T), 0, 2)
+
+    def third_derivative(self, k: np.ndarray) -> np.ndarray:
+        """d3H/dk_i dk_j dk_l: (P, d) -> (d, d, d, P, N, N)."""
+        k = np.atleast_2d(k)
+        return np.moveaxis(self.third_derivative_kernel(*k.T), 0, 3)

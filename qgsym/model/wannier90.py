@@ -1009,35 +1009,125 @@ class WannierHamiltonian:
         return (factors @ flat).reshape(len(phases), *matrices.shape[1:])
 
     def matrix(self, k):
-        phases, _, orbital = self._parts(k)
-        return self._rotate(orbital, self._sum(phases))
-
-    def _lattice_terms(self, k):
-        phases, vectors, orbital = self._parts(k)
-        h = self._sum(phases)
-        dh = np.stack([self._sum(phases, 1j * vectors[:, a]) for a in range(self.dimension)])
-        return phases, vectors, orbital, h, dh
+        """H(k), shape (P, N, N) (:meth:`jet`)."""
+        return self.jet(k, 0)[0]
 
     def derivative(self, k):
-        self._refuse_without_lattice()
-        _, _, orbital, h, dh = self._lattice_terms(k)
-        delta = self._offsets()[:, None]  # (d, 1, N, N)
-        return self._rotate(orbital, dh + 1j * delta * h[None])
+        """dH/dk_a, shape (d, P, N, N) (:meth:`jet`)."""
+        return self.jet(k, 1)[1]
 
     def second_derivative(self, k):
-        self._refuse_without_lattice()
-        phases, vectors, orbital, h, dh = self._lattice_terms(k)
-        d = self.dimension
-        delta = self._offsets()[:, None]  # (d, 1, N, N)
-        total = np.empty((d, d, *h.shape), dtype=complex)
-        for a in range(d):  # one (P, N, N) block at a time: memory stays ~ the result
-            for b in range(a, d):
-                block = self._sum(phases, -vectors[:, a] * vectors[:, b])
-                block += 1j * delta[a] * dh[b] + 1j * delta[b] * dh[a]
-                block -= delta[a] * delta[b] * h
-                total[a, b] = self._rotate(orbital, block)
-                total[b, a] = total[a, b]
-        return total
+        """d2H/dk_a dk_b, shape (d, d, P, N, N) (:meth:`jet`)."""
+        return self.jet(k, 2)[2]
+
+    def _half_sum(self):
+        """(indices, matrices): one R of each ±R pair (R = 0 with H(0)/2), divided by deg(R).
+
+        H(k) = T + T† with T = Σ_{R in the half} e^{ik·R} H(R)/deg(R), because
+        H(−R)/deg(−R) = (H(R)/deg(R))† (checked by :class:`HoppingModel`); the same holds for
+        every k-derivative, so :meth:`jet` does half the matrix product.
+        """
+        cached = self.__dict__.get("_half")
+        if cached is None:
+            model = self.hopping_model
+            keep = [i for i, r in enumerate(model.hoppings.tolist()) if tuple(r) >= (0, 0, 0)]
+            matrices = model.matrices[keep] / model.degeneracies[keep, None, None]
+            zero = [j for j, i in enumerate(keep) if not np.any(model.hoppings[i])]
+            matrices[zero] *= 0.5
+            cached = (np.array(keep), matrices.reshape(len(keep), -1))
+            object.__setattr__(self, "_half", cached)  # a cache of the frozen data
+        return cached
+
+    def _jet_weights(self, order: int):
+        """(H(R) half (nR/2, N²), R_cart (nR/2, d), index tuples, Π_j iR_j (K, nR/2)), cached."""
+        cache = self.__dict__.setdefault("_weights", {})
+        if order not in cache:
+            keep, flat = self._half_sum()
+            vectors = (self.hopping_model.hoppings[keep] @ self.lattice)[:, : self.dimension]
+            combos = [c for r in range(order + 1)
+                      for c in itertools.combinations_with_replacement(range(self.dimension), r)]
+            weights = np.stack([np.prod(1j * vectors[:, list(c)], axis=1) for c in combos])
+            cache[order] = (flat, vectors, combos, weights)
+        return cache[order]
+
+    def jet(self, k, order: int = 3, packed: bool = False) -> list:
+        """[H, ∂H, ∂²H, ∂³H][: order + 1] from one matrix product of phases by H(R).
+
+        Parameters
+        ----------
+        k : array_like, shape (P, d)
+            Cartesian momenta.
+        order : int, 0..3
+        packed : bool
+            True: orders r ≥ 2 as (K_r, P, N, N), one entry per ascending index tuple
+            (``itertools.combinations_with_replacement(range(d), r)``), the others equal by
+            symmetry of partial derivatives.
+
+        Returns
+        -------
+        list of numpy.ndarray
+            Shapes (P, N, N), (d, P, N, N), (d, d, P, N, N), (d, d, d, P, N, N), complex.
+
+        Notes
+        -----
+        With the lattice sums :math:`T_\\alpha = \\sum_{\\mathbf R\\in\\mathrm{half}}
+        e^{i\\mathbf k\\cdot\\mathbf R_{cart}} \\prod_{j\\in\\alpha}(iR_{cart,j})
+        H(\\mathbf R)/\\mathrm{deg}(\\mathbf R)` for every multi-index α of length ≤ ``order``
+        (one product of the (P·K, nR/2) weighted phase matrix by the (nR/2, N²) matrix of
+        H(R); see :meth:`_half_sum`), the Leibniz rule on
+        :math:`H_{mn} = e^{i\\mathbf k\\cdot\\Delta_{mn}} (H_{lat})_{mn}` gives
+
+        .. math::
+            \\partial_\\alpha H = X_\\alpha + X_\\alpha^\\dagger, \\qquad
+            (X_\\alpha)_{mn} = e^{i\\mathbf k\\cdot\\Delta_{mn}}
+            \\sum_{\\beta\\subseteq\\alpha}\\prod_{j\\in\\beta}(i\\Delta^j_{mn})\\,
+            (T_{\\alpha\\setminus\\beta})_{mn}
+
+        (iΔ is anti-Hermitian element-wise, iΔ_nm = conj(iΔ_mn), so each term of T† maps to
+        the adjoint of the term of T).
+        """
+        if order not in (0, 1, 2, 3):
+            raise QgsymError(f"jet order must be 0..3, got {order!r}")
+        if order > 0:
+            self._refuse_without_lattice()
+        k = np.atleast_2d(np.asarray(k, dtype=float))
+        d, n = self.dimension, self.n_bands
+        flat, vectors, combos, weights = self._jet_weights(order)
+        phases = np.exp(1j * k @ vectors.T)  # (P, nR/2)
+        weighted = (weights[:, None, :] * phases[None]).reshape(-1, phases.shape[1])
+        sums = (weighted @ flat).reshape(len(combos), len(phases), n, n)  # combos by order
+        index = {c: i for i, c in enumerate(combos)}
+        delta = 1j * self._offsets()  # (d, N, N): iΔ^a
+        shifted = bool(np.any(self.centres[:, :d]))
+        orbital = np.exp(1j * k @ self.centres[:, :d].T) if shifted else None
+        result = []
+        for r in range(order + 1):
+            own = [c for c in combos if len(c) == r]
+            block = sums[index[own[0]]: index[own[-1]] + 1]  # (K_r, P, N, N), a view
+            if shifted:
+                block = block.copy()
+                for j, c in enumerate(own):
+                    for size in range(1, r + 1):
+                        for chosen in itertools.combinations(range(r), size):
+                            rest = tuple(c[i] for i in range(r) if i not in chosen)
+                            factor = np.prod([delta[c[i]] for i in chosen], axis=0)
+                            block[j] += factor * sums[index[rest]]
+                block = self._rotate(orbital, block)
+            block = block + np.ascontiguousarray(np.conj(block).mT)  # C order: fast matmul
+            if r == 0:
+                result.append(block[0])
+            elif r == 1 or packed:
+                result.append(block)
+            else:
+                full = np.empty((d,) * r, dtype=int)
+                for axes in itertools.product(range(d), repeat=r):
+                    full[axes] = own.index(tuple(sorted(axes)))
+                result.append(block[full.reshape(-1)].reshape(*(d,) * r, *block.shape[1:]))
+        return result
+
+    def third_derivative(self, k):
+        """d3H/dk_a dk_b dk_c, shape (d, d, d, P, N, N) (see :meth:`jet`)."""
+        return self.jet(k, 3)[3]
 
     def basis_connection(self, k):
         """Berry connection and curvature of the tb basis (``full``), or None (``tb``).

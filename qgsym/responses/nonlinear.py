@@ -11,9 +11,12 @@ computes those integrals (for many chemical potentials at once) by one of two in
 paths, then substitutes them into each formula's components:
 
 ``numeric``
-    eigh sum-over-states primitives (:mod:`qgsym.bands.geometry`); k-derivatives ∂_a X by a
-    fourth-order central difference (step h, error O(h⁴) ≈ 1e-12 relative for the step
-    chosen in :func:`derivative_step`);
+    eigh sum-over-states primitives (:mod:`qgsym.bands.geometry`); k-derivatives ∂_a X by
+    analytic sum over states from the same diagonalization (:mod:`qgsym.bands.dipoles`), or,
+    where the model has no ∂³H or a basis Berry connection (Wannier90 ``full``) and with
+    ``derivatives="finite-difference"``, by a fourth-order central difference (step h,
+    error O(h⁴) ≈ 1e-12 relative for the step chosen in :func:`derivative_step`); only the
+    Fermi-surface form requested: no derivatives at all;
 ``closed``
     Clifford closed forms (:mod:`qgsym.bands.closed_form`) with exact symbolic derivatives.
 
@@ -30,16 +33,16 @@ import numpy as np
 import sympy
 
 from qgsym.bands.convergence import grid_converged, grid_of, temperature_width
+from qgsym.bands.dipoles import multiplet_geometry
 from qgsym.bands.execution import ordered_sum
 from qgsym.bands.gap_closing import require_open_gaps, with_warnings
-from qgsym.bands.geometry import band_geometry, check_gaps, multiplet_sum
+from qgsym.bands.geometry import check_gaps
 from qgsym.bands.kspace import (
     adaptive_integral,
     chunk_points,
     energy_scale,
     fermi_derivative,
     fermi_dirac,
-    k_derivative,
     make_grid,
 )
 from qgsym.errors import QgsymError
@@ -67,35 +70,45 @@ class PrimitiveArrays:
     """Multiplet-level primitives at P points (M multiplets).
 
     energies (P, M); velocity (d, P, M); for each X in PRIMITIVE_FIELDS: value (d, d, P, M)
-    and derivative (d, d, d, P, M) with index order (a, b, c) = ∂_a X^{bc}.
+    and derivative (d, d, d, P, M) with index order (a, b, c) = ∂_a X^{bc}; ``derivatives``
+    is None when they were not requested (Fermi-surface form only).
     """
 
     energies: np.ndarray
     velocity: np.ndarray
     values: dict
-    derivatives: dict
+    derivatives: dict | None
 
 
 def _numeric_level(model, points, scale):
-    geometry = band_geometry(model.hamiltonian, points, model.multiplets, scale)
-    sizes = np.array([len(g) for g in model.multiplets])
-    energies = multiplet_sum(geometry.energies, model.multiplets) / sizes
-    velocity = multiplet_sum(geometry.velocity, model.multiplets) / sizes
-    values = {x: multiplet_sum(getattr(geometry, f), model.multiplets)
-              for x, f in PRIMITIVE_FIELDS.items()}
-    return energies, velocity, values
+    """Multiplet energies (P, M), velocities (d, P, M) and values X -> (d, d, P, M)."""
+    geometry = multiplet_geometry(model.hamiltonian, points, model.multiplets, scale,
+                                  derivatives=False)
+    values = {x: geometry.values[f] for x, f in PRIMITIVE_FIELDS.items()}
+    return geometry.energies, geometry.velocity, values
 
 
-def numeric_primitives(model, points, scale) -> PrimitiveArrays:
-    """Sum-over-states primitives and their fourth-order finite-difference derivatives."""
-    energies, velocity, values = _numeric_level(model, points, scale)
-    h = derivative_step(model)
-    derivatives = {x: np.empty((model.dimension, *v.shape)) for x, v in values.items()}
-    for a in range(model.dimension):
-        gradient = k_derivative(lambda k: _numeric_level(model, k, scale)[2], points, a, h)
-        for x in values:
-            derivatives[x][a] = gradient[x]
-    return PrimitiveArrays(energies, velocity, values, derivatives)
+def numeric_primitives(model, points, scale, derivatives: str = "auto",
+                       need_derivatives: bool = True) -> PrimitiveArrays:
+    """Sum-over-states primitives and their k-derivatives (:mod:`qgsym.bands.dipoles`).
+
+    Parameters
+    ----------
+    derivatives : {"auto", "analytic", "finite-difference"}
+        ``auto``: analytic sum over states from one diagonalization where the model allows
+        it (:func:`qgsym.bands.dipoles.analytic_unavailable`), else the fourth-order central
+        difference with the step of :func:`derivative_step` (error O(h⁴)).
+    need_derivatives : bool
+        False: no ∂_a X at all (``derivatives`` of the result is None).
+    """
+    geometry = multiplet_geometry(
+        model.hamiltonian, points, model.multiplets, scale, derivatives=need_derivatives,
+        method=derivatives, step=derivative_step(model) if need_derivatives else None)
+    values = {x: geometry.values[f] for x, f in PRIMITIVE_FIELDS.items()}
+    gradient = None
+    if need_derivatives:
+        gradient = {x: geometry.derivatives[f] for x, f in PRIMITIVE_FIELDS.items()}
+    return PrimitiveArrays(geometry.energies, geometry.velocity, values, gradient)
 
 
 def closed_primitives(closed, points) -> PrimitiveArrays:
@@ -127,7 +140,7 @@ def choose_path(model, path: str):
 
 
 def geometry_integrals(model, n: int, mus, temperature: float, path: str = "auto",
-                       fermi=None):
+                       fermi=None, forms=("sea", "surface"), derivatives: str = "auto"):
     """sea[X]_abc and surface[X]_abc for every chemical potential.
 
     Parameters
@@ -136,10 +149,14 @@ def geometry_integrals(model, n: int, mus, temperature: float, path: str = "auto
     fermi : tuple (mu, width), optional
         Integrate on the adaptive Fermi-surface grid of :func:`qgsym.bands.kspace.adaptive_integral`
         (the n^d grid within a few ``width`` of μ, n/8 elsewhere) instead of the uniform one.
+    forms : collection of {"sea", "surface"}
+        The integrals needed; without "sea" no k-derivative is computed and ``sea`` is None.
+    derivatives : {"auto", "analytic", "finite-difference"}
+        How the numeric path differentiates (:func:`numeric_primitives`).
 
     Returns
     -------
-    sea, surface : dict X -> ndarray (U, d, d, d)
+    sea, surface : dict X -> ndarray (U, d, d, d) (``sea`` None when not in ``forms``)
     path : str
     """
     mus = np.atleast_1d(np.asarray(mus, dtype=float))
@@ -147,12 +164,17 @@ def geometry_integrals(model, n: int, mus, temperature: float, path: str = "auto
     path, closed = choose_path(model, path)
     scale = energy_scale(model)
 
+    need_sea = "sea" in forms
+    unknown = set(forms) - {"sea", "surface"}
+    if unknown:
+        raise QgsymError(f"unknown integral form(s) {sorted(unknown)} (sea, surface)")
+
     def evaluate(points):
         if closed is not None:
             arrays = closed_primitives(closed, points)
             check_gaps(arrays.energies, points, ((0,), (1,)), scale)  # |d| = gap/2
         else:
-            arrays = numeric_primitives(model, points, scale)
+            arrays = numeric_primitives(model, points, scale, derivatives, need_sea)
         return arrays.energies, arrays.velocity, _point_integrands(arrays, mus, temperature)
 
     if fermi is None:
@@ -161,9 +183,9 @@ def geometry_integrals(model, n: int, mus, temperature: float, path: str = "auto
     else:
         total = adaptive_integral(model, n, fermi, evaluate)
     fields = list(PRIMITIVE_FIELDS)
-    sea = {x: total[i] for i, x in enumerate(fields)}
+    sea = {x: total[i] for i, x in enumerate(fields)} if need_sea else None
     surface = {x: total[len(fields) + i] for i, x in enumerate(fields)}
-    for table in (sea, surface):
+    for table in (sea, surface) if need_sea else (surface,):
         for x, value in table.items():
             if not np.all(np.isfinite(value)):
                 raise QgsymError(f"the {x} integrals are not finite on this grid")
@@ -176,10 +198,14 @@ def _point_integrands(arrays, mus: np.ndarray, temperature: float) -> np.ndarray
     .. math:: f_0\\,\\partial_a X^{bc}_n \\quad\\text{and}\\quad f_0'\\,v^a_n X^{bc}_n
               \\quad\\text{(summed over levels n)}
     """
-    occupation = fermi_dirac(arrays.energies[None], mus[:, None, None], temperature)
     derivative = fermi_derivative(arrays.energies[None], mus[:, None, None], temperature)
-    sea = [np.einsum("upm,abcpm->uabcp", occupation, arrays.derivatives[x])
-           for x in PRIMITIVE_FIELDS]
+    if arrays.derivatives is None:  # Fermi-surface form only: sea channels left at zero
+        d, points = arrays.velocity.shape[:2]
+        sea = [np.zeros((len(mus), d, d, d, points)) for _ in PRIMITIVE_FIELDS]
+    else:
+        occupation = fermi_dirac(arrays.energies[None], mus[:, None, None], temperature)
+        sea = [np.einsum("upm,abcpm->uabcp", occupation, arrays.derivatives[x])
+               for x in PRIMITIVE_FIELDS]
     surface = [np.einsum("upm,apm,bcpm->uabcp", derivative, arrays.velocity, arrays.values[x])
                for x in PRIMITIVE_FIELDS]
     return np.stack(sea + surface)
@@ -263,7 +289,7 @@ def resolve_formula_keys(requested) -> list[str]:
 
 
 def infinite_domain_integrals(model, n: int, mus, temperature: float, path: str = "auto",
-                              fermi=None, scan: bool = False):
+                              fermi=None, scan: bool = False, forms=("sea", "surface")):
     """sea and surface integrals as estimates of the integrals over the whole domain.
 
     Lattice models: the Brillouin zone is closed and nothing changes. Continuum models: the
@@ -296,11 +322,13 @@ def infinite_domain_integrals(model, n: int, mus, temperature: float, path: str 
                 "binning_bound": bound / largest if largest > 0 else 0.0,
                 "bin_width": result.bin_width, "taylor_order": result.order}
     else:
-        sea, surface, used = geometry_integrals(model, n, mus, temperature, path, fermi)
+        sea, surface, used = geometry_integrals(model, n, mus, temperature, path, fermi,
+                                               forms)
         info = {"path": used, "boundary": 0.0, "fermi_surface_at_cutoff": 0.0}
     if not model.lattice:
         boundary = boundary_integrals(model, n, mus, temperature)
-        sea = {x: sea[x] - boundary[x] for x in sea}
+        if sea is not None:
+            sea = {x: sea[x] - boundary[x] for x in sea}
         info["boundary"] = float(max(np.max(np.abs(b)) for b in boundary.values()))
         info["fermi_surface_at_cutoff"] = fermi_surface_at_cutoff(model, n, mus, temperature)
     return sea, surface, info
@@ -338,11 +366,11 @@ def sigma2_values(model, n, mus, temperature, keys, form="sea", path="auto", inf
     if form not in ("sea", "surface"):
         raise QgsymError(f"--form must be sea or surface, got {form!r}")
     sea, surface, details = infinite_domain_integrals(model, n, mus, temperature, path, fermi,
-                                                      scan)
+                                                      scan=scan, forms=(form,))
     if info is not None:
         info.update(details)
     if form == "surface":
-        sea = {x: -surface[x] for x in sea}
+        sea = {x: -surface[x] for x in surface}
     else:
         surface = {x: -sea[x] for x in sea}
     return evaluate_formulas(keys, sea, surface, model.axes), details["path"]
