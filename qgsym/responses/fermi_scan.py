@@ -351,19 +351,28 @@ def fermi_scan(
         target = layout.compact(index)
         keep = target >= 0
         target, offset, values = target[keep], offset[keep], values[keep]
-        states = np.arange(target.size)
-        rows = np.concatenate([p * layout.size + target for p in range(order + 1)])
+        # Deposit into the bins this chunk occupies only (U of them), then place that block
+        # in the layout as a sparse matrix: a chunk's partial sum costs O(states), not
+        # O(bins) — at small T the layout has far more bins than a chunk has states.
+        occupied, local = np.unique(target, return_inverse=True)
+        occupied_count, states = occupied.size, np.arange(target.size)
+        rows = np.concatenate([p * occupied_count + local for p in range(order + 1)])
         data = np.concatenate([offset**p for p in range(order + 1)])
         deposit = scipy.sparse.csr_matrix(
             (data, (rows, np.tile(states, order + 1))),
-            shape=((order + 1) * layout.size, target.size),
+            shape=((order + 1) * occupied_count, target.size),
         )
         counting = scipy.sparse.csr_matrix(
-            (np.ones(target.size), (target, states)), shape=(layout.size, target.size))
-        return np.concatenate([deposit @ values, counting @ np.abs(values)])
+            (np.ones(target.size), (local, states)), shape=(occupied_count, target.size))
+        block = np.concatenate([deposit @ values, counting @ np.abs(values)])
+        block_rows = np.concatenate([p * layout.size + occupied for p in range(order + 2)])
+        return scipy.sparse.csr_matrix(
+            (block.ravel(), (np.repeat(block_rows, block.shape[1]),
+                             np.tile(np.arange(block.shape[1]), block_rows.size))),
+            shape=((order + 2) * layout.size, block.shape[1]))
 
     total = ordered_sum(deposit_chunk, grid.chunks(min(CHUNK_POINTS, chunk_points(model))),
-                        label="Fermi scan chunks")
+                        label="Fermi scan chunks").toarray()  # chunk sums: sparse, in order
     moments, absolute = total[: (order + 1) * layout.size], total[(order + 1) * layout.size:]
     moments = moments.reshape(order + 1, layout.size, 2 * channels)
     sea_flat, surface_flat, bound_sea, bound_surface = _convolve(
