@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import xml.etree.ElementTree as ElementTree
 
 import numpy as np
@@ -27,6 +28,7 @@ import pytest
 from random_models import random_lattice_model
 
 import qgsym
+from qgsym import load_model
 from qgsym.cli import main
 from qgsym.compute import ComputeOptions, compute_levels
 
@@ -270,3 +272,21 @@ def test_bad_degeneracy_threshold(capsys, value):
     code, _, err = run(capsys, "compute", "chern", "--model", "qwz", "--grid", "8",
                        f"--degeneracy-threshold={value}")
     assert code == 2 and err.startswith("qgsym: error:") and err.count("\n") == 1
+
+
+def test_a_node_flags_only_the_levels_near_it_and_never_stops_the_scan():
+    # QWZ at m = 0 has Dirac nodes at energy 0 (k = (0, pi), (pi, 0)). A single level at the
+    # node is refused (tests/test_gaps.py); in a scan, the levels whose occupation of the pair
+    # can differ near the node are flagged not converged, with the node named, and the levels
+    # where both bands are filled (or both empty) near it are computed as usual.
+    model = load_model("qwz").with_parameters({"m": 0.0})
+    mus = [-1.5, -0.05, 0.0, 0.05, 1.5]
+    result = qgsym.compute("sigma1", model, mu=mus, T=0.01, grid=40)
+    record = result.raw[0]
+    near = [abs(mu) < 0.5 for mu in mus]  # the node's candidate range is ~ +-0.11 on 40^2
+    assert all(not c for c, n in zip(record["converged_per_mu"], near, strict=True) if n)
+    flagged = [w for w in record["warnings"] if "flagged not converged" in w]
+    assert len(flagged) == 1 and "bands 0 and 1" in flagged[0]
+    assert "3 of 5 levels (mu in [-0.05, 0.05])" in flagged[0]  # +-1.5: pair filled / empty
+    assert not result.converged
+    assert all(math.isfinite(v) for v in result.values["ahc"]["xy"])

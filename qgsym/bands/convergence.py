@@ -441,7 +441,8 @@ def _converge(function, model, options, fermi_width, finish) -> dict:  # noqa: C
                 f"grid points {step:.3g} exceeds {RESOLUTION_RATIO:g} x the width "
                 f"{width:.3g} (k_B T or broadening) of the Fermi-surface integrand")
     own = bool(result.pop("converged", True))
-    converged = not reasons and own
+    flagged = result.pop("levels_flagged", None) or [False] * len(levels.mus)
+    converged = not reasons and own and not any(flagged)
     if reasons:
         warnings.insert(0, f"not converged on grid {n} ({stopped}): " + "; ".join(reasons))
     elif not converged and not warnings:
@@ -453,8 +454,8 @@ def _converge(function, model, options, fermi_width, finish) -> dict:  # noqa: C
         "converged": converged,
     })
     if levels.many:
-        result["converged_per_mu"] = [own and not f and ok for f, ok in
-                                      zip(per_level, levels.resolved(n), strict=True)]
+        result["converged_per_mu"] = [own and not f and ok and not gap for f, ok, gap in
+                                      zip(per_level, levels.resolved(n), flagged, strict=True)]
     result.update({
         "tolerance": {
             "relative": tol,

@@ -337,6 +337,68 @@ def require_open_gaps(model, n: int, quantity: str, fermi_sea=None) -> tuple[str
         for m in survey.unresolved() if matters(m))
 
 
+def level_gap_flags(model, n: int, quantity: str, mus, temperature: float):
+    """Many Fermi levels: the levels a gap closing affects, flagged with where it is.
+
+    The many-level counterpart of :func:`require_open_gaps` with ``fermi_sea``. A closing
+    between two bands that are both filled, or both empty, at a level does not matter there
+    (the pair terms cancel in the band sum, see the module docstring); at a level where
+    their occupations may differ (:func:`fully_occupied_or_empty` over the pair's candidate
+    energies), the Fermi-sea integrand is singular near the closing and the grid cannot
+    resolve it: that level is flagged (not converged; the warning names the bands, the k
+    point and the energy), its number never silently trusted. Nothing is refused here: a
+    closing far from a level never affects it, and the other levels are computed as usual
+    (a single level, :func:`require_open_gaps`, is refused instead).
+
+    Parameters
+    ----------
+    model : BlochModel or NumericModel
+    n : int
+        Points per axis.
+    quantity : str
+        Name used in the messages.
+    mus : array_like, shape (U,)
+    temperature : float
+
+    Returns
+    -------
+    warnings : tuple of str
+    affected : ndarray of bool, shape (U,)
+        True at the levels a closing (or a gap narrower than a grid cell) may affect.
+    """
+    mus = np.atleast_1d(np.asarray(mus, dtype=float))
+    survey = survey_gaps(model, n)
+    affected = np.zeros(mus.size, dtype=bool)
+    warnings = []
+    for minimum in (*survey.closings(), *survey.unresolved()):
+        hit = np.array([not fully_occupied_or_empty(minimum.candidate_energies, [mu],
+                                                    temperature, survey.scale) for mu in mus])
+        if not hit.any():
+            continue
+        affected |= hit
+        what = (f"closes {'on the grid' if minimum.on_grid else 'between grid points'}"
+                if minimum.gap < survey.tolerance else
+                f"has a minimum {minimum.gap:.3g}, narrower than one grid cell (n = {n})")
+        low, high = minimum.candidate_energies
+        warnings.append(
+            f"the gap between bands {minimum.lower} and {minimum.upper} {what} at "
+            f"k = {(np.round(minimum.k, 6) + 0.0).tolist()} (energy {minimum.energy:.6g}; "
+            f"the pair may be nearly degenerate anywhere in [{low:.6g}, {high:.6g}]): "
+            f"{quantity} is not resolved at {int(hit.sum())} of {mus.size} levels "
+            f"(mu in [{mus[hit].min():.6g}, {mus[hit].max():.6g}]), flagged not converged")
+    return tuple(warnings), affected
+
+
+def with_level_flags(result: dict, warnings, affected) -> dict:
+    """A copy of a many-level result with the gap ``warnings`` and ``levels_flagged`` added.
+
+    ``levels_flagged`` (list of bool, one per level) is read by the grid policy
+    (:mod:`qgsym.bands.convergence`): a flagged level is reported not converged.
+    """
+    return {**result, "warnings": [*result.get("warnings", []), *warnings],
+            "levels_flagged": [bool(a) for a in affected]}
+
+
 def with_warnings(result: dict, warnings) -> dict:
     """A copy of a compute result with ``converged: False`` and ``warnings`` added, if any."""
     warnings = list(warnings)

@@ -64,7 +64,12 @@ from scipy.sparse.linalg import spsolve
 from scipy.special import xlogy
 
 from qgsym.bands.convergence import grid_converged, grid_of, temperature_width
-from qgsym.bands.gap_closing import require_open_gaps, with_warnings
+from qgsym.bands.gap_closing import (
+    level_gap_flags,
+    require_open_gaps,
+    with_level_flags,
+    with_warnings,
+)
 from qgsym.bands.geometry import band_geometry, multiplet_mask
 from qgsym.bands.kspace import (
     energy_scale,
@@ -167,8 +172,13 @@ def compute_nernst(model, options) -> dict:
     pairs = hall_pairs(model.dimension)
     n = grid_of(model, options)
     mus = list(options.mus) if options.mus else [options.mu]
-    warnings = require_open_gaps(model, n, "the anomalous Nernst coefficient",
-                                 (mus, options.T))
+    flagged = None
+    if options.mus:  # levels near a closing are flagged, the others computed
+        warnings, flagged = level_gap_flags(model, n, "the anomalous Nernst coefficient", mus,
+                                            options.T)
+    else:
+        warnings = require_open_gaps(model, n, "the anomalous Nernst coefficient",
+                                     (mus, options.T))
     labels = [model.axes[i] + model.axes[j] for i, j in pairs]
     extra = {}
     if options.mus:
@@ -181,14 +191,17 @@ def compute_nernst(model, options) -> dict:
                           lambda g: nernst_integrand(g, options.mu, options.T, pairs),
                           fermi=(options.mu, options.T))
         values = dict(zip(labels, (float(v) for v in value), strict=True))
-    return with_warnings({
+    result = {
         "values": values,
         **extra,
         "units": "natural (e = hbar = k_B = 1): e k_B/hbar times length^(d-2)",
         "notes": ("alpha_ij = sum_n int[dk] s_n Omega_n^ij (Xiao-Yao-Fang-Niu); with qgsym's "
                   "charge -e and ahc = -sum int f Omega, this is the J = alpha(-grad T) "
                   "coefficient and equals the entropy Hall coefficient (j^s_i = alpha_ij E_j)"),
-    }, warnings)
+    }
+    if flagged is not None:
+        return with_level_flags(result, warnings, flagged)
+    return with_warnings(result, warnings)
 
 
 def _nernst_levels(model, n: int, mus, temperature: float, pairs) -> np.ndarray:

@@ -12,7 +12,12 @@ import numpy as np
 
 from qgsym.bands.chern import chern_checks, chern_curvature, chern_fhs
 from qgsym.bands.convergence import grid_converged, grid_of, temperature_width
-from qgsym.bands.gap_closing import require_open_gaps, with_warnings
+from qgsym.bands.gap_closing import (
+    level_gap_flags,
+    require_open_gaps,
+    with_level_flags,
+    with_warnings,
+)
 from qgsym.bands.geometry import band_energies, multiplet_sum
 from qgsym.bands.kspace import fermi_derivative, fermi_dirac, integrate
 from qgsym.errors import QgsymError
@@ -214,8 +219,8 @@ def _sigma1_levels(model, options, n: int) -> dict:
     from qgsym.responses.fermi_scan import level_integrals  # deferred: it loads the sigma2 engine
 
     mus, temperature = np.asarray(options.mus, dtype=float), options.T
-    warnings = require_open_gaps(model, n, "the anomalous Hall part of sigma1",
-                                 (mus, temperature))
+    warnings, flagged = level_gap_flags(model, n, "the anomalous Hall part of sigma1", mus,
+                                        temperature)
     d = model.dimension
 
     def velocity_squared(g):
@@ -230,7 +235,7 @@ def _sigma1_levels(model, options, n: int) -> dict:
     ])
     keys = component_keys(model, 2)
     column = {key: model.axes.index(key[0]) * d + model.axes.index(key[1]) for key in keys}
-    return with_warnings({
+    return with_level_flags({
         "values": {
             "drude1": {key: (-drude[:, column[key]]).tolist() for key in keys},
             "ahc": {key: (-hall[:, column[key]]).tolist() for key in keys},
@@ -238,4 +243,4 @@ def _sigma1_levels(model, options, n: int) -> dict:
         "tau_power": {"drude1": 1, "ahc": 0},
         "units": "natural (e = hbar = k_B = 1; model energy and length units)",
         "k_grid": f"uniform {n}^{d} grid, one pass for all {len(mus)} levels (exact per level)",
-    }, warnings)
+    }, warnings, flagged)

@@ -35,7 +35,12 @@ import sympy
 from qgsym.bands.convergence import grid_converged, grid_of, temperature_width
 from qgsym.bands.dipoles import multiplet_geometry
 from qgsym.bands.execution import ordered_sum
-from qgsym.bands.gap_closing import require_open_gaps, with_warnings
+from qgsym.bands.gap_closing import (
+    level_gap_flags,
+    require_open_gaps,
+    with_level_flags,
+    with_warnings,
+)
 from qgsym.bands.geometry import check_gaps
 from qgsym.bands.kspace import (
     adaptive_integral,
@@ -436,7 +441,10 @@ def compute_sigma2(model, options) -> dict:
     n = grid_of(model, options)
     many = bool(options.mus)
     mus = list(options.mus) if many else [options.mu]
-    warnings = require_open_gaps(model, n, "sigma2", (mus, options.T))
+    if many:  # levels near a closing are flagged, the others computed (never refused)
+        warnings, flagged = level_gap_flags(model, n, "sigma2", mus, options.T)
+    else:
+        warnings = require_open_gaps(model, n, "sigma2", (mus, options.T))
     info: dict = {}
     fine, path = sigma2_values(model, n, mus, options.T, keys, options.form, info=info,
                                fermi=None if many else (options.mu, options.T), scan=many)
@@ -478,4 +486,6 @@ def compute_sigma2(model, options) -> dict:
             f"uniform {n}^{model.dimension} grid, one binned pass for all {len(mus)} levels "
             f"(Taylor order {info['taylor_order']}, bin width {info['bin_width']:.3g}; binning "
             f"bound {info['binning_bound']:.2g} of the largest integral)")
+    if many:
+        return with_level_flags(result, warnings, flagged)
     return with_warnings(result, warnings)
