@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from qgsym.bands.convergence import DEFAULT_TOL, TIME_BUDGET
 from qgsym.bands.execution import session
 from qgsym.errors import QgsymError
+from qgsym.model.bloch import random_momenta
+from qgsym.model.multiplets import generic_multiplets
 
 #: quantity name -> "module:function"
 QUANTITIES: dict[str, str] = {
@@ -79,7 +81,7 @@ class ComputeOptions:
     degeneracy_threshold : float or None
         Bands split by less than this (model energy unit) at every sampled generic k are one
         multiplet (:func:`with_degeneracy_threshold`); None for the default, 1e-9 of the
-        spectrum's spread (:data:`qgsym.bands.geometry.DEGENERACY_TOLERANCE`).
+        spectrum's spread (:data:`qgsym.model.multiplets.DEGENERACY_TOLERANCE`).
     workers : int or None
         Processes for the k chunks (``--workers``); None keeps the caller's
         :mod:`qgsym.bands.execution` runner (serial unless set).
@@ -140,16 +142,13 @@ def with_degeneracy_threshold(model, threshold: float | None):
     """The model with its multiplets grouped at ``threshold`` (model energy unit).
 
     Bands whose splitting is below ``threshold`` at every sampled generic k form one
-    multiplet (:func:`qgsym.bands.geometry.generic_multiplets`); every engine then sums over
+    multiplet (:func:`qgsym.model.multiplets.generic_multiplets`); every engine then sums over
     the multiplet (gauge invariant, intra-multiplet terms excluded) and
     :func:`qgsym.bands.geometry.check_gaps` lets the multiplet split by up to ``threshold``
     on the grid (more is refused, with the k point). None returns the model unchanged.
     """
     if threshold is None or getattr(model.multiplets, "threshold", None) == threshold:
         return model
-    from qgsym.bands.geometry import generic_multiplets
-    from qgsym.model.bloch import random_momenta
-
     if not threshold >= 0 or threshold == float("inf"):
         raise QgsymError(f"--degeneracy-threshold must be a finite energy >= 0, got {threshold}")
     grouped = copy.copy(model)  # shares the built kernels (cached properties)

@@ -25,9 +25,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qgsym.bands.dipoles import FIELDS, analytic_unavailable, multiplet_geometry
-from qgsym.bands.geometry import band_geometry, generic_multiplets, multiplet_sum
+from qgsym.bands.geometry import band_geometry, multiplet_sum
 from qgsym.errors import QgsymError
 from qgsym.model.bloch import NumericModel
+from qgsym.model.multiplets import generic_multiplets
 from qgsym.model.wannier90 import HoppingModel, tight_binding_model
 
 STEP = 1e-3

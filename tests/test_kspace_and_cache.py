@@ -7,10 +7,10 @@ import pytest
 import sympy
 
 from qgsym import cache
-from qgsym.bands.kernels import make_kernel
 from qgsym.bands.kspace import fermi_derivative, fermi_dirac, integrate_with_error, make_grid
 from qgsym.errors import QgsymError
 from qgsym.model.loader import load_model
+from qgsym.symbolic.kernels import make_kernel
 
 
 def test_fermi_functions_are_stable_at_any_temperature():

@@ -25,9 +25,10 @@ import scipy.constants as sc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qgsym.bands.geometry import band_geometry, generic_multiplets, multiplet_sum
+from qgsym.bands.geometry import band_geometry, multiplet_sum
 from qgsym.formulas.units import si_values
 from qgsym.model.loader import catalogue_names, load_model
+from qgsym.model.multiplets import generic_multiplets
 from qgsym.responses.nonlinear import sigma2_values
 
 A_NM = 0.382  # tetragonal CuMnAs, a = 3.820(10) Å (the TOML's cited value)

@@ -36,7 +36,7 @@ from functools import cached_property
 import numpy as np
 import sympy
 
-from qgsym.bands.kernels import make_kernel_from_builder
+from qgsym.symbolic.kernels import make_kernel_from_builder
 
 #: Nodes of the expression trees of all d_a above which no closed form is built.
 MAX_CLOSED_FORM_NODES = 400
@@ -263,3 +263,20 @@ def closed_form_geometry(model) -> ClosedFormGeometry | None:
     if expressions is None:
         return None
     return ClosedFormGeometry(expressions, sympy.ImmutableMatrix(model.numeric_matrix))
+
+
+def closed_form_of(model) -> ClosedFormGeometry | None:
+    """The Clifford closed-form geometry of ``model``, built once per model; None if it has none.
+
+    Symbolic models (:class:`qgsym.model.bloch.BlochModel`) of Clifford (d-vector) form get
+    :func:`closed_form_geometry`; any other model (hopping, PythTB, callable) has none. The
+    result is kept in the model's instance dictionary, like a ``functools.cached_property``
+    (the model stays immutable in its fields; this is derived numeric data).
+    """
+    if not hasattr(model, "numeric_matrix"):
+        return None
+    cache = model.__dict__
+    if "closed_form" not in cache:
+        cache["closed_form"] = closed_form_geometry(model)
+    return cache["closed_form"]
+

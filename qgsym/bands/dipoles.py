@@ -164,7 +164,7 @@ def multiplet_geometry(
         (P, d), or ``jet(k, order)`` (see :func:`hamiltonian_jet`).
     k : array_like, shape (P, d)
     multiplets : tuple of tuple of int
-        Generic multiplets (:func:`qgsym.bands.geometry.generic_multiplets`).
+        Generic multiplets (:func:`qgsym.model.multiplets.generic_multiplets`).
     energy_scale : float, optional
         Gap-closing tolerance scale (:func:`qgsym.bands.geometry.check_gaps`).
     derivatives : bool

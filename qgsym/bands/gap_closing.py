@@ -6,7 +6,7 @@ the points of its k grid: the midpoint grid of an even n never contains k = (π,
 node there gives a finite, confident and meaningless number. This module bounds the gap
 *between* grid points.
 
-For every pair of adjacent generic multiplets a, a + 1 (:func:`qgsym.bands.geometry.generic_multiplets`;
+For every pair of adjacent generic multiplets a, a + 1 (:func:`qgsym.model.multiplets.generic_multiplets`;
 ``lower`` is the top band of a, ``upper`` the bottom band of a + 1) the direct gap
 
 .. math::

@@ -34,7 +34,6 @@ import numpy as np
 from qgsym.errors import GapClosingError, QgsymError
 
 #: Relative splitting below which two bands count as degenerate (generic degeneracy test).
-DEGENERACY_TOLERANCE = 1e-9
 #: Relative gap below which a non-generic gap counts as closed on the grid.
 GAP_CLOSING_TOLERANCE = 1e-7
 
@@ -78,51 +77,6 @@ class BandGeometry:
     multiplets: tuple[tuple[int, ...], ...]
 
 
-class Multiplets(tuple):
-    """Band multiplets (tuple of tuples of band indices) and the threshold that grouped them.
-
-    ``threshold`` (model energy unit) is also the splitting a multiplet may show on a grid
-    before :func:`check_gaps` refuses it (at least ``GAP_CLOSING_TOLERANCE`` × the scale).
-    """
-
-    def __new__(cls, groups, threshold: float):
-        self = super().__new__(cls, groups)
-        self.threshold = float(threshold)
-        return self
-
-    def __reduce__(self):
-        return (Multiplets, (tuple(self), self.threshold))
-
-
-def generic_multiplets(hamiltonian, sample_k: np.ndarray,
-                       threshold: float | None = None) -> Multiplets:
-    """Partition band indices into multiplets degenerate at every sampled (generic) k.
-
-    Parameters
-    ----------
-    hamiltonian : object with ``matrix(k) -> (P, N, N)``
-    sample_k : ndarray, shape (P, d)
-        Random points; a degeneracy present at all of them is taken as generic.
-    threshold : float, optional
-        Splitting (model energy unit) below which two adjacent bands are one multiplet;
-        default ``DEGENERACY_TOLERANCE`` × the spread of the sampled energies.
-    """
-    energies = np.linalg.eigvalsh(hamiltonian.matrix(sample_k))
-    scale = max(float(np.ptp(energies)), np.finfo(float).tiny)
-    if threshold is None:
-        threshold = DEGENERACY_TOLERANCE * scale
-    same = np.all(np.abs(np.diff(energies, axis=1)) < threshold, axis=0)
-    groups, current = [], [0]
-    for n, joined in enumerate(same, start=1):
-        if joined:
-            current.append(n)
-        else:
-            groups.append(tuple(current))
-            current = [n]
-    groups.append(tuple(current))
-    return Multiplets(groups, threshold)
-
-
 def multiplet_mask(multiplets, n_bands: int) -> np.ndarray:
     """Boolean (N, N): True where m and n belong to the same multiplet (diagonal included)."""
     label = np.empty(n_bands, dtype=int)
@@ -149,7 +103,7 @@ def check_gaps(energies: np.ndarray, k: np.ndarray, multiplets, scale: float) ->
     scale : float
         W; closed means a gap below ``GAP_CLOSING_TOLERANCE`` × W (also the tolerance of
         :mod:`qgsym.bands.gap_closing` between grid points). A multiplet may split by up
-        to the larger of that and its grouping threshold (:class:`Multiplets`).
+        to the larger of that and its grouping threshold (:class:`qgsym.model.multiplets.Multiplets`).
     """
     same = multiplet_mask(multiplets, energies.shape[1])
     split_tolerance = max(GAP_CLOSING_TOLERANCE * scale, getattr(multiplets, "threshold", 0.0))
@@ -193,14 +147,14 @@ def band_geometry(
 
     Parameters
     ----------
-    hamiltonian : :class:`qgsym.bands.kernels.BlochHamiltonian` or any object with
+    hamiltonian : :class:`qgsym.symbolic.kernels.BlochHamiltonian` or any object with
         ``matrix``, ``derivative`` and ``second_derivative`` of k (P, d); optionally
         ``basis_connection(k)`` -> None or (A^I (d, P, N, N), F^I (d, d, P, N, N)), the Berry
         connection of the tight-binding basis and its non-Abelian curvature (Wannier90
         ``full`` convention, :class:`qgsym.model.wannier90.WannierHamiltonian`).
     k : ndarray, shape (P, d)
     multiplets : tuple of tuple of int
-        From :func:`generic_multiplets`.
+        From :func:`qgsym.model.multiplets.generic_multiplets`.
     energy_scale : float, optional
         Sets the gap-closing tolerance; default the spread of the energies at ``k``.
     xp : array namespace, optional

@@ -28,6 +28,9 @@ import numpy as np
 import sympy
 
 from qgsym.errors import ModelError
+from qgsym.model.expr import check_expansion
+from qgsym.model.multiplets import generic_multiplets
+from qgsym.symbolic.kernels import BlochHamiltonian
 
 MOMENTUM_NAMES = ("kx", "ky", "kz")
 MOMENTA = tuple(sympy.Symbol(name, real=True) for name in MOMENTUM_NAMES)
@@ -140,8 +143,6 @@ class BlochModel:
             An entry whose expansion with these values (e.g. a parameter as exponent) would
             exceed the symbolic budget (:func:`qgsym.model.expr.check_expansion`).
         """
-        from qgsym.model.expr import check_expansion
-
         values = {
             symbol: sympy.nsimplify(self.parameters[name], rational=True)
             for name, symbol in self.parameter_symbols.items()
@@ -154,23 +155,16 @@ class BlochModel:
 
     @cached_property
     def hamiltonian(self):
-        """Numeric H(k), dH/dk, d2H/dk2 kernels (:class:`qgsym.bands.kernels.BlochHamiltonian`)."""
-        from qgsym.bands.kernels import BlochHamiltonian
+        """Numeric H(k), dH/dk, d2H/dk2 kernels (:class:`qgsym.symbolic.kernels.BlochHamiltonian`).
 
+        The symbolic stage ends in :mod:`qgsym.symbolic.kernels` (lambdify, cached on disk);
+        the band engines (:mod:`qgsym.bands`) only evaluate these kernels.
+        """
         return BlochHamiltonian.from_matrix(self.numeric_matrix, self.momenta)
-
-    @cached_property
-    def closed_form(self):
-        """Clifford closed-form geometry (:mod:`qgsym.bands.closed_form`), or None."""
-        from qgsym.bands.closed_form import closed_form_geometry
-
-        return closed_form_geometry(self)
 
     @cached_property
     def multiplets(self) -> tuple[tuple[int, ...], ...]:
         """Generic degenerate multiplets (e.g. Kramers pairs), found at random k."""
-        from qgsym.bands.geometry import generic_multiplets
-
         return generic_multiplets(self.hamiltonian, random_momenta(self, 7, seed=2024))
 
     @property
@@ -196,7 +190,7 @@ class BlochModel:
         candidate.__dict__.pop("hamiltonian", None)
         candidate.__dict__.pop("parameter_symbols", None)
         candidate.__dict__.pop("multiplets", None)
-        candidate.__dict__.pop("closed_form", None)
+        candidate.__dict__.pop("closed_form", None)  # qgsym.bands.closed_form.closed_form_of
         _check_hermitian_numerically(candidate)
         return candidate
 
@@ -425,8 +419,6 @@ class NumericModel:
 
     @cached_property
     def multiplets(self) -> tuple[tuple[int, ...], ...]:
-        from qgsym.bands.geometry import generic_multiplets
-
         return generic_multiplets(self.hamiltonian, random_momenta(self, 7, seed=2024))
 
     def with_parameters(self, overrides: Mapping[str, float]):

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 
+from qgsym.bands.closed_form import closed_form_of
 from qgsym.bands.convergence import grid_converged, grid_of, temperature_width
 from qgsym.bands.dipoles import multiplet_geometry
 from qgsym.bands.execution import ordered_sum
@@ -134,9 +135,9 @@ def choose_path(model, path: str):
     """Return (path name, closed-form geometry or None)."""
     if path not in ("auto", "numeric", "closed"):
         raise QgsymError(f"unknown evaluation path '{path}' (auto, numeric, closed)")
-    if path == "numeric" or not hasattr(model, "closed_form"):
+    if path == "numeric" or not hasattr(model, "numeric_matrix"):  # not a symbolic model
         return "numeric", None
-    closed = model.closed_form
+    closed = closed_form_of(model)
     if closed is None:
         if path == "closed":
             raise QgsymError(f"model '{model.name}' is not of Clifford (d-vector) form")
