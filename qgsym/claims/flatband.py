@@ -26,10 +26,16 @@ import math
 from functools import lru_cache
 
 import numpy as np
+import sympy
+import sympy as sp
 from scipy.optimize import brentq, minimize_scalar
 
+from qgsym.bands.kspace import integrate
 from qgsym.claims.base import Claim, Verdict, number_row, numbers_from
+from qgsym.compute import ComputeOptions
+from qgsym.model.loader import load_model
 from qgsym.responses import kubo_tensors as kubo
+from qgsym.responses.kubo import compute_kappa, compute_seebeck, compute_sigma_kubo
 
 SOURCE = "Kruchkov, Quantum transport in dispersionless electronic bands (seed 000, arXiv:2210.00351)"
 LN2 = math.log(2.0)
@@ -76,14 +82,12 @@ def dvector_geometry(n: int, m: float = 1.0) -> dict:
 
 def catalogue_model(name: str, **parameters):
     """A catalogue model with parameter overrides (lazy import: the loader is heavy)."""
-    from qgsym.model.loader import load_model
 
     return load_model(name, parameters or None)
 
 
 def catalogue_geometry(model, n: int) -> dict:
     """∫[dk] of the lower-band metric and curvature of a two-band model via qgsym.bands.geometry."""
-    from qgsym.bands.kspace import integrate
 
     def integrand(g):
         metric = g.quantum_metric[:, :, :, 0]
@@ -493,7 +497,6 @@ def check_c9a_equal() -> Verdict:
                      "fitted_order": _slope(deltas, corrections),
                      "identified_leading_term": "-(2/3pi) (delta Delta/(a b))^3, a = eps_1 - mu, b = mu - eps_0",
                      "ratio_to_identified_term": (corrections / predicted).tolist()})
-    import sympy
 
     exact = float(sympy.N(kubo.structural_j_zero_temperature_sympy(-0.5, 0.5, 0.01, 0.02, 0.1), 20))
     closed = float(kubo.structural_j(-0.5, 0.5, 0.01, 0.02, 0.1, 0.0))
@@ -584,9 +587,6 @@ def check_c9a_unequal() -> Verdict:
 # --------------------------------------------------------------------------------------
 @numbers_from(_c9b_numbers)
 def check_c9b() -> Verdict:
-    from qgsym.compute import ComputeOptions
-    from qgsym.responses.kubo import compute_sigma_kubo
-
     n = 48
     flat = catalogue_model("flat_chern", gap=1.0, m=1.0)
     qwz = catalogue_model("qwz", m=1.0)
@@ -721,9 +721,6 @@ def _gap_activated(gap: float, metric_xx: float) -> dict:
 
 @numbers_from(_c9c_numbers)
 def check_c9c() -> Verdict:
-    from qgsym.compute import ComputeOptions
-    from qgsym.responses.kubo import compute_sigma_kubo
-
     gap = 1.0
     own = dvector_geometry(64, 1.0)
     deltas = np.array([1e-4, 3e-4, 1e-3, 3e-3, 1e-2])
@@ -1028,9 +1025,6 @@ def check_c9e_delta_independence() -> Verdict:
 
 @numbers_from(_c9e3_numbers)
 def check_c9e_topology() -> Verdict:
-    from qgsym.compute import ComputeOptions
-    from qgsym.responses.kubo import compute_seebeck
-
     options = ComputeOptions(mu=-0.5, T=0.5, grid=32, broadening=(0.02,))
     values = {}
     for m in (1.0, 3.0):
@@ -1072,9 +1066,6 @@ def check_c9e_topology() -> Verdict:
 # --------------------------------------------------------------------------------------
 @numbers_from(_c9f_numbers)
 def check_c9f() -> Verdict:
-    from qgsym.compute import ComputeOptions
-    from qgsym.responses.kubo import compute_kappa
-
     gap = 1.0
     own = dvector_geometry(64, 1.0)
     rows = []
@@ -1164,7 +1155,6 @@ IDEAL_MODEL = {
 @lru_cache(maxsize=1)
 def ideal_band_symbolic() -> dict:
     """Tr g − |Ω| and ∫[dk] Tr g for the stereographic band, by SymPy (two-band d̂ formulas)."""
-    import sympy as sp
 
     kx, ky = sp.symbols("kx ky", real=True)
     r = sp.symbols("r", positive=True)
