@@ -26,7 +26,9 @@ from dataclasses import dataclass
 
 from qgsym.bands.convergence import DEFAULT_TOL, TIME_BUDGET
 from qgsym.bands.execution import session
+from qgsym.bands.geometry import generic_multiplets
 from qgsym.errors import QgsymError
+from qgsym.model.bloch import random_momenta
 
 #: quantity name -> "module:function"
 QUANTITIES: dict[str, str] = {
@@ -147,8 +149,6 @@ def with_degeneracy_threshold(model, threshold: float | None):
     """
     if threshold is None or getattr(model.multiplets, "threshold", None) == threshold:
         return model
-    from qgsym.bands.geometry import generic_multiplets
-    from qgsym.model.bloch import random_momenta
 
     if not threshold >= 0 or threshold == float("inf"):
         raise QgsymError(f"--degeneracy-threshold must be a finite energy >= 0, got {threshold}")
