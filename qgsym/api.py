@@ -313,14 +313,14 @@ def load_formula(path):
 
 def compare_formula(user, against: Sequence[str] = (), **options) -> dict:
     """``qgsym compare``: a user formula (file, key or Formula) against the registry."""
-    from qgsym.compare import compare_formula as run  # deferred: imports the claim engines
+    from qgsym.compare import compare_formula as run  # noqa: PLC0415 (slow import deferred: compare loads the claim engines)
 
     return run(user, against, **options)
 
 
 def check(*claim_ids: str) -> list:
     """Decide claims (all when none given); results carry the source's words and the finding."""
-    from qgsym.claims import all_claims, known_ids, run_claim  # deferred: every engine
+    from qgsym.claims import all_claims, known_ids, run_claim  # noqa: PLC0415 (slow import deferred: every claim engine)
 
     claims = all_claims()
     unknown = [c for c in claim_ids if c not in claims]
@@ -363,8 +363,8 @@ class Sweep:
 
 def _sweep_point(model, parameter, mus, temperature, grid, keys, form, value):
     """One parameter value: the many-level scan and the formulas (serial inside)."""
-    from qgsym.responses.fermi_scan import fermi_scan
-    from qgsym.responses.nonlinear import evaluate_formulas
+    from qgsym.responses.fermi_scan import fermi_scan  # noqa: PLC0415 (slow import deferred: responses load scipy.optimize, ~0.3 s)
+    from qgsym.responses.nonlinear import evaluate_formulas  # noqa: PLC0415 (slow import deferred: responses load scipy.optimize, ~0.3 s)
 
     with using(SERIAL):
         varied = model.with_parameters({parameter: float(value)})
@@ -410,7 +410,7 @@ def sweep(model, parameter: str, values, *, mu, T: float = 0.01, grid: int = 64,
     -------
     Sweep
     """
-    from qgsym.responses.nonlinear import resolve_formula_keys
+    from qgsym.responses.nonlinear import resolve_formula_keys  # noqa: PLC0415 (slow import deferred: responses load scipy.optimize, ~0.3 s)
 
     if isinstance(model, str):
         model = load_model(model)

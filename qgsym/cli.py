@@ -13,7 +13,18 @@ import sys
 
 import numpy as np
 
+from qgsym.bands.execution import available_cores
+from qgsym.compute import (
+    ComputeOptions,
+    compute_function,
+    compute_levels,
+    degeneracy_threshold_used,
+    with_degeneracy_threshold,
+)
 from qgsym.errors import QgsymError
+from qgsym.formulas import formula_registry
+from qgsym.formulas.units import si_values
+from qgsym.model.loader import catalogue_names, load_model
 
 EXIT_USAGE = 2
 #: A claim check or derivation raised: an error of qgsym, not a verdict.
@@ -162,17 +173,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _compute(args) -> int:
-    from qgsym.claims.base import json_safe
-    from qgsym.compute import (
-        ComputeOptions,
-        compute_function,
-        compute_levels,
-        degeneracy_threshold_used,
-        with_degeneracy_threshold,
-    )
-    from qgsym.formulas.units import si_values
-    from qgsym.model.loader import load_model
-    from qgsym.model.wannier90 import wannier_fields
+    from qgsym.claims.base import json_safe  # noqa: PLC0415 (deferred: only `compute` needs it, --help stays fast)
+    from qgsym.model.wannier90 import wannier_fields  # noqa: PLC0415 (deferred: only `compute` needs it, --help stays fast)
 
     compute_function(args.quantity)  # an unknown quantity fails before the model loads
     mu, mus = _fermi_levels(args.mu)
@@ -242,7 +244,7 @@ def _write_level_files(args, output: dict, model) -> None:
     """``--csv`` and ``--plot`` (:mod:`qgsym.report.levels`)."""
     if args.csv is None and args.plot is None:
         return
-    from qgsym.report.levels import write_csv, write_plot
+    from qgsym.report.levels import write_csv, write_plot  # noqa: PLC0415 (slow import deferred: report package, only for --csv/--plot)
 
     energy = model.units.get("energy", "") if output.get("values_si") is not None else ""
     if args.csv is not None:
@@ -274,7 +276,6 @@ def _convergence_options(args) -> dict:
 
 def _execution_options(args) -> dict:
     """--workers (default: the cores available) and --scheduler as ComputeOptions fields."""
-    from qgsym.bands.execution import available_cores
 
     workers = available_cores()
     if args.workers is not None:
@@ -325,8 +326,6 @@ def _print_human(output: dict) -> None:
 
 
 def _models(args) -> int:
-    from qgsym.model.loader import catalogue_names, load_model
-
     if args.action == "list":
         for name in catalogue_names():
             model = load_model(name)
@@ -345,8 +344,6 @@ def _models(args) -> int:
 
 
 def _formulas(args) -> int:
-    from qgsym.formulas import formula_registry
-
     registry = formula_registry()
     if args.action == "list":
         for key, formula in registry.items():
@@ -364,10 +361,10 @@ def _formulas(args) -> int:
 
 def _check(args) -> int:
     if args.model is not None:
-        from qgsym.model_check import run_model_check
+        from qgsym.model_check import run_model_check  # noqa: PLC0415 (slow import deferred: model_check loads the engines, ~0.5 s)
 
         return run_model_check(args)
-    from qgsym.claims import CLAIM_IDS, all_claims, known_ids, not_implemented, run_claim
+    from qgsym.claims import CLAIM_IDS, all_claims, known_ids, not_implemented, run_claim  # noqa: PLC0415 (slow import deferred: claims, only for `check`)
 
     claims = all_claims()
     ids = args.ids or known_ids()
@@ -378,7 +375,7 @@ def _check(args) -> int:
     if args.json:
         print(json.dumps({"claims": [r.to_json() for r in results]}))
     else:
-        from qgsym.report.terminal import print_verdict_table
+        from qgsym.report.terminal import print_verdict_table  # noqa: PLC0415 (slow import deferred: report package, only for `check`)
 
         print_verdict_table(results)
     failed = [r for r in results if r.verdict == "failed"]
@@ -389,13 +386,13 @@ def _check(args) -> int:
 
 
 def _compare(args) -> int:
-    from qgsym.compare import run_compare
+    from qgsym.compare import run_compare  # noqa: PLC0415 (slow import deferred: compare loads the engines, ~0.5 s)
 
     return run_compare(args)
 
 
 def _report(args) -> int:
-    from qgsym.report import load_results, write_report
+    from qgsym.report import load_results, write_report  # noqa: PLC0415 (slow import deferred: report package, only for `report`)
 
     index = write_report(args.out, user_formulas=args.compare)
     results = load_results(args.out)

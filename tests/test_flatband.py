@@ -15,6 +15,7 @@ from scipy.optimize import minimize_scalar
 
 from qgsym.claims import flatband as fb
 from qgsym.compute import ComputeOptions
+from qgsym.derive import flatband as engine
 from qgsym.errors import QgsymError
 from qgsym.model.loader import load_model, model_from_mapping
 from qgsym.responses import kubo_tensors as kubo
@@ -48,7 +49,7 @@ def test_hall_conductivity_quantized_in_the_clean_limit(name, request):
 def test_flat_sigma_xx_is_structural_tensor_times_metric(flat):
     out = compute_sigma_kubo(flat, ComputeOptions(mu=-0.5, T=0.3, grid=32, broadening=(0.02,)))
     assert out["flat_bands"] is True
-    metric = fb.dvector_geometry(32, 1.0)["metric_xx"]  # closed-form d-vector, not eigh
+    metric = engine.dvector_geometry(32, 1.0)["metric_xx"]  # closed-form d-vector, not eigh
     i01 = float(kubo.structural_i(0, -0.5, 0.5, 0.02, 0.02, -0.5, 0.3))
     # eigh vs closed-form geometry on the same grid agree to rounding
     assert out["values"]["xx"] == pytest.approx(2 * i01 * metric, rel=1e-10)
@@ -73,7 +74,7 @@ def test_thermopower_two_peak_limit(flat):
         # corrections are linear in delta/Delta with coefficient < 4 here
         assert out["values"]["xx"] == pytest.approx(2 * x / (1 + math.cosh(x) ** 2), abs=1e-4)
         assert out["seebeck_charge_minus_e"]["xx"] == -out["values"]["xx"]
-    limit = fb.two_peak_theta_limit()
+    limit = engine.two_peak_theta_limit()
     assert limit["T_star_over_gap"] == pytest.approx(0.5, rel=0.05)
     assert limit["theta_star"] < math.log(2)
 
@@ -83,7 +84,7 @@ def test_sigma_xx_temperature_laws():
     with 1/σ slopes in ratio 2."""
     metric, delta = 0.1, 1e-6
     for temperature in (0.02, 0.5, 50.0):
-        pair = fb.flat_pair_transport(1.0, (delta, delta), -0.5, temperature, metric, -1.0)
+        pair = engine.flat_pair_transport(1.0, (delta, delta), -0.5, temperature, metric, -1.0)
         expected = delta * metric * (1 + 1 / math.cosh(0.5 / temperature) ** 2) / (2 * temperature)
         assert pair["sigma_xx"] == pytest.approx(expected, rel=1e-3)  # O(delta/T) corrections
 
@@ -91,14 +92,14 @@ def test_sigma_xx_temperature_laws():
 def test_sigma_xx_at_zero_temperature_stays_finite():
     metric = 0.1
     for delta in (1e-4, 1e-2):
-        pair = fb.flat_pair_transport(1.0, (delta, delta), -0.5, 0.0, metric, -1.0)
+        pair = engine.flat_pair_transport(1.0, (delta, delta), -0.5, 0.0, metric, -1.0)
         # 2 pi Delta^2 G A_0(mu) A_1(mu) with A_0(eps_0) = 1/(pi delta)
         assert pair["sigma_xx"] == pytest.approx(2 / math.pi * metric / (1 + delta**2), rel=1e-12)
 
 
 def test_hall_factor_orders_in_delta():
     def correction(d0, d1):
-        return fb._hall_ratio(1.0, (d0, d1), 0.1) - 1
+        return engine.hall_ratio(1.0, (d0, d1), 0.1) - 1
 
     # equal broadening: cubic; unequal: linear (ratios over one decade)
     assert correction(1e-3, 1e-3) / correction(1e-4, 1e-4) == pytest.approx(1e3, rel=0.01)
@@ -120,11 +121,11 @@ def test_thermopower_does_not_see_topology():
 
 
 def test_ideal_band_saturates_trace_condition():
-    symbolic = fb.ideal_band_symbolic()
+    symbolic = engine.ideal_band_symbolic()
     assert symbolic["difference"] == 0
     assert abs(symbolic["chern"]) == 1
     assert float(symbolic["integral_dk_trace"]) == pytest.approx(1 / (2 * math.pi), rel=1e-14)
-    model = model_from_mapping(fb.IDEAL_MODEL)
+    model = model_from_mapping(engine.IDEAL_MODEL)
     from qgsym.bands.geometry import band_geometry
 
     k = np.random.default_rng(5).uniform(-3, 3, size=(50, 2))
@@ -135,8 +136,8 @@ def test_ideal_band_saturates_trace_condition():
 
 
 def test_flattened_qwz_does_not_saturate(flat):
-    own = fb.dvector_geometry(48, 1.0)
-    catalogue = fb.catalogue_geometry(flat, 48)
+    own = engine.dvector_geometry(48, 1.0)
+    catalogue = engine.catalogue_geometry(flat, 48)
     assert own["trace_over_2pi"] == pytest.approx(catalogue["trace_over_2pi"], rel=1e-10)
     assert own["min_trace_minus_abs"] >= -1e-12  # Tr g >= |Omega| everywhere
     assert own["trace_over_2pi"] > abs(own["chern_lower"]) + 0.1  # strictly above |C|
@@ -163,7 +164,7 @@ def test_thermopower_two_peak_limit_with_unequal_broadening():
     ratio, delta = 0.25, 1e-6
     for temperature in (0.3, 0.4, 0.6):
         x = 0.5 / temperature
-        theta = float(fb.flat_pair_theta(1.0, (delta, ratio * delta), -0.5, temperature))
+        theta = float(engine.flat_pair_theta(1.0, (delta, ratio * delta), -0.5, temperature))
         # corrections are O(delta/Delta) with an O(1/r) coefficient
         assert theta == pytest.approx(2 * x / (1 + ratio * math.cosh(x) ** 2), abs=1e-4)
 

@@ -55,6 +55,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from qgsym.bands.kspace import cell_edges, make_grid
 from qgsym.errors import QgsymError
 
 #: Points per axis of the first comparison grid (N/2 = half of it is evaluated too); powers
@@ -254,7 +255,6 @@ def fermi_probe(model, mu: float) -> FermiProbe:
 
 def fermi_probes(model, mus) -> list[FermiProbe]:
     """:func:`fermi_probe` for every μ of ``mus`` from one pass over the probe grid."""
-    from qgsym.bands.kspace import cell_edges, make_grid
 
     n = _PROBE_GRID.get(model.dimension, 16)
     widths = np.linalg.norm(cell_edges(model, 1), axis=1)  # |b_i| (cell of the N = 1 grid)

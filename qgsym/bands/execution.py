@@ -35,6 +35,7 @@ once a map has run for :data:`PROGRESS_AFTER` seconds (the style of
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import multiprocessing
 import os
 import sys
@@ -43,6 +44,8 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextvars import ContextVar
 from dataclasses import dataclass
+
+from threadpoolctl import ThreadpoolController
 
 from qgsym.errors import QgsymError
 
@@ -123,7 +126,7 @@ def session(workers: int | None = None, scheduler: str | None = None,
 def connect(address: str):
     """A ``distributed.Client`` connected to the scheduler at ``address`` (one-line errors)."""
     try:
-        from distributed import Client
+        from distributed import Client  # noqa: PLC0415 (optional at run time: dask.distributed only for a cluster)
     except ImportError:
         raise QgsymError("--scheduler needs dask.distributed (pip install "
                          "'dask[distributed]')") from None
@@ -224,7 +227,7 @@ _WORKER_FUNCTION: Callable | None = None
 def _initialize_worker(function, pickled: bool) -> None:
     global _WORKER_FUNCTION
     if pickled:
-        import cloudpickle
+        import cloudpickle  # noqa: PLC0415 (comes with dask; only where fork is missing)
 
         function = cloudpickle.loads(function)
     _WORKER_FUNCTION = function
@@ -242,8 +245,6 @@ _CONTROLLER = None
 def _blas_controller():
     global _CONTROLLER
     if _CONTROLLER is None:
-        from threadpoolctl import ThreadpoolController
-
         _CONTROLLER = ThreadpoolController()
     return _CONTROLLER
 
@@ -268,7 +269,7 @@ def _pool_map(function: Callable, chunks: list, workers: int) -> Iterator:
     if "fork" in multiprocessing.get_all_start_methods():
         context, payload, pickled = multiprocessing.get_context("fork"), function, False
     else:  # pragma: no cover - macOS / Windows: the function travels by value
-        import cloudpickle
+        import cloudpickle  # noqa: PLC0415 (comes with dask; only where fork is missing)
 
         context, payload, pickled = None, cloudpickle.dumps(function), True
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_initialize_worker,
@@ -301,8 +302,6 @@ def _undo_dask_malloc_setting() -> None:
     if "MALLOC_TRIM_THRESHOLD_" not in os.environ or not sys.platform.startswith("linux"):
         return
     try:
-        import ctypes
-
         libc = ctypes.CDLL("libc.so.6")
         libc.mallopt(-3, 32 * 1024 * 1024)  # M_MMAP_THRESHOLD
         libc.mallopt(-1, 64 * 1024 * 1024)  # M_TRIM_THRESHOLD

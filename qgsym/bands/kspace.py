@@ -19,6 +19,7 @@ import numpy as np
 from qgsym.bands.execution import chunk_map, ordered_sum
 from qgsym.bands.geometry import BandGeometry, band_geometry
 from qgsym.errors import QgsymError
+from qgsym.model.bloch import random_momenta
 
 #: Points per chunk: ~5 kB per point for a 4-band 2D model keeps a chunk near 100 MB.
 CHUNK_POINTS = 20_000
@@ -307,7 +308,6 @@ def integrate_with_error(model, n: int, integrand) -> tuple[np.ndarray, float, t
 
 def energy_scale(model) -> float:
     """Spread of the spectrum at random k: sets relative tolerances (gap closing)."""
-    from qgsym.model.bloch import random_momenta
 
     energies = np.linalg.eigvalsh(model.hamiltonian.matrix(random_momenta(model, 64, 7)))
     return max(float(np.ptp(energies)), np.finfo(float).tiny)

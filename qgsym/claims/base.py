@@ -50,6 +50,8 @@ from functools import cache, wraps
 from importlib import resources
 from types import MappingProxyType
 
+import numpy as np
+
 VERDICTS = ("proved", "verified", "refuted", "inconclusive", "not implemented", "failed")
 #: ``failed`` is not a verdict: the check raised (a missing engine, a bug). It is an error of
 #: qgsym, shown as such (``qgsym check`` exits 1), never an ``inconclusive`` about the source.
@@ -384,7 +386,6 @@ def json_safe(value):
     Non-finite floats become the strings ``"nan"``/``"inf"`` so that no silent NaN reaches
     a JSON consumer as a number.
     """
-    import numpy as np
 
     if isinstance(value, Mapping):
         return {str(k): json_safe(v) for k, v in value.items()}

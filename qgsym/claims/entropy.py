@@ -12,6 +12,7 @@ import numpy as np
 
 from qgsym.claims.base import Claim, Verdict, number_row, numbers_from
 from qgsym.derive import entropy
+from qgsym.model.loader import load_model
 
 SOURCE_A = ("Xiao, Yao, Fang, Niu, PRL 97, 026603 (2006) (alpha_xy = (e k_B/hbar) sum int s "
             "Omega; Mott relation; Onsager); seed 004 (Xiang, Jia, Wang: entropy Hall effect "
@@ -23,7 +24,6 @@ SOURCE_B = ("seed 004 (Xiang, Jia, Wang, abstract: relaxation-time dissipator, q
 @lru_cache(maxsize=1)
 def _mott_evidence() -> dict:
     """Xiao form vs Mott-like form (FHS-link staircase, energy quadrature) on two models."""
-    from qgsym.model.loader import load_model
 
     rows = []
     for name, mu, temperature in (("qwz", 1.5, 0.1), ("qwz", 2.0, 0.3), ("haldane", 0.5, 0.1)):
@@ -177,7 +177,6 @@ def check_c12a_mott() -> Verdict:
 @numbers_from(_low_temperature_numbers)
 def check_c12a_low_temperature() -> Verdict:
     """C12a.2: low-T limit α → (π²/3) T D_Ω(μ) (massive Dirac) and exp. suppression in a gap."""
-    from qgsym.model.loader import load_model
 
     symbolic = entropy.prove_entropy_integral()
     # the Fermi surface at mu = 0.3 sits at |k| = 0.28; a cutoff 0.8 keeps (eps - mu)/T > 50 at
@@ -218,7 +217,6 @@ def check_c12a_low_temperature() -> Verdict:
 @numbers_from(_onsager_numbers)
 def check_c12a_onsager() -> Verdict:
     """C12a.3: entropy Hall β_xy(M) (density matrix) = α_yx(−M) (Mott, time-reversed model)."""
-    from qgsym.model.loader import load_model
 
     symbolic = entropy.prove_entropy_hall_identity(3)
     rows = []
@@ -288,8 +286,6 @@ def check_c12a() -> Verdict:
 
 @lru_cache(maxsize=1)
 def _production_evidence() -> dict:
-    from qgsym.model.loader import load_model
-
     model = load_model("qwz")
     tau, n = 5.0, 48
     cases = []

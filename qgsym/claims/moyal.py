@@ -10,17 +10,47 @@ introduction, so every slide formula is encoded as printed and re-derived here.
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import math
 import random
 import time
 
+import numpy as np
 import sympy
 
 from qgsym.cache import cached_json
-from qgsym.claims.base import Claim, Verdict, number_row
+from qgsym.claims.base import Claim, Verdict, json_safe, number_row
 from qgsym.claims.moyal_gradient import CLAIMS as GRADIENT_CLAIMS
+from qgsym.claims.seed003_derivation import random_lattice_model
+from qgsym.derive import quantum_kinetics
+from qgsym.derive import quantum_kinetics as qk
+from qgsym.derive.moyal_jets import JetSpace, separable_jet_data
+from qgsym.derive.moyal_kinetics import (
+    SLIDE_FACTOR_READINGS,
+    PhaseSpace,
+    _substitute_function,
+    _time_derivative_with_dynamics,
+    band_dynamics,
+    density_map,
+    density_map_adjoint,
+    density_map_inverse,
+    derived_current,
+    divergence,
+    energy_from_tilde,
+    generic_band_fields,
+    generic_separable_primitives,
+    separable_kinetic_rhs,
+    slide_band_energy,
+    slide_continuity_on_jets,
+    slide_current,
+    slide_equation_329,
+)
+from qgsym.derive.moyal_kinetics import density_map as L
+from qgsym.model.loader import load_model
+from qgsym.responses.nonlinear import sigma2_values
 from qgsym.symbolic.calculus import euler_operator
+from qgsym.symbolic.jets import is_zero_symbolic
 from qgsym.symbolic.moyal import (
     apply_weyl_operator,
     hbar_coefficients,
@@ -145,8 +175,6 @@ def check_c8b() -> Verdict:
 
 # ------------------------------------------------------------------------------- C8c
 def _diagonalization_jet_evidence(dimension: int, bands: int, degree: int, seed: int) -> dict:
-    from qgsym.derive.moyal_jets import JetSpace
-
     start = time.perf_counter()
     J = JetSpace(dimension, degree, 2)
     generator = random.Random(seed)
@@ -202,16 +230,6 @@ def _diagonalization_jet_evidence(dimension: int, bands: int, degree: int, seed:
 
 
 def _energy_symbolic_evidence() -> dict:
-    from qgsym.derive.moyal_kinetics import (
-        PhaseSpace,
-        density_map,
-        density_map_adjoint,
-        energy_from_tilde,
-        generic_band_fields,
-        slide_band_energy,
-    )
-    from qgsym.symbolic.jets import is_zero_symbolic
-
     x, k = sympy.symbols("x1 k1", real=True)
     space = PhaseSpace((x,), (k,))
     fields = generic_band_fields(space, static=True)
@@ -298,18 +316,6 @@ def _c8c_numbers(jets, energy) -> list[dict]:
 
 # ------------------------------------------------------------------------------- C8d
 def _current_evidence() -> dict:
-    from qgsym.derive.moyal_kinetics import (
-        SLIDE_FACTOR_READINGS,
-        PhaseSpace,
-        derived_current,
-        divergence,
-        generic_band_fields,
-        slide_current,
-    )
-    from qgsym.derive.moyal_kinetics import (
-        density_map as L,
-    )
-
     start = time.perf_counter()
     x, k, t = sympy.symbols("x1 k1 t", real=True)
     space = PhaseSpace((x,), (k,), t)
@@ -318,13 +324,6 @@ def _current_evidence() -> dict:
     h = sympy.Function("h", real=True)(x, k, t)
     derived = derived_current(fields, f, h)
     # independent self-check: ∂_t L[f̃] with ∂_t f̃ = {{K, f̃}} equals −∂_α J_α
-    from qgsym.derive.moyal_kinetics import (
-        _substitute_function,
-        _time_derivative_with_dynamics,
-        band_dynamics,
-        density_map_adjoint,
-        density_map_inverse,
-    )
     ft = sympy.Function("ft", real=True)(x, k, t)
     K = space.truncate(density_map_adjoint(fields, h) + space.hbar * fields.time_connection)
     dynamics = band_dynamics(space, K, ft)
@@ -411,8 +410,6 @@ def _jet_case_summary(case: dict) -> dict:
 
 
 def _slide_jet_evidence() -> dict:
-    from qgsym.derive.moyal_kinetics import slide_continuity_on_jets
-
     start = time.perf_counter()
     cases = [slide_continuity_on_jets(d, n, C8D_DEGREE, seed, gauge)
              for d, n, seed, gauge in C8D_CASES]
@@ -431,8 +428,6 @@ def _slide_jet_evidence() -> dict:
 
 
 def _slide_jet_evidence_d2() -> dict:
-    from qgsym.derive.moyal_kinetics import slide_continuity_on_jets
-
     start = time.perf_counter()
     case = slide_continuity_on_jets(*C8D_CASE_D2[:2], C8D_DEGREE, *C8D_CASE_D2[2:])
     case["seconds"] = round(time.perf_counter() - start, 2)
@@ -582,13 +577,6 @@ def check_c8d1() -> Verdict:
 
 # ------------------------------------------------------------------------------- C8e
 def _separable_evidence(dimension: int) -> dict:
-    from qgsym.derive.moyal_kinetics import (
-        PhaseSpace,
-        generic_separable_primitives,
-        separable_kinetic_rhs,
-        slide_equation_329,
-    )
-
     start = time.perf_counter()
     xs = sympy.symbols(f"x1:{dimension + 1}", real=True)
     ks = sympy.symbols(f"k1:{dimension + 1}", real=True)
@@ -610,8 +598,6 @@ def _separable_evidence(dimension: int) -> dict:
 
 
 def _separable_jet_evidence() -> dict:
-    from qgsym.derive.moyal_jets import separable_jet_data
-
     rows = []
     for bands, seed in ((2, 2), (2, 5)):
         data = separable_jet_data(1, bands, 4, seed)
@@ -681,16 +667,12 @@ C8F_TARGETS = {
 
 
 def _c8f_models():
-    from qgsym.claims.seed003_derivation import random_lattice_model
-    from qgsym.model.loader import load_model
-
     return [(random_lattice_model(3, 7), 0.2, 0.3, 48),
             (load_model("haldane"), 0.9, 0.15, 48)]
 
 
 def _fit_table1(basis_s1, basis_s2, sigma):
     """(a, b) with sigma = a*s1 - b*s2 (least squares) and the relative residual."""
-    import numpy as np
 
     basis = np.stack([basis_s1.ravel(), basis_s2.ravel()], axis=1)
     coefficients, *_ = np.linalg.lstsq(basis, sigma.ravel(), rcond=None)
@@ -700,10 +682,6 @@ def _fit_table1(basis_s1, basis_s2, sigma):
 
 
 def _c8f_numeric_case(model, mu, temperature, n) -> dict:
-    import numpy as np
-
-    from qgsym.derive import quantum_kinetics as qk
-    from qgsym.responses.nonlinear import sigma2_values
 
     def evaluate(grid):
         pieces = qk.dressed_target_pieces(model, grid, mu, temperature)
@@ -760,10 +738,7 @@ def _c8f_numeric_case(model, mu, temperature, n) -> dict:
 
 def _c8f_finite_tau_case() -> dict:
     """Exact-resolvent solution at finite tau: J(tau) must be an exact quadratic in tau."""
-    import numpy as np
 
-    from qgsym.claims.seed003_derivation import random_lattice_model
-    from qgsym.derive import quantum_kinetics as qk
 
     model, mu, temperature, n = random_lattice_model(3, 7), 0.2, 0.3, 24
     taus = [5.0, 10.0, 20.0, 40.0]
@@ -788,10 +763,6 @@ def _c8f_finite_tau_case() -> dict:
 
 
 def _c8f_evidence() -> dict:
-    import inspect
-
-    from qgsym.claims.base import json_safe
-    from qgsym.derive import quantum_kinetics
 
     def build():
         start = time.perf_counter()
@@ -869,7 +840,6 @@ def _c8f_counterexample(evidence) -> dict:
     """The slide's printed tau^0 term vs the derived Moyal value on the Haldane case."""
     case = next(c for c in evidence["cases"] if c["model"] == "haldane")
     moyal_label = next(iter(C8F_TARGETS))
-    from qgsym.model.loader import load_model
 
     return {
         "model": "haldane", "parameters": dict(load_model("haldane").parameters),

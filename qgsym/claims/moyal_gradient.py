@@ -15,11 +15,20 @@ is reported but not used for a verdict.
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import time
 
+import numpy as np
+
+from qgsym.bands.geometry import band_geometry
+from qgsym.bands.kspace import energy_scale, fermi_dirac, make_grid
 from qgsym.cache import cached_json
-from qgsym.claims.base import Claim, Verdict, number_row
+from qgsym.claims.base import Claim, Verdict, json_safe, number_row
+from qgsym.claims.seed003_derivation import random_lattice_model
+from qgsym.derive import field_gradient
+from qgsym.derive.field_gradient import geometric_basis, gradient_response
+from qgsym.model.loader import load_model
 
 SOURCE = ("L. Balents, talk HKU 2025 (seed 001), slide 'Non-equilibrium current'; T. Park, "
           "X. Huang, L. Savary, L. Balents, arXiv:2504.10447")
@@ -50,9 +59,6 @@ GRID = 64
 
 
 def _model(label):
-    from qgsym.claims.seed003_derivation import random_lattice_model
-    from qgsym.model.loader import load_model
-
     if label.startswith("random_lattice_model"):
         bands, seed = (int(x) for x in label[label.index("(") + 1:-1].split(","))
         return random_lattice_model(bands, seed)
@@ -86,11 +92,6 @@ def candidates(basis: dict) -> dict:
 
 
 def _case(label, mu, temperature, n) -> dict:
-    import numpy as np
-
-    from qgsym.bands.geometry import band_geometry
-    from qgsym.bands.kspace import energy_scale, fermi_dirac, make_grid
-    from qgsym.derive.field_gradient import geometric_basis, gradient_response
 
     model = _model(label)
     response = gradient_response(model, n, mu, temperature)
@@ -135,10 +136,6 @@ def _case(label, mu, temperature, n) -> dict:
 
 
 def _evidence() -> dict:
-    import inspect
-
-    from qgsym.claims.base import json_safe
-    from qgsym.derive import field_gradient
 
     def build():
         start = time.perf_counter()

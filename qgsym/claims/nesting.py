@@ -14,6 +14,7 @@ from scipy.special import j0
 
 from qgsym.claims.base import Claim, Verdict, number_row, numbers_from
 from qgsym.derive import nesting
+from qgsym.model.loader import load_model
 
 SOURCE = ("seed 001 (Balents, quantum geometric nesting slides: trace form, Bloch form, "
           "dressed vector, pairing form); Zhang, Wang, Balents, Savary arXiv:2504.03882; "
@@ -138,7 +139,6 @@ def _pairing_evidence() -> dict:
             nesting.bloch_vector(p_shift, generators), nesting.bloch_vector(p_reflected, generators),
             o0, n_flat, n, signs))
         rows.append({"n": n, "n_flat": n_flat, "trace_form": trace, "bloch_form": bloch})
-    from qgsym.model.loader import load_model
 
     hofmann_rows = []
     for overrides in ({}, {"eta_down": -0.75}):
@@ -286,7 +286,6 @@ def check_c10a_pairing() -> Verdict:
 @numbers_from(_c10b_numbers)
 def check_c10b() -> Verdict:
     """C10b: χ_Q peaks where the QGN condition b̃_o(k+Q) ∥ b(k) holds (Hofmann model)."""
-    from qgsym.model.loader import load_model
 
     temperature = 1.0  # chi_Q ~ 1/T: T only scales the seed's form
     n = 16

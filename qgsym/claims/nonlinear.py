@@ -11,17 +11,20 @@ import functools
 
 import numpy as np
 import sympy
+from sympy.physics import units as u
 
 from qgsym.claims.base import Claim, Verdict, number_row
 from qgsym.claims.seed003_derivation import claim_c3b, claim_c4, claim_c4b
 from qgsym.claims.seed003_symmetry import (
+    c5c_numeric_evidence,
     symmetry_claim_c5a,
     symmetry_claim_c5b,
     symmetry_claim_c5c,
     symmetry_claim_c5c_parts,
 )
 from qgsym.claims.toy_model import check_c6a, check_c6b, check_c6c
-from qgsym.formulas import sigma2_formulas
+from qgsym.errors import QgsymError
+from qgsym.formulas import formula_registry, sigma2_formulas
 from qgsym.formulas.identities import (
     all_components,
     canonical_form,
@@ -29,8 +32,10 @@ from qgsym.formulas.identities import (
     formula_component,
 )
 from qgsym.formulas.identities import integral_symbol as symbol
+from qgsym.formulas.units import dimension_ratio, sigma2_to_si
+from qgsym.model.bloch import MOMENTA, bloch_model, random_momenta
 from qgsym.model.loader import catalogue_names, load_model
-from qgsym.responses.nonlinear import infinite_domain_integrals, sigma2_values
+from qgsym.responses.nonlinear import evaluate_formulas, infinite_domain_integrals, sigma2_values
 
 SEED = "Qiang et al., Adv. Sci. 2025 (seed 003)"
 #: Units of sigma^(2) values in natural units (e = hbar = 1) of the model.
@@ -93,7 +98,6 @@ def _iii_counterexample(key, models=("tilted_dirac", "c3z_dirac", "massive_dirac
 def _band_chemical_potentials(model):
     """Two chemical potentials a quarter of the way into the first conduction and the last
     valence multiplet (from random k): Fermi surfaces well inside any continuum cutoff."""
-    from qgsym.model.bloch import random_momenta
 
     energies = np.linalg.eigvalsh(model.hamiltonian.matrix(random_momenta(model, 400, 3)))
     middle = len(model.multiplets) // 2
@@ -326,7 +330,6 @@ def check_c3() -> Verdict:
     # max|sea + surface| = 5e-3 (N = 160), 3e-5 (N = 320), 7e-10 (N = 640)
     sea, surface, info = infinite_domain_integrals(model, 640, [mu], 0.01)
     path = info["path"]
-    from qgsym.responses.nonlinear import evaluate_formulas
 
     values = evaluate_formulas(["lka", "wpd"], sea, surface, model.axes)
     correction = 0.5 * sea["metric"][0] - 0.5 * surface["metric"][0]  # e = hbar = 1
@@ -380,7 +383,6 @@ def _c5c_part(part: str):
 
 def check_c5c_numeric() -> Verdict:
     """C5c on the C3z-symmetric catalogue model: wpd in-plane = 0, qk = -(3/2) lka."""
-    from qgsym.claims.seed003_symmetry import c5c_numeric_evidence
 
     evidence = dict(c5c_numeric_evidence())
     where = (f"{evidence['model']} {_parameters_text(evidence['parameters'])}, mu = "
@@ -410,11 +412,7 @@ def check_c5c_numeric() -> Verdict:
 def _dimension_table() -> dict:
     """Registry key -> {"d=1": ..., "d=2": ..., "d=3": ...}: "consistent", "inconsistent:
     <ratio>" or "not checked: <why>" (entries the unit engine cannot reduce)."""
-    from sympy.physics import units as u
 
-    from qgsym.errors import QgsymError
-    from qgsym.formulas import formula_registry
-    from qgsym.formulas.units import dimension_ratio
 
     table = {}
     for key, formula in formula_registry().items():
@@ -432,8 +430,6 @@ def _dimension_table() -> dict:
 
 
 def _si_examples() -> dict:
-    from qgsym.formulas.units import sigma2_to_si
-
     examples = {}
     model = load_model("qiang_toy")
     values, _ = sigma2_values(model, 200, [0.25], 0.005, ["wpd"])
@@ -520,8 +516,6 @@ def check_c7() -> Verdict:
 
 
 def _model_3d():
-    from qgsym.model.bloch import MOMENTA, bloch_model
-
     kx, ky, kz = MOMENTA
     t, v, m, b = (sympy.Rational(1, 10), 1, sympy.Rational(1, 10), 1)
     dz = m - b * (kx**2 + ky**2 + kz**2) + v * kz / 2

@@ -25,15 +25,21 @@ al., PRB 108, L201405 (arXiv:2207.02178): abstract only, from https://arxiv.org/
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import time
 
 import numpy as np
 import sympy as sp
 
+from qgsym.bands.geometry import band_geometry
+from qgsym.bands.kspace import fermi_dirac, make_grid
 from qgsym.claims.base import Verdict, number_row
 from qgsym.derive import perturbation as pt
 from qgsym.derive import quantum_kinetics as qk
+from qgsym.model.bloch import MOMENTA, bloch_model, random_momenta
+from qgsym.model.loader import load_model
+from qgsym.responses.nonlinear import sigma2_values
 
 #: Components reported in full in the evidence (the rest are counted).
 SHOWN_COMPONENTS = ((0, 1, 1), (0, 0, 1), (0, 1, 2))
@@ -228,7 +234,6 @@ def random_lattice_model(n_bands: int, seed: int, hopping: float = 0.3, spacing:
     ``randint(-30, 30)/100 * hopping/0.3`` (real and imaginary parts) from
     ``numpy.random.default_rng(seed)``; the exact matrix is ``model.matrix``.
     """
-    from qgsym.model.bloch import MOMENTA, bloch_model
 
     kx, ky = MOMENTA[:2]
     rng = np.random.default_rng(seed)
@@ -278,8 +283,6 @@ def _model_label(model) -> dict:
 
 def _ed_checks(model, n_points: int = 3, seed: int = 11) -> dict:
     """Exact diagonalization at fixed k against Eq. 7 (energy) and Eq. 5 (connection)."""
-    from qgsym.bands.geometry import band_geometry
-    from qgsym.model.bloch import random_momenta
 
     k_points = random_momenta(model, n_points, seed)
     geometry = band_geometry(model.hamiltonian, k_points, model.multiplets)
@@ -347,7 +350,6 @@ ED_TOLERANCES = {
 
 def claim_c4b() -> Verdict:
     """Luttinger–Kohn (Eq. 17–19) gives Eq. 5 and Eq. 7 (symbolic; exact diagonalization)."""
-    from qgsym.model.loader import load_model
 
     start = time.perf_counter()
     system = pt.level_system(3, 2)
@@ -441,7 +443,6 @@ def metric_dipole_difference(p=None) -> dict:
         == 0 for c in symmetric_sum
     )
     # fully symmetric part of each bracket (average over the 6 index permutations)
-    import itertools
 
     def symmetric_part(table, c):
         return sp.expand(sum(table[perm] for perm in itertools.permutations(c)) / 6)
@@ -484,8 +485,6 @@ def metric_dipole_difference(p=None) -> dict:
 
 
 def _table1_values(model, n, mu, temperature):
-    from qgsym.responses.nonlinear import sigma2_values
-
     values, _ = sigma2_values(model, n, [mu], temperature,
                               ["wpd", "lka", "qk", "bcd", "drude2"], path="numeric")
     return {key: value[0] for key, value in values.items()}
@@ -503,8 +502,6 @@ def interband_relaxation_structure(model, n, mu, temperature) -> np.ndarray:
     :math:`O(1/\\tau_{o,1})` part, fed into the diagonal at second order). No derivatives,
     so it checks the finite-difference evaluation independently.
     """
-    from qgsym.bands.geometry import band_geometry
-    from qgsym.bands.kspace import fermi_dirac, make_grid
 
     grid = make_grid(model, n)
     d = model.dimension
@@ -593,7 +590,6 @@ QK_TOLERANCE = 1e-7
 
 def claim_c3b() -> Verdict:
     """qk − wpd in primitives, and the density-matrix (QK) origin of the qk bracket."""
-    from qgsym.model.loader import load_model
 
     start = time.perf_counter()
     symbolic = metric_dipole_difference()

@@ -41,10 +41,14 @@ from __future__ import annotations
 import numpy as np
 import sympy
 
+from qgsym.bands.kspace import fermi_derivative, integrate
 from qgsym.claims.base import Verdict, number_row
 from qgsym.formulas import sigma2_formulas
 from qgsym.formulas.nonlinear import table1_coefficients
+from qgsym.model.loader import load_model
+from qgsym.responses.nonlinear import sigma2_values
 from qgsym.symmetry import (
+    compare_with_rules,
     component_labels,
     exact_cyclic_average,
     exact_rotation_z,
@@ -434,8 +438,6 @@ def _c2z_in_plane_numeric(mu: float = 0.3, temperature: float = 0.01, grid: int 
     The midpoint grid is C_4z-symmetric, so the discrete sums obey C_2z exactly up to
     rounding: the values are a few ulp of the O(1e-2) integrands.
     """
-    from qgsym.model.loader import load_model
-    from qgsym.responses.nonlinear import sigma2_values
 
     model = load_model(C2Z_MODEL)
     values, _ = sigma2_values(model, grid, [mu], temperature, list(TABLE1_COEFFICIENTS))
@@ -458,9 +460,6 @@ def c5c_numeric_evidence(model_name: str = "c3z_dirac", mu: float = 0.2,
     the common prefactor), and compares each with the model's own selection rules. Two grids
     give the convergence estimate.
     """
-    from qgsym.bands.kspace import fermi_derivative, integrate
-    from qgsym.model.loader import load_model
-    from qgsym.symmetry import compare_with_rules
 
     model = load_model(model_name)
 

@@ -36,8 +36,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from scipy import constants  # noqa: E402
 
-from qgsym.claims import flatband as fb  # noqa: E402
 from qgsym.claims.base import json_safe  # noqa: E402
+from qgsym.derive import flatband as engine  # noqa: E402
 from qgsym.report.figures import configure, save_svg  # noqa: E402
 from qgsym.responses import kubo_tensors as kubo  # noqa: E402
 
@@ -62,7 +62,7 @@ def sigma_xx(delta0, delta1, mu, temperature_mev, metric_xx):
 
 def theta(delta0, delta1, mu, temperature_mev):
     """Θ in µV/K (seed sign, Eq. 17)."""
-    return fb.flat_pair_theta(GAP, (delta0, delta1), mu, temperature_mev) * KB_OVER_E_UV_PER_K
+    return engine.flat_pair_theta(GAP, (delta0, delta1), mu, temperature_mev) * KB_OVER_E_UV_PER_K
 
 
 def figure_sigma(out: Path, metric_xx: float, size: dict) -> dict:
@@ -157,7 +157,7 @@ def figure_theta(out: Path, size: dict) -> dict:
     curves = {}
     for label, mu, ratio in cases:
         curve = theta(DELTA, DELTA * ratio, mu, t_mev)
-        peak = fb.thermopower_peak(GAP, (DELTA, DELTA * ratio), mu)
+        peak = engine.thermopower_peak(GAP, (DELTA, DELTA * ratio), mu)
         curves[label] = {"theta_uV_per_K": curve, "mu_meV": mu, "delta1_over_delta0": ratio,
                          "T_star_K": None if peak["T_star"] is None else peak["T_star"] / KB_MEV_PER_K,
                          "theta_star_uV_per_K": peak["theta_star"] * KB_OVER_E_UV_PER_K}
@@ -172,7 +172,7 @@ def figure_theta(out: Path, size: dict) -> dict:
     axis.legend(fontsize=6)
     save_svg(figure, out / "fig3c_theta_vs_T.svg")
     data["theta_vs_T"] = {"T_K": temperatures_k, "curves": curves,
-                          "two_peak_limit": fb.two_peak_theta_limit()}
+                          "two_peak_limit": engine.two_peak_theta_limit()}
     return data
 
 
@@ -183,7 +183,7 @@ def figure_peak_map(out: Path, size: dict) -> dict:
     position = np.full_like(ratio_map, np.nan)
     for i, ratio in enumerate(ratios):
         for j, mu in enumerate(mus):
-            peak = fb.thermopower_peak(1.0, (0.02, 0.02 * ratio), float(mu))
+            peak = engine.thermopower_peak(1.0, (0.02, 0.02 * ratio), float(mu))
             if peak["T_star"] is not None:
                 ratio_map[i, j] = peak["theta_star"] / math.log(2)
                 position[i, j] = peak["T_star"] / 0.5
@@ -210,8 +210,8 @@ def figure_corrections(out: Path, size: dict) -> dict:
     omega, gamma = forms["symbols"]
     exact = [float(forms["exact"].subs({omega: 1.0, gamma: 2 * d})) for d in deltas]
     fless = np.abs(np.array(exact) / np.pi**2 - 1)
-    equal = np.abs([fb._hall_ratio(1.0, (d, d), 0.1) - 1 for d in deltas])
-    unequal = np.abs([fb._hall_ratio(1.0, (d, 2 * d), 0.1) - 1 for d in deltas])
+    equal = np.abs([engine.hall_ratio(1.0, (d, d), 0.1) - 1 for d in deltas])
+    unequal = np.abs([engine.hall_ratio(1.0, (d, 2 * d), 0.1) - 1 for d in deltas])
     figure, axis = plt.subplots(figsize=(4.4, 3.2))
     axis.loglog(deltas, fless, label=r"$\iint$ without $f$ (seed): $3\Gamma^2/\omega^2$")
     axis.loglog(deltas, equal, label=r"Hall factor, $\delta_1=\delta_0$: $\delta^3$")
@@ -223,9 +223,9 @@ def figure_corrections(out: Path, size: dict) -> dict:
     save_svg(figure, out / "c9a_corrections.svg")
     return {"delta_over_gap": deltas, "f_less_integral": fless, "hall_equal": equal,
             "hall_unequal_ratio_2": unequal, "slopes": {
-                "f_less": fb._slope(deltas[:4], fless[:4]),
-                "hall_equal": fb._slope(deltas[:4], equal[:4]),
-                "hall_unequal": fb._slope(deltas[:4], unequal[:4])}}
+                "f_less": engine.log_log_slope(deltas[:4], fless[:4]),
+                "hall_equal": engine.log_log_slope(deltas[:4], equal[:4]),
+                "hall_unequal": engine.log_log_slope(deltas[:4], unequal[:4])}}
 
 
 def figure_trace(out: Path, size: dict) -> dict:
@@ -248,7 +248,7 @@ def figure_trace(out: Path, size: dict) -> dict:
     axis.set_ylabel(r"$k_y/\pi$")
     axis.set_title(r"C9g: flat_chern ($m=1$): Tr$g-|\Omega|$", fontsize=9)
     save_svg(figure, out / "c9g_trace_excess.svg")
-    geometry = fb.dvector_geometry(64, 1.0)
+    geometry = engine.dvector_geometry(64, 1.0)
     return {"grid": n, "max_excess": float((trace - np.abs(omega)).max()),
             "min_excess": float((trace - np.abs(omega)).min()),
             "trace_over_2pi": geometry["trace_over_2pi"], "abs_chern": abs(geometry["chern_lower"])}
@@ -263,7 +263,7 @@ def main(argv=None) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     configure()
-    geometry = fb.dvector_geometry(64, 1.0)
+    geometry = engine.dvector_geometry(64, 1.0)
     data = {
         "description": __doc__.splitlines()[0],
         "units": {"energy": "meV", "temperature": "K", "sigma": "e^2/h", "theta": "uV/K (seed 000 Eq. 17 sign)"},

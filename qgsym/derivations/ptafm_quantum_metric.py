@@ -35,7 +35,7 @@ import scipy.constants as constants
 from qgsym.bands.kspace import make_grid
 from qgsym.formulas.units import si_values
 from qgsym.model.loader import load_model
-from qgsym.report.figures import save_svg
+from qgsym.report.figures import plt, save_svg
 from qgsym.responses.fermi_scan import fermi_scan
 from qgsym.responses.nonlinear import evaluate_formulas
 
@@ -106,8 +106,6 @@ def _mirror_residual(values: dict) -> float:
 
 
 def _plot(mus, si, unit: str, edges: dict, grid: int, out_dir: Path) -> str:
-    import matplotlib.pyplot as plt
-
     figure, axes = plt.subplots(1, 2, figsize=(9.0, 3.4), sharey=True, layout="constrained")
     for axis, (name, index) in zip(axes, COMPONENTS.items(), strict=True):
         for number, key in enumerate(FORMULAS):

@@ -80,6 +80,7 @@ from qgsym.bands.kspace import (
     make_grid,
 )
 from qgsym.errors import QgsymError
+from qgsym.responses.fermi_scan import level_integrals
 
 
 # --------------------------------------------------------------------------------------------
@@ -206,7 +207,6 @@ def compute_nernst(model, options) -> dict:
 
 def _nernst_levels(model, n: int, mus, temperature: float, pairs) -> np.ndarray:
     """α_ij of every μ in one pass over the uniform n^d grid: shape (U, len(pairs))."""
-    from qgsym.responses.fermi_scan import level_integrals  # deferred: loads the sigma2 engine
 
     def entropy(energies, levels):  # (B, P, N)
         return entropy_density(energies[None], levels[:, None, None], temperature)

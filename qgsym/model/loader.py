@@ -120,7 +120,7 @@ def _load_file(path: Path, text_name: str, lattice: str | None, interpolation: s
         what = "is a folder, not a model file" if path.is_dir() else "does not exist"
         raise ModelError(f"model file '{text_name}' {what}")
     if path.suffix == ".dat":
-        from qgsym.model.wannier90 import numeric_model_from_wannier
+        from qgsym.model.wannier90 import numeric_model_from_wannier  # noqa: PLC0415 (deferred: wannier90 (~20 ms) only for hr/tb files)
 
         return numeric_model_from_wannier(path, lattice, interpolation)
     try:

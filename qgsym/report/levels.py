@@ -84,7 +84,7 @@ def write_csv(record: dict, path, energy_unit: str = "") -> Path:
 
 def write_plot(record: dict, path, energy_unit: str = "") -> Path:
     """Write every formula of ``record`` vs μ as an SVG file (Agg backend); returns the path."""
-    from qgsym.report.figures import plt, save_svg  # deferred: matplotlib only for --plot
+    from qgsym.report.figures import plt, save_svg  # noqa: PLC0415 (slow import deferred: matplotlib only for --plot)
 
     path = Path(path)
     if path.suffix.lower() != ".svg":

@@ -18,9 +18,10 @@ from qgsym.bands.gap_closing import (
     with_level_flags,
     with_warnings,
 )
-from qgsym.bands.geometry import band_energies, multiplet_sum
-from qgsym.bands.kspace import fermi_derivative, fermi_dirac, integrate
+from qgsym.bands.geometry import band_energies, band_geometry, multiplet_sum
+from qgsym.bands.kspace import energy_scale, fermi_derivative, fermi_dirac, integrate, make_grid
 from qgsym.errors import QgsymError
+from qgsym.model.wannier90 import refuse_full_interpolation
 
 
 def default_grid(model, options) -> int:
@@ -133,7 +134,6 @@ def compute_quantum_metric(model, options) -> dict:
 @grid_converged
 def compute_trace_condition(model, options) -> dict:
     """Seed 000 Eq. 2: Tr g_n ≥ |Ω_n^{xy}| pointwise, and ∫Tr g ≥ |C|/2π."""
-    from qgsym.model.wannier90 import refuse_full_interpolation
 
     refuse_full_interpolation(
         model, "the trace condition", "compares the N-band metric with the full curvature, "
@@ -150,8 +150,6 @@ def compute_trace_condition(model, options) -> dict:
         return np.stack([trace, np.abs(omega), omega])
 
     value = integrate(model, n, integrand)
-    from qgsym.bands.geometry import band_geometry
-    from qgsym.bands.kspace import energy_scale, make_grid
 
     margin = np.full(len(labels), np.inf)
     for points, _ in make_grid(model, n).chunks():
@@ -216,7 +214,7 @@ def compute_sigma1(model, options) -> dict:
 
 def _sigma1_levels(model, options, n: int) -> dict:
     """:func:`compute_sigma1` for every level of ``options.mus`` in one pass (uniform grid)."""
-    from qgsym.responses.fermi_scan import level_integrals  # deferred: it loads the sigma2 engine
+    from qgsym.responses.fermi_scan import level_integrals  # noqa: PLC0415 (cycle: fermi_scan -> nonlinear -> geometric)
 
     mus, temperature = np.asarray(options.mus, dtype=float), options.T
     warnings, flagged = level_gap_flags(model, n, "the anomalous Hall part of sigma1", mus,

@@ -25,8 +25,10 @@ import numpy as np
 
 from qgsym.bands.convergence import grid_converged, grid_of
 from qgsym.bands.gap_closing import require_open_gaps, with_warnings
+from qgsym.bands.geometry import band_geometry, multiplet_mask
 from qgsym.bands.kspace import energy_scale, make_grid
 from qgsym.errors import QgsymError
+from qgsym.model.wannier90 import refuse_full_interpolation
 from qgsym.responses import kubo_tensors as kubo
 
 #: Default broadening, relative to the spread of the spectrum (said in "notes").
@@ -81,7 +83,6 @@ def onsager_integrand(hamiltonian, multiplets, scale, widths, mu, temperature,
     sum Σ J Im 𝔊 (Kruchkov's sign), and the bandwidth marker (|v| summed, to detect
     dispersion; only [7, 0, 0] is used).
     """
-    from qgsym.bands.geometry import band_geometry, multiplet_mask
 
     geometry = band_geometry(hamiltonian, points, multiplets, scale)
     energies = geometry.energies  # (P, N)
@@ -111,7 +112,6 @@ def onsager_integrand(hamiltonian, multiplets, scale, widths, mu, temperature,
 
 def onsager_coefficients(model, n: int, widths, mu: float, temperature: float) -> np.ndarray:
     """∫[dk] of :func:`onsager_integrand` on an n^d grid, shape (8, d, d)."""
-    from qgsym.model.wannier90 import refuse_full_interpolation
 
     refuse_full_interpolation(model, "the Kubo-Bastin transport (sigma-kubo, seebeck, kappa)")
     grid = make_grid(model, n)

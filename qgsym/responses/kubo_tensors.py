@@ -76,6 +76,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import sympy as sp
 
 from qgsym.errors import QgsymError
 
@@ -695,7 +696,6 @@ def double_integral_closed_form():
     dict of SymPy expressions: ``exact`` (in ω = ε_n − ε_m and Γ = δ_n + δ_m, the only
     combination that survives), ``series`` (in Γ to O(Γ⁶)), ``relative_correction``.
     """
-    import sympy as sp
 
     w, wp = sp.symbols("omega omega_prime")
     e_n, e_m = sp.symbols("epsilon_n epsilon_m", real=True)
@@ -726,7 +726,6 @@ def structural_j_zero_temperature_sympy(energy_n, energy_m, width_n, width_m, mu
     function: partial fractions (``apart``) and the exact antiderivative (logs, arctangents).
     Returns the SymPy number (evaluate with ``sympy.N``). Takes a few seconds.
     """
-    import sympy as sp
 
     x = sp.symbols("x", real=True)
     e_n, e_m, d_n, d_m, chemical = (sp.nsimplify(v, rational=True)

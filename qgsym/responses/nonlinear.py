@@ -33,7 +33,7 @@ import numpy as np
 import sympy
 
 from qgsym.bands.closed_form import closed_form_of
-from qgsym.bands.convergence import grid_converged, grid_of, temperature_width
+from qgsym.bands.convergence import grid_converged, grid_of, level_tree, temperature_width
 from qgsym.bands.dipoles import multiplet_geometry
 from qgsym.bands.execution import ordered_sum
 from qgsym.bands.gap_closing import (
@@ -55,6 +55,10 @@ from qgsym.errors import QgsymError
 from qgsym.formulas import sigma2_formulas
 from qgsym.formulas.base import E_CHARGE, HBAR, TAU
 from qgsym.formulas.identities import all_components, formula_component
+from qgsym.responses.geometric import component_keys
+from qgsym.symmetry import tensor_symmetry_report
+from qgsym.symmetry.invariance import holding_symmetries
+from qgsym.symmetry.neumann import compare_with_rules, selection_rules
 
 PRIMITIVE_FIELDS = {
     "metric": "band_normalized_metric",
@@ -317,7 +321,7 @@ def infinite_domain_integrals(model, n: int, mus, temperature: float, path: str 
     info : dict with ``path``, ``boundary`` (max |boundary term|), ``fermi_surface_at_cutoff``
     """
     if scan:
-        from qgsym.responses.fermi_scan import fermi_scan  # deferred: it builds on this module
+        from qgsym.responses.fermi_scan import fermi_scan  # noqa: PLC0415 (cycle: responses.fermi_scan imports this module)
 
         result = fermi_scan(model, n, mus, temperature, path)
         sea, surface, used = result.sea, result.surface, result.path
@@ -384,7 +388,6 @@ def sigma2_values(model, n, mus, temperature, keys, form="sea", path="auto", inf
 
 def _sigma2_symmetry(model, options, result, error_max) -> None:
     """Symmetry report of the converged σ^(2) (its zero threshold uses the error estimate)."""
-    from qgsym.symmetry import tensor_symmetry_report
 
     registry = sigma2_formulas()
     parities = {k: registry[k].t_parity for k in result["values"]}
@@ -401,9 +404,6 @@ def _level_symmetry_report(model, values, parities, error_max, mus) -> dict:
     As :func:`qgsym.symmetry.neumann.tensor_symmetry_report` level by level (its zero
     threshold from each level's largest component); violations carry their ``mu``.
     """
-    from qgsym.bands.convergence import level_tree
-    from qgsym.symmetry.invariance import holding_symmetries
-    from qgsym.symmetry.neumann import compare_with_rules, selection_rules
 
     holding, lost = holding_symmetries(model)
     rules = {key: selection_rules(holding, 3, parities[key], model.dimension)
@@ -436,7 +436,6 @@ def _level_symmetry_report(model, values, parities, error_max, mus) -> dict:
 @grid_converged(fermi_width=temperature_width, finish=_sigma2_symmetry)
 def compute_sigma2(model, options) -> dict:
     """``qgsym compute sigma2``: every d³ component of each requested formula (one grid)."""
-    from qgsym.responses.geometric import component_keys
 
     keys = resolve_formula_keys(options.formulas)
     n = grid_of(model, options)
