@@ -88,6 +88,17 @@ def _fermi_levels(text: str) -> tuple[float, tuple[float, ...]]:
     return _number(text, "mu"), ()
 
 
+def _integer(text: str, what: str, minimum: int) -> int:
+    """``text`` as an integer of at least ``minimum``, or a one-line error naming ``what``."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise QgsymError(f"{what} = {text!r} is not an integer") from None
+    if value < minimum:
+        raise QgsymError(f"{what} must be at least {minimum}, got {value}")
+    return value
+
+
 def _overrides(items) -> dict[str, float]:
     overrides = {}
     for item in items or ():
@@ -181,14 +192,7 @@ def _compute(args) -> int:
     if args.plot is not None and not args.plot.lower().endswith(".svg"):
         raise QgsymError(f"--plot writes SVG: the file name must end in .svg, got {args.plot!r}")
     model = load_model(args.model, _overrides(args.set), args.lattice, args.interpolation)
-    grid = None
-    if args.grid is not None:
-        try:
-            grid = int(args.grid)
-        except ValueError:
-            raise QgsymError(f"--grid = {args.grid!r} is not an integer") from None
-        if grid < 2:
-            raise QgsymError(f"--grid must be at least 2, got {grid}")
+    grid = None if args.grid is None else _integer(args.grid, "--grid", 2)
     temperature = _number(args.T, "T")
     if temperature <= 0:
         raise QgsymError(f"temperature T must be positive, got {temperature}")
@@ -261,12 +265,7 @@ def _convergence_options(args) -> dict:
         if not 0 < options["tol"] < 1:
             raise QgsymError(f"--tol must be between 0 and 1 (relative), got {args.tol}")
     if args.max_grid is not None:
-        try:
-            options["max_grid"] = int(args.max_grid)
-        except ValueError:
-            raise QgsymError(f"--max-grid = {args.max_grid!r} is not an integer") from None
-        if options["max_grid"] < 4:
-            raise QgsymError(f"--max-grid must be at least 4, got {options['max_grid']}")
+        options["max_grid"] = _integer(args.max_grid, "--max-grid", 4)
     if args.time_budget is not None:
         options["time_budget"] = _number(args.time_budget, "--time-budget")
         if options["time_budget"] <= 0:
@@ -276,15 +275,7 @@ def _convergence_options(args) -> dict:
 
 def _execution_options(args) -> dict:
     """--workers (default: the cores available) and --scheduler as ComputeOptions fields."""
-
-    workers = available_cores()
-    if args.workers is not None:
-        try:
-            workers = int(args.workers)
-        except ValueError:
-            raise QgsymError(f"--workers = {args.workers!r} is not an integer") from None
-        if workers < 1:
-            raise QgsymError(f"--workers must be at least 1, got {workers}")
+    workers = available_cores() if args.workers is None else _integer(args.workers, "--workers", 1)
     return {"workers": workers, "scheduler": args.scheduler}
 
 
