@@ -230,17 +230,8 @@ def figure_corrections(out: Path, size: dict) -> dict:
 
 def figure_trace(out: Path, size: dict) -> dict:
     n = size["trace_grid"]
-    k = (np.arange(n) + 0.5) / n * 2 * np.pi
-    kx, ky = np.meshgrid(k, k, indexing="ij")
-    d = np.stack([np.sin(kx), np.sin(ky), 1.0 + np.cos(kx) + np.cos(ky)])
-    dx = np.stack([np.cos(kx), 0 * kx, -np.sin(kx)])
-    dy = np.stack([0 * kx, np.cos(ky), -np.sin(ky)])
-    norm = np.linalg.norm(d, axis=0)
-    unit = d / norm
-    ux = (dx - unit * (unit * dx).sum(0)) / norm
-    uy = (dy - unit * (unit * dy).sum(0)) / norm
-    trace = ((ux * ux).sum(0) + (uy * uy).sum(0)) / 4
-    omega = 0.5 * (unit * np.cross(ux, uy, axis=0)).sum(0)
+    gxx, gyy, _, omega = engine.dvector_fields(n, 1.0)
+    trace = gxx + gyy
     figure, axis = plt.subplots(figsize=(3.8, 3.2))
     image = axis.imshow((trace - np.abs(omega)).T, origin="lower", extent=(0, 2, 0, 2), cmap="viridis")
     figure.colorbar(image, ax=axis)

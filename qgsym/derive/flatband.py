@@ -29,18 +29,18 @@ from qgsym.responses import kubo_tensors as kubo
 # --------------------------------------------------------------------------------------
 # Geometry, two ways
 # --------------------------------------------------------------------------------------
-@lru_cache(maxsize=16)
-def dvector_geometry(n: int, m: float = 1.0) -> dict:
-    """Closed-form geometry of the QWZ d-vector d = (sin kx, sin ky, m + cos kx + cos ky).
+def dvector_fields(n: int, m: float = 1.0) -> tuple[np.ndarray, ...]:
+    """Quantum metric and Berry curvature of the QWZ d-vector on the midpoint n×n grid.
 
-    Midpoint n×n grid over [0, 2π)²; [dk] = d²k/(2π)². Flattening (H = (gap/2) d̂·σ)
-    leaves the eigenvectors, hence all of this, unchanged.
+    .. math::
+        g_{ij} = \\tfrac14\\,\\partial_i\\hat d\\cdot\\partial_j\\hat d, \\qquad
+        \\Omega = \\tfrac12\\,\\hat d\\cdot(\\partial_x\\hat d\\times\\partial_y\\hat d)
+
+    for d = (sin kx, sin ky, m + cos kx + cos ky) over [0, 2π)² (the lower band's Ω).
 
     Returns
     -------
-    dict with ``metric_xx``, ``metric_yy``, ``metric_xy`` (∫[dk] g_ij), ``chern_lower``
-    ((1/2π)∫Ω_lower d²k), ``trace_over_2pi`` ((1/2π)∫Tr g d²k), ``abs_curvature_over_2pi``,
-    ``max_trace_minus_abs``, ``min_trace_minus_abs`` (pointwise Tr g − |Ω| on the grid).
+    gxx, gyy, gxy, omega : ndarray, shape (n, n)
     """
     k = (np.arange(n) + 0.5) / n * 2 * np.pi
     kx, ky = np.meshgrid(k, k, indexing="ij")
@@ -53,6 +53,23 @@ def dvector_geometry(n: int, m: float = 1.0) -> dict:
     uy = (dy - unit * (unit * dy).sum(0)) / norm
     gxx, gyy, gxy = ((a * b).sum(0) / 4 for a, b in ((ux, ux), (uy, uy), (ux, uy)))
     omega = 0.5 * (unit * np.cross(ux, uy, axis=0)).sum(0)
+    return gxx, gyy, gxy, omega
+
+
+@lru_cache(maxsize=16)
+def dvector_geometry(n: int, m: float = 1.0) -> dict:
+    """Closed-form geometry of the QWZ d-vector d = (sin kx, sin ky, m + cos kx + cos ky).
+
+    Midpoint n×n grid over [0, 2π)² (:func:`dvector_fields`); [dk] = d²k/(2π)². Flattening
+    (H = (gap/2) d̂·σ) leaves the eigenvectors, hence all of this, unchanged.
+
+    Returns
+    -------
+    dict with ``metric_xx``, ``metric_yy``, ``metric_xy`` (∫[dk] g_ij), ``chern_lower``
+    ((1/2π)∫Ω_lower d²k), ``trace_over_2pi`` ((1/2π)∫Tr g d²k), ``abs_curvature_over_2pi``,
+    ``max_trace_minus_abs``, ``min_trace_minus_abs`` (pointwise Tr g − |Ω| on the grid).
+    """
+    gxx, gyy, gxy, omega = dvector_fields(n, m)
     weight = 1.0 / n**2
     excess = gxx + gyy - np.abs(omega)
     return {
