@@ -330,6 +330,7 @@ def infinite_domain_integrals(model, n: int, mus, temperature: float, path: str 
                     (result.error_bound["sea"], result.error_bound["surface"]))
         info = {"path": used, "boundary": 0.0, "fermi_surface_at_cutoff": 0.0,
                 "binning_bound": bound / largest if largest > 0 else 0.0,
+                "binning_bound_absolute": bound,
                 "bin_width": result.bin_width, "taylor_order": result.order}
     else:
         sea, surface, used = geometry_integrals(model, n, mus, temperature, path, fermi,
@@ -485,7 +486,9 @@ def compute_sigma2(model, options) -> dict:
         result["k_grid"] = (
             f"uniform {n}^{model.dimension} grid, one binned pass for all {len(mus)} levels "
             f"(Taylor order {info['taylor_order']}, bin width {info['bin_width']:.3g}; binning "
-            f"bound {info['binning_bound']:.2g} of the largest integral)")
+            f"bound {info['binning_bound_absolute']:.2g} per integral, natural units: "
+            f"{info['binning_bound']:.2g} of the largest integral; a bound, not in "
+            "error_estimate)")
     if many:
         return with_level_flags(result, warnings, flagged)
     return with_warnings(result, warnings)
