@@ -312,8 +312,9 @@ def test_array_namespace_uses_only_the_documented_functions():
         asarray=np.asarray, linalg=SimpleNamespace(eigh=np.linalg.eigh,
                                                    diagonal=np.linalg.diagonal),
         conj=np.conj, real=np.real, imag=np.imag, where=np.where, sum=np.sum,
-        reshape=np.reshape, permute_dims=np.permute_dims,
-        ones_like=np.ones_like, zeros_like=np.zeros_like, isfinite=np.isfinite, all=np.all)
+        reshape=np.reshape, permute_dims=np.permute_dims, take=np.take, concat=np.concat,
+        stack=np.stack, ones_like=np.ones_like, zeros_like=np.zeros_like, isfinite=np.isfinite,
+        all=np.all)
     hamiltonian = random_hamiltonian(11, 3, 3, kramers=False)
     k = np.random.default_rng(2).uniform(-3, 3, (4, 3))
     multiplets = ((0,), (1,), (2,))

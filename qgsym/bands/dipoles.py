@@ -67,9 +67,9 @@ Array namespace. The analytic kernel takes ``xp`` (default :mod:`numpy`): an arr
 namespace (``numpy`` ≥ 2, ``array_api_compat.torch``, ``cupy``...). It uses only ``xp.asarray``,
 ``xp.linalg.eigh``, ``xp.linalg.diagonal``, ``@``, ``.mT``, ``xp.conj``, ``xp.real``,
 ``xp.imag``, ``xp.where``, ``xp.sum``, ``xp.reshape``, ``xp.permute_dims``, ``xp.ones_like``,
-``xp.zeros_like``, ``xp.isfinite``, ``xp.all``, integer-array indexing along the first axis
-and broadcasting arithmetic; the Hamiltonian's arrays (NumPy) are moved into ``xp``
-once per chunk, and the results are returned as NumPy arrays. Nothing requires a GPU.
+``xp.zeros_like``, ``xp.isfinite``, ``xp.all``, ``xp.take``, ``xp.concat``, ``xp.stack``,
+integer-array indexing along the first axis and broadcasting arithmetic; the Hamiltonian's
+arrays (NumPy) are moved into ``xp`` once per chunk, and the results are returned as NumPy arrays. Nothing requires a GPU.
 """
 
 from __future__ import annotations
@@ -80,9 +80,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from qgsym.bands.geometry import band_geometry, check_gaps, flip, multiplet_sum
+from qgsym.bands.geometry import band_geometry, check_gaps, multiplet_sum
 from qgsym.bands.kspace import k_derivative
 from qgsym.errors import QgsymError
+from qgsym.model.wannier90 import hermitian_packed
 
 #: Multiplet-summed quantities, by their :class:`~qgsym.bands.geometry.BandGeometry` names.
 FIELDS = ("berry_curvature", "quantum_metric", "band_normalized_metric", "inverse_mass")
@@ -250,10 +251,8 @@ def _analytic(hamiltonian, k, multiplets, scale, derivatives, xp) -> MultipletGe
     blocks = []
     for start in range(0, len(k), size):
         points = k[start: start + size]
-        parts = [np.ascontiguousarray(x)  # NumPy's matmul on other layouts is ~7x slower
-                 for x in hamiltonian_jet(hamiltonian, points, 3 if derivatives else 2,
-                                          packed=True)]
-        blocks.append(_analytic_block(parts, points, multiplets, scale, same,
+        jet = _stacked_jet(hamiltonian, points, 3 if derivatives else 2, xp)
+        blocks.append(_analytic_block(jet, points, multiplets, scale, same,
                                       xp.asarray(summation), derivatives, xp))
     energies = np.concatenate([b[0] for b in blocks]) / sizes
     velocity = np.concatenate([b[1] for b in blocks], axis=1) / sizes
@@ -276,97 +275,218 @@ def _symmetric_index(d: int, order: int):
     return unique, full
 
 
-def _contract(left, right, xp):
-    """out[l, r, p, n] = Σ_m left[l, p, n, m] right[r, p, n, m] as one batched matmul.
+def _contiguous(array):
+    """NumPy arrays C-contiguous (its batched matmul on other layouts is ~7x slower)."""
+    return np.ascontiguousarray(array) if isinstance(array, np.ndarray) else array
 
-    ``left`` (L, P, N, M) and ``right`` (R, P, N, M) -> (L, R, P, N).
+
+def _stack_parts(parts, xp):
+    """[H, ∂H, ∂²H packed, ∂³H packed] (:func:`hamiltonian_jet`) -> (matrices, third).
+
+    The layout of :meth:`WannierHamiltonian.stacked_jet
+    <qgsym.model.wannier90.WannierHamiltonian.stacked_jet>`: ``matrices[p, m, α, n]``
+    (P, N, K, N) for the orders ≤ 2, ``third`` (P, K3, N²) the packed Hermitian ∂³H
+    (:func:`qgsym.model.wannier90.hermitian_packed`) or None.
     """
-    product = xp.permute_dims(left, (1, 2, 0, 3)) @ xp.permute_dims(right, (1, 2, 3, 0))
-    return xp.permute_dims(product, (2, 3, 0, 1))
+    pieces = [np.asarray(parts[0])[None]] + [np.asarray(part) for part in parts[1:3]]
+    matrices = np.ascontiguousarray(np.concatenate(pieces).transpose(1, 2, 0, 3))
+    third = None
+    if len(parts) > 3:
+        third = xp.asarray(np.moveaxis(hermitian_packed(np.asarray(parts[3])), 0, 1))
+    return xp.asarray(matrices), third
+
+
+def _stacked_jet(hamiltonian, points, order, xp):
+    """(matrices, third) of :func:`_stack_parts` (any unitary gauge of the orbital basis)."""
+    if hasattr(hamiltonian, "stacked_jet"):
+        matrices, third = hamiltonian.stacked_jet(points, order)
+        return xp.asarray(matrices), None if third is None else xp.asarray(third)
+    return _stack_parts(hamiltonian_jet(hamiltonian, points, order, packed=True), xp)
+
+
+def _levels(array, summation, xp):
+    """Multiplet sums: (..., P, N) -> (..., P, M) with ``summation`` (N, M) or (P, N, M)."""
+    if summation.ndim == 2:
+        return _host(array @ summation)
+    return _host(xp.sum(array[..., None] * summation, axis=-2))
 
 
 def _analytic_block(parts, points, multiplets, scale, same, summation, derivatives, xp):
-    """Values and (optionally) derivatives of one block of points; see the module docstring.
+    r"""Values and (optionally) derivatives of one block of points; see the module docstring.
 
-    Index conventions: arrays of matrices are [..., p, n, m]; ``inverse[p, n, m]`` is
-    1/(ε_m − ε_n) (zero inside a multiplet); derivative arrays are [a, b, c, p, n]. The
-    m-sums are batched matmuls (:func:`_contract`); Hermiticity of A, v, (A^b)_{;a},
-    (v^b)_{;a} gives the second Leibniz term of each pair sum as the complex conjugate of
-    the first with b and c exchanged.
+    ``parts``: the list of :func:`hamiltonian_jet` (packed) or the tuple (matrices, third) of
+    :func:`_stack_parts` (any unitary gauge of the orbital basis: only gauge-invariant
+    quantities are formed). ``same`` (N, N) or (P, N, N): True inside a multiplet;
+    ``summation`` (N, M) or (P, N, M): band -> multiplet sums.
+
+    Index conventions: band-basis matrices are stored [p, n, component, m] so that every
+    sum over m is one batched matrix product per (p, n); ``inverse[p, n, m]`` is
+    1/(ε_m − ε_n) (zero inside a multiplet). With :math:`\Pi^{bc}_{nm} = v^b_{nm}
+    \overline{v^c_{nm}}` (so :math:`A^b_{nm}A^c_{mn} = \Pi^{bc}_{nm}/(ε_m-ε_n)^2`),
+    :math:`C^{ab} = (v^b)_{;a} = W^{ab} - Q^{ab} - Q^{ab\dagger}`,
+    :math:`Q^{ab}_{nm} = \sum_l v^a_{nl}v^b_{lm}/(ε_l-ε_n)`, and
+    :math:`s^a_{nm} = v^a_{mm} - v^a_{nn}`, every term of the module docstring is one of
+
+    .. math::
+        \sum_m \Pi^{bc}_{nm}\,(ε_m-ε_n)^{-q}, \quad
+        \sum_m \Pi^{bc}_{nm}\, s^a_{nm}(ε_m-ε_n)^{-q}, \quad
+        \sum_m C^{ab}_{nm}\overline{v^c_{nm}}\,(ε_m-ε_n)^{-q}, \quad
+        \sum_m v^a_{nm}\overline{W^{bc}_{nm}}\,(ε_m-ε_n)^{-1},
+
+    e.g. :math:`(A^b)_{;a,nm}A^c_{mn} = [C^{ab}_{nm}(ε_m-ε_n)^{-2}
+    - \Pi^{bc}_{nm}s^a_{nm}(ε_m-ε_n)^{-3}]` summed over m, and the second Leibniz term of
+    each pair sum is the complex conjugate of the first with b and c exchanged.
     """
-    h = xp.asarray(parts[0])
+    jet, packed_third = _stack_parts(parts, xp) if isinstance(parts, list) else parts
+    n_points, n_bands = jet.shape[0], jet.shape[1]
+    d = points.shape[1]
+    h = jet[:, :, 0, :]
     if not bool(xp.all(xp.isfinite(h))):
         raise QgsymError("H(k) is not finite at some k point of the grid")
     energies, vectors = xp.linalg.eigh(h)
-    if isinstance(vectors, np.ndarray):  # LAPACK's layout is column-major: matmul is 7x slower
-        vectors = np.ascontiguousarray(vectors)
+    vectors = _contiguous(vectors)  # LAPACK's layout is column-major
     energies_host = _host(energies)
     check_gaps(energies_host, points, multiplets,
                scale or max(float(np.ptp(energies_host)), np.finfo(float).tiny))
-    d, n_points, n_bands = parts[1].shape[0], h.shape[0], h.shape[-1]
-    dagger = flip(xp.conj(vectors))
-    v = dagger @ xp.asarray(parts[1]) @ vectors  # (d, P, N, N)
-    pair_index = _symmetric_index(d, 2)[1]
-    w_unique = dagger @ xp.asarray(parts[2]) @ vectors  # (K2, P, N, N), packed
-
-    w = xp.reshape(w_unique[xp.asarray(pair_index.reshape(-1))],
-                   (d * d, n_points, n_bands, n_bands))  # [a·d + b]
+    pair_index = xp.asarray(_symmetric_index(d, 2)[1].reshape(-1))  # (a, b) -> packed
+    lower = 1 + d + len(_symmetric_index(d, 2)[0])  # components of orders 0..2
+    # [p, n, α, j] = (V† ∂_α H)_nj, then [p, n, α, m] = (V† ∂_α H V)_nm (m always last)
+    first = _contiguous(xp.conj(vectors).mT) @ xp.reshape(jet, (n_points, n_bands, -1))
+    second = xp.reshape(xp.reshape(first, (n_points, n_bands * lower, n_bands)) @ vectors,
+                        (n_points, n_bands, lower, n_bands))
+    v = _contiguous(second[:, :, 1:1 + d, :])  # [p, n, a, m] = v^a_nm
+    w = second[:, :, 1 + d:, :]  # [p, n, bc, m] = W^{bc}_nm, packed
     difference = energies[:, None, :] - energies[:, :, None]  # [p, n, m] = ε_m − ε_n
     inverse = xp.where(same, xp.zeros_like(difference),
                        1.0 / xp.where(same, xp.ones_like(difference), difference))
-    velocity = xp.real(xp.linalg.diagonal(v))  # (d, P, N)
-    connection = v * (1j * inverse)  # A^a_nm
-    flipped = flip(connection)  # [.., n, m] = A_mn
-    v_flipped = flip(v)
-    qgt = _contract(connection, flipped, xp)  # [b, c, p, n] = Σ_m A^b_nm A^c_mn
-    metric = -2.0 * xp.real(_contract(connection, flipped * inverse, xp))
-    mass = (xp.real(xp.linalg.diagonal(xp.reshape(w, (d, d, n_points, n_bands, n_bands))))
-            - 2.0 * xp.real(_contract(v, v_flipped * inverse, xp)))
-    values = {"berry_curvature": -2.0 * xp.imag(qgt), "quantum_metric": xp.real(qgt),
-              "band_normalized_metric": metric, "inverse_mass": mass}
+    inverse_2 = inverse * inverse
+    powers = [inverse, inverse_2, inverse_2 * inverse]  # (ε_m − ε_n)^{-q}, q = 1, 2, 3
+    velocity = xp.real(xp.linalg.diagonal(xp.permute_dims(v, (0, 2, 1, 3))))  # (P, d, N)
+    # Π^{bc}_nm = v^b_nm conj(v^c_nm) as real rows [p, n, r, m]: Re for b ≤ c, Im for b < c
+    real, imag = xp.real(v), xp.imag(v)
+    maps = _component_maps(d)
 
-    def levels(array):  # (..., P, N) -> host (..., P, M): multiplet sums
-        return _host(array @ summation)
+    def component(array, index):
+        return xp.take(array, xp.asarray(index), axis=2)
 
-    out_values = {name: levels(x) for name, x in values.items()}
+    rows = [component(real, maps.sym_b) * component(real, maps.sym_c)
+            + component(imag, maps.sym_b) * component(imag, maps.sym_c)]
+    if maps.anti_b.size:
+        rows.append(component(imag, maps.anti_b) * component(real, maps.anti_c)
+                    - component(real, maps.anti_b) * component(imag, maps.anti_c))
+    products = xp.concat(rows, axis=2) if len(rows) > 1 else rows[0]
+    weights = powers
+    if derivatives:
+        slope = velocity[:, :, None, :] - velocity[:, :, :, None]  # [p, a, n, m]: v^a_mm − v^a_nn
+        weights = powers + [slope[:, a] * power for a in range(d)
+                            for power in (inverse_2, powers[2], inverse_2 * inverse_2)]
+    # [p, n, r, column] -> [p, n, column, Re Π^{bc} | Im Π^{bc}] with the full (b, c)
+    sums = (xp.permute_dims(products @ xp.stack(weights, axis=2).mT, (0, 1, 3, 2))
+            @ xp.asarray(maps.full))
+    re_pi = xp.reshape(sums[..., : d * d], (n_points, n_bands, len(weights), d, d))
+    im_pi = xp.reshape(sums[..., d * d:], (n_points, n_bands, len(weights), d, d))
+
+    def last_two(array):  # [p, n, x, y] -> [x, y, p, n]
+        return xp.permute_dims(array, (2, 3, 0, 1))
+
+    w_diagonal = xp.real(xp.linalg.diagonal(xp.permute_dims(w, (0, 2, 1, 3))))  # (P, K2, N)
+    w_diagonal = xp.reshape(xp.permute_dims(w_diagonal, (1, 0, 2))[pair_index],
+                            (d, d, n_points, n_bands))
+    values = {"berry_curvature": -2.0 * last_two(im_pi[:, :, 1]),
+              "quantum_metric": last_two(re_pi[:, :, 1]),
+              "band_normalized_metric": -2.0 * last_two(re_pi[:, :, 2]),
+              "inverse_mass": w_diagonal - 2.0 * last_two(re_pi[:, :, 0])}
+    out_values = {name: _levels(x, summation, xp) for name, x in values.items()}
+    velocity_levels = _levels(xp.permute_dims(velocity, (1, 0, 2)), summation, xp)
     if not derivatives:
-        return levels(energies), levels(velocity), out_values, None
-    shape = (d * d, n_points, n_bands, n_bands)
-    # (v^b)_{;a} = W^{ab} + i (A^a v^b − v^b A^a), and v^b A^a = (A^a v^b)†
-    product = xp.reshape(connection[:, None] @ v[None, :], shape)  # [a·d + b]
-    covariant = w + 1j * (product - flip(xp.conj(product)))
-    slope = velocity[:, :, None, :] - velocity[:, :, :, None]  # [a, p, n, m] = v^a_mm − v^a_nn
-    inverse_squared = inverse * inverse
-    d_inverse = -slope * inverse_squared  # ∂_a 1/(ε_m − ε_n)
-    d_connection = (covariant * (1j * inverse)  # [a·d + b]: (A^b)_{;a}
-                    - 1j * xp.reshape(v[None, :] * (slope * inverse_squared)[:, None], shape))
+        return _levels(energies, summation, xp), velocity_levels, out_values, None
 
-    def symmetrized(first):  # first[a, b, c] + conj(first[a, c, b]) from first (d², d, P, N)
-        first = xp.reshape(first, (d, d, d, n_points, n_bands))
-        return first + xp.conj(xp.permute_dims(first, (0, 2, 1, 3, 4)))
+    def slope_sums(parts, q):  # [p, n, a, b, c] = Σ_m Π^{bc} s^a (ε_m − ε_n)^{-q}, q = 2, 3, 4
+        return parts[:, :, 3 + (q - 2): 3 + 3 * d: 3]
 
-    def leading_last(array):  # (b·c, a, P, N) -> (a, b, c, P, N)
-        return xp.permute_dims(xp.reshape(array, (d, d, d, n_points, n_bands)), (2, 0, 1, 3, 4))
+    # C^{ab} = W^{ab} − Q^{ab} − Q^{ab†} with Q^{ab} = M^a v^b, Q^{ab†} = −v^b M^a,
+    # M^a_nl = v^a_nl/(ε_l − ε_n) (anti-Hermitian)
+    connection = xp.reshape(v * inverse[:, :, None, :], (n_points, n_bands, d * n_bands))
+    flat_v = xp.reshape(v, (n_points, n_bands, d * n_bands))
+    q = xp.reshape(xp.reshape(connection, (n_points, n_bands * d, n_bands)) @ flat_v,
+                   (n_points, n_bands, d, d, n_bands))  # [p, n, a, b, m]
+    q_adjoint = xp.reshape(xp.reshape(flat_v, (n_points, n_bands * d, n_bands)) @ connection,
+                           (n_points, n_bands, d, d, n_bands))  # [p, n, b, a, m] = −Q^{ab†}
+    covariant = (xp.reshape(component(w, pair_index), (n_points, n_bands, d, d, n_bands))
+                 - q + xp.permute_dims(q_adjoint, (0, 1, 3, 2, 4)))
+    # [p, n, (c, q), m] = conj(v^c_nm)/(ε_m − ε_n)^q
+    right = xp.reshape(xp.conj(v)[:, :, :, None, :] * xp.stack(powers, axis=2)[:, :, None],
+                       (n_points, n_bands, 3 * d, n_bands))
+    c_sums = xp.reshape(xp.reshape(covariant, (n_points, n_bands, d * d, n_bands)) @ right.mT,
+                        (n_points, n_bands, d, d, d, 3))  # [p, n, a, b, c, q]: Σ C^{ab} v̄^c/Δε^q
+    # Σ_l v^a_nl W̄^{bc}_nl/Δε = conj(Σ_l W^{bc}_nl v̄^a_nl/Δε): [p, n, bc, a]
+    commutator = xp.real(w @ right[:, :, 0::3, :].mT)
+    commutator = xp.permute_dims(commutator, (2, 0, 1, 3))[pair_index]
+    commutator = xp.permute_dims(xp.reshape(commutator, (d, d, n_points, n_bands, d)),
+                                 (4, 0, 1, 2, 3))  # [a, b, c, p, n]
+    # (V† ∂_a∂_b∂_c H V)_nn = Σ_ij ρ^n_ij T_ij, ρ^n_ij = conj(V_in) V_jn: one real product
+    upper = np.triu_indices(n_bands, 1)
+    above = (xp.conj(xp.take(vectors, xp.asarray(upper[0]), axis=1))
+             * xp.take(vectors, xp.asarray(upper[1]), axis=1))  # [p, pair, n]
+    density = xp.concat([xp.real(vectors) ** 2 + xp.imag(vectors) ** 2,
+                         xp.real(above), xp.imag(above)], axis=1)  # [p, packed, n]
+    third = packed_third @ density  # (P, K3, N)
+    triple_index = xp.asarray(_symmetric_index(d, 3)[1].reshape(-1))
+    third = xp.reshape(xp.permute_dims(third, (1, 0, 2))[triple_index],
+                       (d, d, d, n_points, n_bands))  # Re (V† ∂_a∂_b∂_c H V)_nn
 
-    d_qgt = symmetrized(_contract(d_connection, flipped, xp))
-    pair = xp.reshape(connection[:, None] * flipped[None, :], shape)  # A^b_nm A^c_mn
-    d_metric = -2.0 * (xp.real(symmetrized(_contract(d_connection, flipped * inverse, xp)))
-                       + xp.real(leading_last(_contract(pair, d_inverse, xp))))
-    triple_index = _symmetric_index(d, 3)[1]
-    unique_third = xp.asarray(parts[3])  # (K3, P, N, N), packed
-    third_diagonal = xp.real(xp.sum((dagger @ unique_third) * flip(vectors), axis=-1))
-    third_diagonal = xp.reshape(third_diagonal[xp.asarray(triple_index.reshape(-1))],
-                                (d, d, d, n_points, n_bands))
-    commutator = -2.0 * xp.imag(xp.reshape(_contract(connection, w.mT, xp),
-                                           (d, d, d, n_points, n_bands)))
-    v_pair = xp.reshape(v[:, None] * v_flipped[None, :], shape)  # v^b_nm v^c_mn
-    d_mass = (third_diagonal + commutator
-              - 2.0 * xp.real(symmetrized(_contract(covariant, v_flipped * inverse, xp)))
-              - 2.0 * xp.real(leading_last(_contract(v_pair, d_inverse, xp))))
+    def leading(array):  # [p, n, a, b, c] -> [a, b, c, p, n]
+        return xp.permute_dims(array, (2, 3, 4, 0, 1))
+
+    def swapped(array):  # [p, n, a, b, c] -> [p, n, a, c, b]
+        return xp.permute_dims(array, (0, 1, 2, 4, 3))
+
+    re_slope = [slope_sums(re_pi, q) for q in (2, 3, 4)]
+    qgt_real = xp.real(c_sums[..., 1]) - re_slope[1]  # Re F1, F1 = Σ_m (A^b)_{;a} A^c
+    qgt_imag = xp.imag(c_sums[..., 1]) - slope_sums(im_pi, 3)
+    metric_first = xp.real(c_sums[..., 2]) - re_slope[2]
+    mass_first = xp.real(c_sums[..., 0])
     gradient = {
-        "berry_curvature": levels(-2.0 * xp.imag(d_qgt)),
-        "quantum_metric": levels(xp.real(d_qgt)),
-        "band_normalized_metric": levels(d_metric),
-        "inverse_mass": levels(d_mass),
+        "berry_curvature": -2.0 * leading(qgt_imag - swapped(qgt_imag)),
+        "quantum_metric": leading(qgt_real + swapped(qgt_real)),
+        "band_normalized_metric": leading(
+            -2.0 * (metric_first + swapped(metric_first) - re_slope[2])),
+        "inverse_mass": third - 2.0 * commutator + leading(
+            2.0 * re_slope[0] - 2.0 * (mass_first + swapped(mass_first))),
     }
-    return levels(energies), levels(velocity), out_values, gradient
+    gradient = {name: _levels(x, summation, xp) for name, x in gradient.items()}
+    return _levels(energies, summation, xp), velocity_levels, out_values, gradient
+
+
+
+@dataclass(frozen=True)
+class _ComponentMaps:
+    """Real rows of Π^{bc} = v^b v̄^c and their map back to full (b, c) components.
+
+    sym_b, sym_c : index arrays of the b ≤ c pairs (rows Re Π^{bc}); anti_b, anti_c: b < c
+    (rows Im Π^{bc}); full : (rows, 2 d²) with Re Π^{bc} = Σ_r full[r, b·d + c] row_r and
+    Im Π^{bc} = Σ_r full[r, d² + b·d + c] row_r (Re symmetric, Im antisymmetric in b, c).
+    """
+
+    sym_b: np.ndarray
+    sym_c: np.ndarray
+    anti_b: np.ndarray
+    anti_c: np.ndarray
+    full: np.ndarray
+
+
+@lru_cache(maxsize=8)
+def _component_maps(d: int) -> _ComponentMaps:
+    symmetric = list(itertools.combinations_with_replacement(range(d), 2))
+    anti = list(itertools.combinations(range(d), 2))
+    full = np.zeros((len(symmetric) + len(anti), 2 * d * d))
+    for r, (b, c) in enumerate(symmetric):
+        full[r, b * d + c] = full[r, c * d + b] = 1.0
+    for r, (b, c) in enumerate(anti, start=len(symmetric)):
+        full[r, d * d + b * d + c], full[r, d * d + c * d + b] = 1.0, -1.0
+
+    def column(pairs, i):
+        return np.array([p[i] for p in pairs], dtype=int)
+
+    return _ComponentMaps(column(symmetric, 0), column(symmetric, 1), column(anti, 0),
+                          column(anti, 1), full)

@@ -210,6 +210,30 @@ class HoppingModel:
         return np.einsum("pr,ar,rmn->apmn", self._phases(k_frac), weights, self.matrices)
 
 
+def hermitian_packed(matrices: np.ndarray) -> np.ndarray:
+    """N² reals of Hermitian matrices such that Re Σ_ij ρ_ij X_ij = ρ_packed · X_packed.
+
+    Parameters
+    ----------
+    matrices : numpy.ndarray, shape (..., N, N), complex, Hermitian
+
+    Returns
+    -------
+    numpy.ndarray, shape (..., N²), real
+        [X_ii (N), 2 Re X_ij (i < j), −2 Im X_ij (i < j)] (row-major upper triangle), to be
+        contracted with [ρ_ii, Re ρ_ij, Im ρ_ij] of another Hermitian ρ:
+
+        .. math:: \\sum_{ij}\\rho_{ij}X_{ij} = \\sum_i \\rho_{ii}X_{ii}
+            + 2\\sum_{i<j}(\\mathrm{Re}\\,\\rho_{ij}\\mathrm{Re}\\,X_{ij}
+            - \\mathrm{Im}\\,\\rho_{ij}\\mathrm{Im}\\,X_{ij}).
+    """
+    n = matrices.shape[-1]
+    upper = np.triu_indices(n, 1)
+    diagonal = np.real(np.diagonal(matrices, axis1=-2, axis2=-1))
+    above = matrices[..., upper[0], upper[1]]
+    return np.concatenate([diagonal, 2.0 * np.real(above), -2.0 * np.imag(above)], axis=-1)
+
+
 def cartesian_derivative(derivative_frac: np.ndarray, reciprocal) -> np.ndarray:
     """Convert dH/dk_frac to dH/dk_cart for k_cart = k_frac @ B (B: reciprocal vectors as rows).
 
@@ -1124,6 +1148,90 @@ class WannierHamiltonian:
                     full[axes] = own.index(tuple(sorted(axes)))
                 result.append(block[full.reshape(-1)].reshape(*(d,) * r, *block.shape[1:]))
         return result
+
+    def _stacked_weights(self, order: int):
+        """(R_cart (d, h), real (2h, columns) matrix), cached per order (see :meth:`stacked_jet`).
+
+        Rows: cos then sin of k·R over the half of the ±R pairs. Columns: for orders ≤ 2 the
+        complex entries (m, α, n) of A_α = G_α + G_α† (cos rows) and B_α = i(G_α − G_α†)
+        (sin rows), real and imaginary parts interleaved; then for order 3 the packed
+        Hermitian form of each α (:func:`hermitian_packed`), with
+        (G_α)_mn = Π_{j∈α} i(R + Δ_mn)_j H_mn(R)/deg(R).
+        """
+        cache = self.__dict__.setdefault("_stacked", {})
+        if order not in cache:
+            keep, flat = self._half_sum()
+            n, d = self.n_bands, self.dimension
+            vectors = (self.hopping_model.hoppings[keep] @ self.lattice)[:, :d]  # (h, d)
+            half = flat.reshape(len(keep), n, n)
+            factors = 1j * (vectors[:, :, None, None] + self._offsets()[None])  # i(R + Δ)
+            blocks = []
+            for orders in (range(min(order, 2) + 1), range(3, order + 1)):
+                combos = [c for r in orders
+                          for c in itertools.combinations_with_replacement(range(d), r)]
+                if not combos:
+                    continue
+                lattice = np.stack([np.prod(factors[:, list(c)], axis=1) * half for c in combos],
+                                   axis=2)  # [R, m, α, n]
+                adjoint = np.conj(np.transpose(lattice, (0, 3, 2, 1)))
+                stacked = np.concatenate([lattice + adjoint, 1j * (lattice - adjoint)])
+                if orders.start < 3:
+                    blocks.append(np.ascontiguousarray(stacked).view(float).reshape(
+                        2 * len(keep), -1))
+                else:
+                    blocks.append(hermitian_packed(np.moveaxis(stacked, 2, 1)).reshape(
+                        2 * len(keep), -1))
+            cache[order] = (np.ascontiguousarray(vectors.T),
+                            np.ascontiguousarray(np.concatenate(blocks, axis=1)))
+        return cache[order]
+
+    def stacked_jet(self, k, order: int = 3) -> tuple:
+        """H and its k-derivatives up to ``order`` in the lattice gauge, from one real product.
+
+        Parameters
+        ----------
+        k : array_like, shape (P, d)
+            Cartesian momenta.
+        order : int, 0..3
+
+        Returns
+        -------
+        matrices : numpy.ndarray, shape (P, N, K, N), complex
+            ``matrices[p, m, α, n]`` = :math:`(U\\,\\partial_\\alpha H\\,U^\\dagger)_{mn}` at
+            k_p for the K index tuples α of length ≤ min(order, 2) in the order
+            ``itertools.combinations_with_replacement(range(d), r)``, r = 0, 1, 2 (α = ()
+            is H), with U = diag(e^{ik·τ}). U is a k-dependent unitary change of the orbital
+            basis: eigenvalues and every gauge-invariant band quantity are those of ∂H.
+        third : numpy.ndarray, shape (P, K3, N²), real, or None
+            Order 3: :func:`hermitian_packed` of U ∂_α H U† for the K3 ascending triples α
+            (None when ``order`` < 3).
+
+        Notes
+        -----
+        .. math::
+            U\\,\\partial_\\alpha H\\,U^\\dagger = \\sum_{\\mathbf R\\in\\mathrm{half}}
+            \\cos(\\mathbf k\\cdot\\mathbf R)\\,(G_\\alpha + G_\\alpha^\\dagger)
+            + \\sin(\\mathbf k\\cdot\\mathbf R)\\, i(G_\\alpha - G_\\alpha^\\dagger),
+            \\qquad (G_\\alpha)_{mn} = \\prod_{j\\in\\alpha} i(\\mathbf R_{cart}
+            + \\Delta_{mn})_j\\,\\frac{H_{mn}(\\mathbf R)}{\\mathrm{deg}(\\mathbf R)}
+
+        (the half sum of :meth:`jet`, the Leibniz rule of the centres folded into G): one
+        product of the (P, nR) cos/sin matrix by a real matrix precomputed once per model.
+        """
+        if order not in (0, 1, 2, 3):
+            raise QgsymError(f"jet order must be 0..3, got {order!r}")
+        if order > 0:
+            self._refuse_without_lattice()
+        k = np.atleast_2d(np.asarray(k, dtype=float))
+        vectors, matrix = self._stacked_weights(order)
+        angles = k @ vectors  # (P, h)
+        product = np.concatenate([np.cos(angles), np.sin(angles)], axis=1) @ matrix
+        n, d = self.n_bands, self.dimension
+        low = sum(math.comb(d + r - 1, r) for r in range(min(order, 2) + 1))
+        matrices = product[:, : 2 * n * low * n].view(complex).reshape(len(k), n, low, n)
+        if order < 3:
+            return matrices, None
+        return matrices, product[:, 2 * n * low * n:].reshape(len(k), -1, n * n)
 
     def third_derivative(self, k):
         """d3H/dk_a dk_b dk_c, shape (d, d, d, P, N, N) (see :meth:`jet`)."""
