@@ -89,8 +89,9 @@ from qgsym.model.wannier90 import hermitian_packed
 FIELDS = ("berry_curvature", "quantum_metric", "band_normalized_metric", "inverse_mass")
 #: ``method`` values of :func:`multiplet_geometry`.
 METHODS = ("auto", "analytic", "finite-difference")
-#: Complex entries of one (d, d, d, P, N, N) temporary per sub-chunk (memory ~ 10 of them).
-_ENTRIES_PER_BLOCK = 1_000_000
+#: d³N² × points of one sub-chunk (~45 points for N = 18, d = 3: the temporaries stay small;
+#: 32–64 points measured fastest on Fe, 16 and 114 slower).
+_ENTRIES_PER_BLOCK = 400_000
 
 
 @dataclass(frozen=True)
@@ -408,19 +409,23 @@ def _analytic_block(parts, points, multiplets, scale, same, summation, derivativ
     # M^a_nl = v^a_nl/(ε_l − ε_n) (anti-Hermitian)
     connection = xp.reshape(v * inverse[:, :, None, :], (n_points, n_bands, d * n_bands))
     flat_v = xp.reshape(v, (n_points, n_bands, d * n_bands))
-    q = xp.reshape(xp.reshape(connection, (n_points, n_bands * d, n_bands)) @ flat_v,
-                   (n_points, n_bands, d, d, n_bands))  # [p, n, a, b, m]
-    q_adjoint = xp.reshape(xp.reshape(flat_v, (n_points, n_bands * d, n_bands)) @ connection,
-                           (n_points, n_bands, d, d, n_bands))  # [p, n, b, a, m] = −Q^{ab†}
-    covariant = (xp.reshape(component(w, pair_index), (n_points, n_bands, d, d, n_bands))
-                 - q + xp.permute_dims(q_adjoint, (0, 1, 3, 2, 4)))
+    q = xp.reshape(connection, (n_points, n_bands * d, n_bands)) @ flat_v  # [p, n·a, b·m]
+    q_adjoint = xp.reshape(flat_v, (n_points, n_bands * d, n_bands)) @ connection  # −Q^{ab†}
     # [p, n, (c, q), m] = conj(v^c_nm)/(ε_m − ε_n)^q
     right = xp.reshape(xp.conj(v)[:, :, :, None, :] * xp.stack(powers, axis=2)[:, :, None],
-                       (n_points, n_bands, 3 * d, n_bands))
-    c_sums = xp.reshape(xp.reshape(covariant, (n_points, n_bands, d * d, n_bands)) @ right.mT,
-                        (n_points, n_bands, d, d, d, 3))  # [p, n, a, b, c, q]: Σ C^{ab} v̄^c/Δε^q
+                       (n_points, n_bands, 3 * d, n_bands)).mT
+    # Σ_m X_nm v̄^c_nm/Δε^q for X = W^{bc} (packed), Q^{ab}, −Q^{ab†} ([n, b, a] order), then
+    # Σ_m C^{ab} v̄^c/Δε^q = [p, n, a, b, c, q]
+    w_sums = w @ right  # [p, n, bc, (c', q)]
+    c_sums = (xp.reshape(component(w_sums, pair_index), (n_points, n_bands, d, d, d, 3))
+              - xp.reshape(xp.reshape(q, (n_points, n_bands, d * d, n_bands)) @ right,
+                           (n_points, n_bands, d, d, d, 3))
+              + xp.permute_dims(xp.reshape(xp.reshape(q_adjoint, (n_points, n_bands, d * d,
+                                                                  n_bands)) @ right,
+                                           (n_points, n_bands, d, d, d, 3)),
+                                (0, 1, 3, 2, 4, 5)))
     # Σ_l v^a_nl W̄^{bc}_nl/Δε = conj(Σ_l W^{bc}_nl v̄^a_nl/Δε): [p, n, bc, a]
-    commutator = xp.real(w @ right[:, :, 0::3, :].mT)
+    commutator = xp.real(w_sums[..., 0::3])
     commutator = xp.permute_dims(commutator, (2, 0, 1, 3))[pair_index]
     commutator = xp.permute_dims(xp.reshape(commutator, (d, d, n_points, n_bands, d)),
                                  (4, 0, 1, 2, 3))  # [a, b, c, p, n]

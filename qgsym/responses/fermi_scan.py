@@ -144,10 +144,14 @@ def fermi_function_derivatives(x: np.ndarray, max_order: int) -> np.ndarray:
     large = 1.0 / (1.0 + s)
     f = np.where(x > 0, small, large)
     g = np.where(x > 0, large, small)
+    f_powers, g_powers = [np.ones_like(f), f], [np.ones_like(g), g]  # by products, not pow
+    for _ in range(max_order):
+        f_powers.append(f_powers[-1] * f)
+        g_powers.append(g_powers[-1] * g)
     out = np.zeros((max_order + 1, *x.shape))
     for n, polynomial in enumerate(_derivative_polynomials(max_order)):
         for (a, b), c in polynomial.items():
-            out[n] += c * f**a * g**b
+            out[n] += c * (f_powers[a] * g_powers[b])
     return out
 
 
@@ -342,34 +346,38 @@ def fermi_scan(
         else:
             arrays = numeric_primitives(model, points, scale)
         sea_values, surface_values = _state_channels(arrays, multiplicity[None, None, None])
+        values = np.ascontiguousarray(  # (S, 2 channels), rows contiguous for the products
+            np.concatenate([sea_values, surface_values], axis=1))
         weight = np.repeat(weights, arrays.energies.shape[1])
-        values = np.concatenate([sea_values, surface_values], axis=1) * weight[:, None]
         energies = arrays.energies.reshape(-1)
         scaled = energies / h
         index = np.floor(scaled + 0.5).astype(np.int64)
         offset = scaled - index  # δ/h in [-1/2, 1/2]
         target = layout.compact(index)
-        keep = target >= 0
-        target, offset, values = target[keep], offset[keep], values[keep]
+        states = np.flatnonzero(target >= 0)  # the others lie above every window
+        target, offset, weight = target[states], offset[states], weight[states]
         # Deposit into the bins this chunk occupies only (U of them), then place that block
         # in the layout as a sparse matrix: a chunk's partial sum costs O(states), not
-        # O(bins) — at small T the layout has far more bins than a chunk has states.
+        # O(bins) — at small T the layout has far more bins than a chunk has states. The
+        # grid weight w enters the sparse matrices (w δ^p and |w|), not a copy of the values.
         occupied, local = np.unique(target, return_inverse=True)
-        occupied_count, states = occupied.size, np.arange(target.size)
+        occupied_count = occupied.size
         rows = np.concatenate([p * occupied_count + local for p in range(order + 1)])
-        data = np.concatenate([offset**p for p in range(order + 1)])
+        data = np.concatenate([weight * offset**p for p in range(order + 1)])
         deposit = scipy.sparse.csr_matrix(
             (data, (rows, np.tile(states, order + 1))),
-            shape=((order + 1) * occupied_count, target.size),
+            shape=((order + 1) * occupied_count, len(values)),
         )
         counting = scipy.sparse.csr_matrix(
-            (np.ones(target.size), (local, states)), shape=(occupied_count, target.size))
+            (np.abs(weight), (local, states)), shape=(occupied_count, len(values)))
         block = np.concatenate([deposit @ values, counting @ np.abs(values)])
         block_rows = np.concatenate([p * layout.size + occupied for p in range(order + 2)])
+        columns = block.shape[1]
+        pointer = np.zeros((order + 2) * layout.size + 1, dtype=np.int64)
+        pointer[block_rows + 1] = columns  # rows ascending: CSR built directly, no sort
         return scipy.sparse.csr_matrix(
-            (block.ravel(), (np.repeat(block_rows, block.shape[1]),
-                             np.tile(np.arange(block.shape[1]), block_rows.size))),
-            shape=((order + 2) * layout.size, block.shape[1]))
+            (block.ravel(), np.tile(np.arange(columns), block_rows.size), np.cumsum(pointer)),
+            shape=((order + 2) * layout.size, columns))
 
     total = ordered_sum(deposit_chunk, grid.chunks(min(CHUNK_POINTS, chunk_points(model))),
                         label="Fermi scan chunks").toarray()  # chunk sums: sparse, in order
