@@ -104,6 +104,10 @@ DEFAULT_BINS_PER_TEMPERATURE = 10
 MAX_ACCUMULATOR_ENTRIES = 150_000_000
 #: Points per chunk of the k-grid.
 CHUNK_POINTS = 20_000
+#: The scan's chunks hold this many times :func:`~qgsym.bands.kspace.chunk_points` (which
+#: bounds the band-geometry memory; the geometry is sub-chunked again inside): fewer sparse
+#: partial sums per grid (18 bands: 512 points, ~10 % faster on Fe than 256).
+SCAN_CHUNK_FACTOR = 2
 
 
 def _derivative_polynomials(max_order: int) -> tuple[dict, ...]:
@@ -379,7 +383,8 @@ def fermi_scan(
             (block.ravel(), np.tile(np.arange(columns), block_rows.size), np.cumsum(pointer)),
             shape=((order + 2) * layout.size, columns))
 
-    total = ordered_sum(deposit_chunk, grid.chunks(min(CHUNK_POINTS, chunk_points(model))),
+    size = min(CHUNK_POINTS, SCAN_CHUNK_FACTOR * chunk_points(model))
+    total = ordered_sum(deposit_chunk, grid.chunks(size),
                         label="Fermi scan chunks").toarray()  # chunk sums: sparse, in order
     moments, absolute = total[: (order + 1) * layout.size], total[(order + 1) * layout.size:]
     moments = moments.reshape(order + 1, layout.size, 2 * channels)
