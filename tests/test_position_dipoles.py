@@ -34,8 +34,13 @@ STEP = 1e-3
 TOLERANCE = 1e-6
 #: a non-orthogonal cell (Å)
 LATTICE = np.array([[1.0, 0.2, 0.0], [0.0, 1.3, 0.1], [0.1, 0.0, 0.9]])
-HALF = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0], [1, -1, 1]])
-VECTORS = np.concatenate([[[0, 0, 0]], HALF, -HALF])
+#: by dimension: (a cell whose first d vectors span the first d axes, one R of each ±R pair)
+CELLS = {
+    1: (np.diag([1.0, 3.0, 3.0]), [[1, 0, 0], [2, 0, 0]]),
+    2: (np.array([[1.0, 0.0, 0.0], [0.3, 1.1, 0.0], [0.0, 0.0, 4.0]]),
+        [[1, 0, 0], [0, 1, 0], [1, 1, 0], [1, -1, 0]]),
+    3: (LATTICE, [[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0], [1, -1, 1]]),
+}
 
 
 def hermitian_pairs(blocks):
@@ -45,14 +50,17 @@ def hermitian_pairs(blocks):
     return np.concatenate([zero[None], half, np.conj(np.swapaxes(half, -1, -2))])
 
 
-def random_model(seed, n_bands, doubled=False, rotation=None, positions=True, centres=None):
-    """A random 3D ``full`` model: H(R), r(R) on VECTORS, random centres τ.
+def random_model(seed, n_bands, doubled=False, rotation=None, positions=True, centres=None,
+                 dimension=3):
+    """A random ``full`` model: H(R), r(R) on the R of CELLS[dimension], random centres τ.
 
     ``doubled``: H ⊗ 1₂ (every band a degenerate pair at every k) with a random 2N×2N r(R).
     ``rotation`` U: H(R) → U†H(R)U, r(R) → U†r(R)U. ``positions`` False: r(R) = δ_R0 diag τ.
     """
     rng = np.random.default_rng(seed)
-    count = len(HALF) + 1
+    lattice, half = CELLS[dimension]
+    vectors = np.concatenate([[[0, 0, 0]], half, -np.array(half)])
+    count = len(half) + 1
 
     def noise(*shape):
         return rng.normal(size=shape) + 1j * rng.normal(size=shape)
@@ -74,8 +82,8 @@ def random_model(seed, n_bands, doubled=False, rotation=None, positions=True, ce
         matrices = np.conj(rotation.T) @ matrices @ rotation
         r = np.conj(rotation.T) @ r @ rotation
         tau = np.real(np.diagonal(r[0], axis1=-2, axis2=-1)).T  # the reader's τ = r_mm(0)
-    hopping = HoppingModel(VECTORS, matrices, np.ones(len(VECTORS), dtype=int), name="rnd")
-    return tight_binding_model(hopping, LATTICE, tau, name="rnd",
+    hopping = HoppingModel(vectors, matrices, np.ones(len(vectors), dtype=int), name="rnd")
+    return tight_binding_model(hopping, lattice, tau, name="rnd",
                                units={"energy": "eV", "length": "Angstrom"}, provenance={},
                                positions=r)
 
@@ -86,17 +94,19 @@ def random_unitary(seed, n):
     return q * (np.diag(r) / np.abs(np.diag(r)))
 
 
-def points(seed, count=5):
-    return np.random.default_rng(seed).uniform(-3, 3, (count, 3))
+def points(seed, count=5, dimension=3):
+    return np.random.default_rng(seed).uniform(-3, 3, (count, dimension))
 
 
-@settings(max_examples=8, deadline=None)
-@given(seed=st.integers(0, 10_000), n_bands=st.integers(2, 4), doubled=st.booleans())
-def test_full_analytic_equals_finite_difference(seed, n_bands, doubled):
-    model = random_model(seed, n_bands, doubled)
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 10_000), n_bands=st.integers(2, 4), doubled=st.booleans(),
+       dimension=st.sampled_from([1, 2, 3]))
+def test_full_analytic_equals_finite_difference(seed, n_bands, doubled, dimension):
+    model = random_model(seed, n_bands, doubled, dimension=dimension)
     hamiltonian = model.hamiltonian
     assert hamiltonian.interpolation == "full" and analytic_unavailable(hamiltonian) == ""
-    k = points(seed + 1)
+    assert model.dimension == dimension
+    k = points(seed + 1, dimension=dimension)
     multiplets = model.multiplets
     expected = tuple((2 * i, 2 * i + 1) for i in range(n_bands)) if doubled else tuple(
         (n,) for n in range(n_bands))

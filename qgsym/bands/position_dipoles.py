@@ -64,6 +64,9 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
 
 from qgsym.bands.geometry import flip
 
@@ -78,14 +81,17 @@ class RotatedBasis:
         :math:`\\bar A_b = V^\\dagger A^I_b V`.
     derivative : array, shape (d, d, P, N, N)
         [a, b] = :math:`V^\\dagger\\partial_aA^I_b V`.
-    second_diagonal : array or None, shape (d, d, d, P, N), real
-        [a, c, b] = :math:`(V^\\dagger\\partial_a\\partial_cA^I_b V)_{nn}`; None when only
-        values are needed.
+    curvature : array, shape (d, d, P, N, N)
+        [b, c] = :math:`\\bar F_{bc}` (module docstring), Hermitian in (n, m).
+    curl_diagonal : array or None, shape (d, d, d, P, N), real
+        [a, b, c] = :math:`(V^\\dagger(\\partial_a\\partial_bA^I_c
+        - \\partial_a\\partial_cA^I_b)V)_{nn}`; None when only values are needed.
     """
 
     connection: object
     derivative: object
-    second_diagonal: object
+    curvature: object
+    curl_diagonal: object
 
 
 def basis_unavailable(hamiltonian) -> str:
@@ -107,25 +113,52 @@ def position_jet(hamiltonian, k, derivatives: bool):
     return jet(k, 2 if derivatives else 1)
 
 
+@lru_cache(maxsize=8)
+def _curl_index(d: int):
+    """Rows (a, b < c) of the curl of ∂²A^I: packed rows of ∂_a∂_bA_c and ∂_a∂_cA_b (in the
+    (K·d) layout of :meth:`position_jet`), and the map of (a, b, c) to a row with its sign
+    (0 for b = c)."""
+    pairs = list(itertools.combinations_with_replacement(range(d), 2))
+    rows = [(a, b, c) for a in range(d) for b in range(d) for c in range(b + 1, d)]
+    plus = [pairs.index(tuple(sorted((a, b)))) * d + c for a, b, c in rows]
+    minus = [pairs.index(tuple(sorted((a, c)))) * d + b for a, b, c in rows]
+    index = np.zeros((d, d, d), dtype=int)
+    sign = np.zeros((d, d, d))
+    for a, b, c in itertools.product(range(d), repeat=3):
+        if b != c:
+            index[a, b, c] = rows.index((a, min(b, c), max(b, c)))
+            sign[a, b, c] = 1.0 if b < c else -1.0
+    return plus, minus, index.reshape(-1), sign.reshape(-1)
+
+
 def rotate(parts, vectors, xp) -> RotatedBasis:
     """Rotate ``parts`` = [A^I, ∂A^I, (∂²A^I packed)] into the band basis V (P, N, N)."""
     dagger = flip(xp.conj(vectors))
     connection = dagger @ xp.asarray(parts[0]) @ vectors
     derivative = dagger @ xp.asarray(parts[1]) @ vectors
-    second = None
+    product = connection[:, None] @ connection[None, :]  # Ā_b Ā_c
+    curvature = (derivative - xp.permute_dims(derivative, (1, 0, 2, 3, 4))
+                 - 1j * (product - xp.permute_dims(product, (1, 0, 2, 3, 4))))
+    curl = None
     if len(parts) > 2:
-        d = connection.shape[0]
+        d, n_points, n_bands = connection.shape[0], vectors.shape[0], vectors.shape[-1]
+        second = xp.asarray(parts[2])
+        second = xp.reshape(second, (second.shape[0] * d, n_points, n_bands, n_bands))
+        shape = (d, d, d, n_points, n_bands)
+        plus, minus, index, sign = _curl_index(d)
+        if not plus:  # d = 1: no pair b < c
+            return RotatedBasis(connection, derivative, curvature,
+                                xp.zeros_like(xp.reshape(xp.real(second[:1, :, 0]), shape)))
+        rows = second[xp.asarray(plus)] - second[xp.asarray(minus)]
         # (V† X V)_nn = Σ_i conj(V_in) (X V)_in; X Hermitian, so the diagonal is real
-        packed = xp.real(xp.sum(xp.conj(vectors) * (xp.asarray(parts[2]) @ vectors), axis=-2))
-        pairs = list(itertools.combinations_with_replacement(range(d), 2))
-        order = [pairs.index((min(a, c), max(a, c))) for a in range(d) for c in range(d)]
-        second = xp.reshape(packed[xp.asarray(order)], (d, d, *packed.shape[1:]))
-    return RotatedBasis(connection, derivative, second)
+        diagonal = xp.real(xp.sum(xp.conj(vectors) * (rows @ vectors), axis=-2))
+        curl = xp.reshape(diagonal[xp.asarray(index)] * xp.asarray(sign)[:, None, None], shape)
+    return RotatedBasis(connection, derivative, curvature, curl)
 
 
-def _pair_diagonal(left, right, xp):
-    """out[i, j, p, n] = Σ_l left[i, p, n, l] right[j, p, l, n] (diagonal of products)."""
-    return xp.sum(left[:, None] * right.mT[None, :], axis=-1)
+def _hermitian_pair_diagonal(left, right, xp):
+    """out[i, j, p, n] = Σ_l left[i, p, n, l] right[j, p, l, n] for Hermitian ``right``."""
+    return xp.sum(left[:, None] * xp.conj(right)[None, :], axis=-1)
 
 
 def band_connection(connection, basis: RotatedBasis, same, xp):
@@ -134,17 +167,9 @@ def band_connection(connection, basis: RotatedBasis, same, xp):
     return connection + xp.where(same, xp.zeros_like(rotated), rotated)
 
 
-def _internal_curvature(basis: RotatedBasis, xp):
-    """F̄_bc as matrices, shape (d, d, P, N, N)."""
-    derivative, connection = basis.derivative, basis.connection
-    product = connection[:, None] @ connection[None, :]  # Ā_b Ā_c
-    return (derivative - xp.permute_dims(derivative, (1, 0, 2, 3, 4))
-            - 1j * (product - xp.permute_dims(product, (1, 0, 2, 3, 4))))
-
-
 def curvature(basis: RotatedBasis, xp):
     """(F̄_bc)_nn, shape (d, d, P, N) (real): the basis term of Ω^{bc}_n."""
-    return xp.real(xp.linalg.diagonal(_internal_curvature(basis, xp)))
+    return xp.real(xp.linalg.diagonal(basis.curvature))
 
 
 def connection_derivative(connection, basis: RotatedBasis, same, xp):
@@ -158,16 +183,13 @@ def connection_derivative(connection, basis: RotatedBasis, same, xp):
 
 def curvature_derivative(connection, basis: RotatedBasis, xp):
     """∂_a Tr_D F̄_bc per band (sum it over a multiplet), shape (d, d, d, P, N), [a, b, c]."""
-    derivative, rotated, second = basis.derivative, basis.connection, basis.second_diagonal
+    derivative, rotated, internal = basis.derivative, basis.connection, basis.curvature
     d = rotated.shape[0]
-    shape = (d, d, d, *second.shape[3:])  # (a, b, c, P, N)
+    shape = (d, d, d, *basis.curl_diagonal.shape[3:])  # (a, b, c, P, N)
     # first[a, b, c] = Im Σ_l (∂_aĀ_b)_nl Ā^c_ln; Im Σ_l Ā^b_nl (∂_aĀ_c)_ln = −first[a, c, b]
-    first = xp.reshape(xp.imag(_pair_diagonal(
+    first = xp.reshape(xp.imag(_hermitian_pair_diagonal(
         xp.reshape(derivative, (d * d, *derivative.shape[2:])), rotated, xp)), shape)
     cross = 2.0 * (first - xp.permute_dims(first, (0, 2, 1, 3, 4)))
-    plain = second - xp.permute_dims(second, (0, 2, 1, 3, 4))  # ∂_a∂_bA_c − ∂_a∂_cA_b
-    internal = _internal_curvature(basis, xp)  # (d, d, P, N, N)
-    transport = _pair_diagonal(connection, xp.reshape(internal, (d * d, *internal.shape[2:])),
-                               xp)  # [a, b·d + c] = Σ_l A^a_nl F̄_bc,ln
-    transport = xp.reshape(xp.imag(transport), shape)
-    return plain + cross - 2.0 * transport
+    transport = _hermitian_pair_diagonal(  # [a, b·d + c] = Σ_l A^a_nl F̄_bc,ln
+        connection, xp.reshape(internal, (d * d, *internal.shape[2:])), xp)
+    return basis.curl_diagonal + cross - 2.0 * xp.reshape(xp.imag(transport), shape)

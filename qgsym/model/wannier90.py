@@ -1219,25 +1219,26 @@ class WannierHamiltonian:
         weights = np.stack([np.prod(1j * vectors[:, list(c)], axis=1) for c in combos])
         flat = self.positions[:, :d].reshape(len(phases.T), -1)  # (nR, d·N²)
         weighted = (weights[:, None, :] * phases[None]).reshape(-1, phases.shape[1])
-        sums = np.moveaxis((weighted @ flat).reshape(len(combos), n_points, d, n, n), 2, 1)
+        sums = np.ascontiguousarray(np.moveaxis(  # (K, d, P, N, N), updated in place below
+            (weighted @ flat).reshape(len(combos), n_points, d, n, n), 2, 1))
         index = {c: i for i, c in enumerate(combos)}
         delta = 1j * self._offsets()  # (d, N, N): iΔ^a
-        tau = self.centres[:, :d].T  # (d, N)
+        rotation = np.conj(orbital)[:, :, None] * orbital[:, None, :]  # e^{ik·Δ_mn}, (P, N, N)
         result = []
-        for r in range(order + 1):
+        for r in range(order, -1, -1):  # highest order first: it reads the lower T's unchanged
             own = [c for c in combos if len(c) == r]
-            block = sums[index[own[0]]: index[own[-1]] + 1].copy()  # (K_r, d, P, N, N)
-            for j, c in enumerate(own):
+            for c in own:
                 for size in range(1, r + 1):
                     for chosen in itertools.combinations(range(r), size):
                         rest = tuple(c[i] for i in range(r) if i not in chosen)
                         factor = np.prod([delta[c[i]] for i in chosen], axis=0)
-                        block[j] += factor * sums[index[rest]]
-            block = self._rotate(orbital, block)
-            if r == 0:
-                result.append(block[0] - tau[:, None, :, None] * np.eye(n))
-            else:
-                result.append(block)
+                        sums[index[c]] += factor * sums[index[rest]]
+            block = sums[index[own[0]]: index[own[-1]] + 1]  # (K_r, d, P, N, N), a view
+            block *= rotation
+            result.append(block)
+        result.reverse()
+        tau = self.centres[:, :d].T  # (d, N)
+        result[0] = result[0][0] - tau[:, None, :, None] * np.eye(n)
         return result
 
 
