@@ -10,7 +10,9 @@ covariant derivative :math:`O_{;a} = \\partial_aO + i[A^a, O]`).
 
 Values (the convention of :func:`qgsym.bands.geometry.band_geometry`, reused exactly). With
 :math:`\\bar A_b = V^\\dagger A^I_b V` and :math:`P_{\\rm off}` the projection on elements
-between different multiplets, the band connection between multiplets is
+between different multiplets, the band connection between multiplets (the interband part
+of WYSV's :math:`\\mathcal A = \\bar A + iD`, :math:`D = V^\\dagger\\partial V`, whose
+interband part iD is the tb A) is
 
 .. math::
     B^b = A^b + P_{\\rm off}\\bar A^b, \\qquad
@@ -30,11 +32,11 @@ curvature gains the basis curvature :math:`F^I_{bc} = \\partial_bA^I_c - \\parti
 basis term: the energies do not depend on the basis connection.
 
 Derivatives. Every :math:`\\bar X = V^\\dagger X V` obeys
-:math:`\\partial_a\\bar X_{nm} = \\overline{\\partial_aX}_{nm} + i[\\mathcal A^a,\\bar X]_{nm}`
-with the eigenvector connection :math:`\\mathcal A = iV^\\dagger\\partial V` (the basis
-connection does not enter here: V rotates the basis, it does not move it). Its interband part
-is the tb A; its intra-multiplet part is block diagonal and drops out of every multiplet
-trace, and :math:`P_{\\rm off}` commutes with a commutator with a block-diagonal matrix, so
+:math:`\\partial_a\\bar X_{nm} = \\overline{\\partial_aX}_{nm} + i[iD^a,\\bar X]_{nm}` with
+the eigenvector connection iD (A^I does not enter here: :math:`\\bar X` is the product
+V†·X·V, and besides ∂X only ∂V appears). The interband part of iD is the tb A; its
+intra-multiplet part is block diagonal and drops out of every multiplet trace, and
+:math:`P_{\\rm off}` commutes with a commutator with a block-diagonal matrix, so
 :math:`(P_{\\rm off}\\bar X)_{;a} = P_{\\rm off}(\\bar X_{;a})`. Hence
 
 .. math::
@@ -55,9 +57,12 @@ where, X and Y Hermitian, :math:`-i[X, Y]_{nn} = 2\\,\\mathrm{Im}\\sum_l X_{nl}Y
 the last term is :math:`i\\,\\mathrm{Tr}_D[A^a, \\bar F_{bc}]` (F̄ Hermitian).
 
 Without a basis connection every term here vanishes and :mod:`qgsym.bands.dipoles` is the tb
-form. Array namespace ``xp`` as there (``@``, ``.mT``, ``xp.conj``, ``xp.real``, ``xp.imag``,
-``xp.where``, ``xp.sum``, ``xp.linalg.diagonal``, ``xp.reshape``, ``xp.asarray``,
-``xp.zeros_like``, broadcasting).
+form. Validity as there (multiplets degenerate at every k, gaps between them open); the
+finite difference of :func:`~qgsym.bands.geometry.band_geometry`'s ``full`` values is the
+independent check (``method="finite-difference"``). Array namespace ``xp`` as there (``@``,
+``.mT``, ``xp.asarray``, ``xp.conj``, ``xp.real``, ``xp.imag``, ``xp.where``, ``xp.sum``,
+``xp.linalg.diagonal``, ``xp.reshape``, ``xp.permute_dims``, ``xp.zeros_like``, integer-array
+indexing along the first axis, broadcasting).
 """
 
 from __future__ import annotations
