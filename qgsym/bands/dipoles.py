@@ -58,10 +58,11 @@ every point by :func:`qgsym.bands.geometry.check_gaps`, which also refuses a gap
 different multiplets below its tolerance: the formulas divide by up to the cube of the gap),
 ∂³H (``hamiltonian.third_derivative`` or ``hamiltonian.jet``), and, for a basis with a Berry
 connection (Wannier90 ``full`` interpolation), its k-derivatives (``position_jet``; the terms
-they add are derived in :mod:`qgsym.bands.position_dipoles`). Otherwise :func:`analytic_unavailable` names the reason and
-:func:`multiplet_geometry` with ``method="auto"`` uses a fourth-order central finite
-difference of the multiplet sums (4·d extra diagonalizations per point), which is also the
-independent check of the analytic path (``method="finite-difference"``).
+they add are derived in :mod:`qgsym.bands.position_dipoles`). Otherwise
+:func:`analytic_unavailable` names the reason and :func:`multiplet_geometry` with
+``method="auto"`` uses a fourth-order central finite difference of the multiplet sums (4·d
+extra diagonalizations per point), which is also the independent check of the analytic path
+(``method="finite-difference"``).
 
 Array namespace. The analytic kernel takes ``xp`` (default :mod:`numpy`): an array-API
 namespace (``numpy`` ≥ 2, ``array_api_compat.torch``, ``cupy``...). It uses only ``xp.asarray``,
