@@ -56,12 +56,13 @@ v^b_{nm}v^c_{mn}/(\\varepsilon_n-\\varepsilon_m)]`:
 Validity. The analytic form needs the multiplets to be degenerate at every k (checked on
 every point by :func:`qgsym.bands.geometry.check_gaps`, which also refuses a gap between
 different multiplets below its tolerance: the formulas divide by up to the cube of the gap),
-∂³H (``hamiltonian.third_derivative`` or ``hamiltonian.jet``), and no basis Berry connection
-(Wannier90 ``full`` interpolation: the basis connection A^I and its derivatives would enter
-every term; not implemented). Otherwise :func:`analytic_unavailable` names the reason and
-:func:`multiplet_geometry` with ``method="auto"`` uses a fourth-order central finite
-difference of the multiplet sums (4·d extra diagonalizations per point), which is also the
-independent check of the analytic path (``method="finite-difference"``).
+∂³H (``hamiltonian.third_derivative`` or ``hamiltonian.jet``), and, for a basis with a Berry
+connection (Wannier90 ``full`` interpolation), its k-derivatives (``position_jet``; the terms
+they add are derived in :mod:`qgsym.bands.position_dipoles`). Otherwise
+:func:`analytic_unavailable` names the reason and :func:`multiplet_geometry` with
+``method="auto"`` uses a fourth-order central finite difference of the multiplet sums (4·d
+extra diagonalizations per point), which is also the independent check of the analytic path
+(``method="finite-difference"``).
 
 Array namespace. The analytic kernel takes ``xp`` (default :mod:`numpy`): an array-API
 namespace (``numpy`` ≥ 2, ``array_api_compat.torch``, ``cupy``...). It uses only ``xp.asarray``,
@@ -80,6 +81,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from qgsym.bands import position_dipoles
 from qgsym.bands.geometry import band_geometry, check_gaps, flip, multiplet_sum
 from qgsym.bands.kspace import k_derivative
 from qgsym.errors import QgsymError
@@ -120,10 +122,9 @@ class MultipletGeometry:
 
 def analytic_unavailable(hamiltonian) -> str:
     """Why the analytic derivatives cannot be used for ``hamiltonian`` ('' when they can)."""
-    connection = getattr(hamiltonian, "basis_connection", None)
-    if callable(connection) and getattr(hamiltonian, "interpolation", "full") != "tb":
-        return ("the tight-binding basis has a Berry connection (Wannier90 'full' "
-                "interpolation), whose derivatives the analytic dipoles do not include")
+    reason = position_dipoles.basis_unavailable(hamiltonian)
+    if reason:
+        return reason
     if hasattr(hamiltonian, "jet"):
         return ""
     if not getattr(hamiltonian, "supports_third_derivative",
@@ -253,8 +254,9 @@ def _analytic(hamiltonian, k, multiplets, scale, derivatives, xp) -> MultipletGe
         parts = [np.ascontiguousarray(x)  # NumPy's matmul on other layouts is ~7x slower
                  for x in hamiltonian_jet(hamiltonian, points, 3 if derivatives else 2,
                                           packed=True)]
+        basis = position_dipoles.position_jet(hamiltonian, points, derivatives)
         blocks.append(_analytic_block(parts, points, multiplets, scale, same,
-                                      xp.asarray(summation), derivatives, xp))
+                                      xp.asarray(summation), derivatives, xp, basis))
     energies = np.concatenate([b[0] for b in blocks]) / sizes
     velocity = np.concatenate([b[1] for b in blocks], axis=1) / sizes
     values = {name: np.concatenate([b[2][name] for b in blocks], axis=2) for name in FIELDS}
@@ -285,14 +287,16 @@ def _contract(left, right, xp):
     return xp.permute_dims(product, (2, 3, 0, 1))
 
 
-def _analytic_block(parts, points, multiplets, scale, same, summation, derivatives, xp):
+def _analytic_block(parts, points, multiplets, scale, same, summation, derivatives, xp,
+                    basis=None):
     """Values and (optionally) derivatives of one block of points; see the module docstring.
 
     Index conventions: arrays of matrices are [..., p, n, m]; ``inverse[p, n, m]`` is
     1/(ε_m − ε_n) (zero inside a multiplet); derivative arrays are [a, b, c, p, n]. The
     m-sums are batched matmuls (:func:`_contract`); Hermiticity of A, v, (A^b)_{;a},
     (v^b)_{;a} gives the second Leibniz term of each pair sum as the complex conjugate of
-    the first with b and c exchanged.
+    the first with b and c exchanged. ``basis``: [A^I, ∂A^I, ∂²A^I] of a ``full`` model
+    (:mod:`qgsym.bands.position_dipoles`: the band connection A → B, Ω gains Tr F̄), or None.
     """
     h = xp.asarray(parts[0])
     if not bool(xp.all(xp.isfinite(h))):
@@ -316,14 +320,21 @@ def _analytic_block(parts, points, multiplets, scale, same, summation, derivativ
                        1.0 / xp.where(same, xp.ones_like(difference), difference))
     velocity = xp.real(xp.linalg.diagonal(v))  # (d, P, N)
     connection = v * (1j * inverse)  # A^a_nm
-    flipped = flip(connection)  # [.., n, m] = A_mn
+    band = connection  # the band connection B (position_dipoles); A without a basis connection
+    if basis is not None:
+        basis = position_dipoles.rotate(basis, vectors, xp)
+        band = position_dipoles.band_connection(connection, basis, same, xp)
+    flipped = flip(band)  # [.., n, m] = B_mn
     v_flipped = flip(v)
-    qgt = _contract(connection, flipped, xp)  # [b, c, p, n] = Σ_m A^b_nm A^c_mn
-    metric = -2.0 * xp.real(_contract(connection, flipped * inverse, xp))
+    qgt = _contract(band, flipped, xp)  # [b, c, p, n] = Σ_m B^b_nm B^c_mn
+    metric = -2.0 * xp.real(_contract(band, flipped * inverse, xp))
     mass = (xp.real(xp.linalg.diagonal(xp.reshape(w, (d, d, n_points, n_bands, n_bands))))
             - 2.0 * xp.real(_contract(v, v_flipped * inverse, xp)))
     values = {"berry_curvature": -2.0 * xp.imag(qgt), "quantum_metric": xp.real(qgt),
               "band_normalized_metric": metric, "inverse_mass": mass}
+    if basis is not None:
+        values["berry_curvature"] = (values["berry_curvature"]
+                                     + position_dipoles.curvature(basis, xp))
 
     def levels(array):  # (..., P, N) -> host (..., P, M): multiplet sums
         return _host(array @ summation)
@@ -340,6 +351,9 @@ def _analytic_block(parts, points, multiplets, scale, same, summation, derivativ
     d_inverse = -slope * inverse_squared  # ∂_a 1/(ε_m − ε_n)
     d_connection = (covariant * (1j * inverse)  # [a·d + b]: (A^b)_{;a}
                     - 1j * xp.reshape(v[None, :] * (slope * inverse_squared)[:, None], shape))
+    if basis is not None:  # (B^b)_{;a}
+        d_connection = d_connection + position_dipoles.connection_derivative(
+            connection, basis, same, xp)
 
     def symmetrized(first):  # first[a, b, c] + conj(first[a, c, b]) from first (d², d, P, N)
         first = xp.reshape(first, (d, d, d, n_points, n_bands))
@@ -349,7 +363,7 @@ def _analytic_block(parts, points, multiplets, scale, same, summation, derivativ
         return xp.permute_dims(xp.reshape(array, (d, d, d, n_points, n_bands)), (2, 0, 1, 3, 4))
 
     d_qgt = symmetrized(_contract(d_connection, flipped, xp))
-    pair = xp.reshape(connection[:, None] * flipped[None, :], shape)  # A^b_nm A^c_mn
+    pair = xp.reshape(band[:, None] * flipped[None, :], shape)  # B^b_nm B^c_mn
     d_metric = -2.0 * (xp.real(symmetrized(_contract(d_connection, flipped * inverse, xp)))
                        + xp.real(leading_last(_contract(pair, d_inverse, xp))))
     triple_index = _symmetric_index(d, 3)[1]
@@ -363,8 +377,11 @@ def _analytic_block(parts, points, multiplets, scale, same, summation, derivativ
     d_mass = (third_diagonal + commutator
               - 2.0 * xp.real(symmetrized(_contract(covariant, v_flipped * inverse, xp)))
               - 2.0 * xp.real(leading_last(_contract(v_pair, d_inverse, xp))))
+    d_curvature = -2.0 * xp.imag(d_qgt)
+    if basis is not None:
+        d_curvature = d_curvature + position_dipoles.curvature_derivative(connection, basis, xp)
     gradient = {
-        "berry_curvature": levels(-2.0 * xp.imag(d_qgt)),
+        "berry_curvature": levels(d_curvature),
         "quantum_metric": levels(xp.real(d_qgt)),
         "band_normalized_metric": levels(d_metric),
         "inverse_mass": levels(d_mass),
