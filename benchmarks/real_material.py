@@ -276,9 +276,11 @@ def compare_interpolation(base, interpolation, arguments, levels, workdir, folde
     bound = max(float(np.max(holder["scan"].error_bound[k])) for k in ("ahc",))
     bound = max(bound, *(float(np.max(v)) for v in holder["scan"].error_bound["sea"].values()))
 
-    # The residual of BCD and Drude is the truncation of qgsym's 4th-order central difference
-    # (error ∝ h⁴): each halving of h must cut it ~16× towards the peer (measured: 12³,
-    # 1.1e-4 → 6.7e-6 → 4.2e-7 for BCD), which shows that the peer is the accurate side.
+    # Both conventions now take analytic dipoles (full: qgsym.bands.position_dipoles), so
+    # scaling the finite-difference step must change nothing (same numbers for every factor:
+    # no derivative_step on this path). Before, full's residual was the truncation of a
+    # 4th-order central difference, cut ~16× per halving of h (12³ BCD: 1.1e-4 → 6.7e-6 →
+    # 4.2e-7), which showed the peer to be the accurate side.
     check_n = arguments.check_grid or n
     check_system, check_model, check_peer = system, model, peer
     step_check, check_scans = {}, {}

@@ -1015,7 +1015,7 @@ def test_full_sigma2_and_chern_of_a_rotated_basis_equal_the_tb_model(tmp_path):
     # The rotated Haldane files describe the same Bloch states as the tb-convention Haldane
     # model with orbitals at HALDANE_CENTRES (the symbolic U^dagger H U of haldane_tb_symbolic):
     # the full convention must reproduce its Chern numbers, Berry-curvature integral and
-    # sigma2 (bcd, wpd: finite-difference dipoles of Omega and the band-normalized metric)
+    # sigma2 (bcd, wpd: analytic dipoles of Omega and the band-normalized metric, with r(R))
     # on the same grid (1e-9 relative: rounding only), while tb of the rotated files differs.
     from qgsym.responses.geometric import compute_berry_curvature, compute_chern
     from qgsym.responses.nonlinear import compute_sigma2

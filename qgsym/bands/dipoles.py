@@ -56,12 +56,13 @@ v^b_{nm}v^c_{mn}/(\\varepsilon_n-\\varepsilon_m)]`:
 Validity. The analytic form needs the multiplets to be degenerate at every k (checked on
 every point by :func:`qgsym.bands.geometry.check_gaps`, which also refuses a gap between
 different multiplets below its tolerance: the formulas divide by up to the cube of the gap),
-∂³H (``hamiltonian.third_derivative`` or ``hamiltonian.jet``), and no basis Berry connection
-(Wannier90 ``full`` interpolation: the basis connection A^I and its derivatives would enter
-every term; not implemented). Otherwise :func:`analytic_unavailable` names the reason and
-:func:`multiplet_geometry` with ``method="auto"`` uses a fourth-order central finite
-difference of the multiplet sums (4·d extra diagonalizations per point), which is also the
-independent check of the analytic path (``method="finite-difference"``).
+∂³H (``hamiltonian.third_derivative`` or ``hamiltonian.jet``), and, for a basis with a Berry
+connection (Wannier90 ``full`` interpolation), its k-derivatives (``position_jet``; the terms
+they add are derived in :mod:`qgsym.bands.position_dipoles`). Otherwise
+:func:`analytic_unavailable` names the reason and :func:`multiplet_geometry` with
+``method="auto"`` uses a fourth-order central finite difference of the multiplet sums (4·d
+extra diagonalizations per point), which is also the independent check of the analytic path
+(``method="finite-difference"``).
 
 Array namespace. The analytic kernel takes ``xp`` (default :mod:`numpy`): an array-API
 namespace (``numpy`` ≥ 2, ``array_api_compat.torch``, ``cupy``...). It uses only ``xp.asarray``,
@@ -69,7 +70,8 @@ namespace (``numpy`` ≥ 2, ``array_api_compat.torch``, ``cupy``...). It uses on
 ``xp.imag``, ``xp.where``, ``xp.sum``, ``xp.reshape``, ``xp.permute_dims``, ``xp.ones_like``,
 ``xp.zeros_like``, ``xp.isfinite``, ``xp.all``, ``xp.take``, ``xp.concat``, ``xp.stack``,
 integer-array indexing along the first axis and broadcasting arithmetic; the Hamiltonian's
-arrays (NumPy) are moved into ``xp`` once per chunk, and the results are returned as NumPy arrays. Nothing requires a GPU.
+arrays (NumPy) are moved into ``xp`` once per chunk, and the results are returned as NumPy
+arrays. Nothing requires a GPU.
 """
 
 from __future__ import annotations
@@ -80,7 +82,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from qgsym.bands.geometry import band_geometry, check_gaps, multiplet_sum
+from qgsym.bands import position_dipoles
+from qgsym.bands.geometry import band_geometry, check_gaps, flip, multiplet_sum
 from qgsym.bands.kspace import k_derivative
 from qgsym.errors import QgsymError
 from qgsym.model.wannier90 import hermitian_packed
@@ -122,10 +125,9 @@ class MultipletGeometry:
 
 def analytic_unavailable(hamiltonian) -> str:
     """Why the analytic derivatives cannot be used for ``hamiltonian`` ('' when they can)."""
-    connection = getattr(hamiltonian, "basis_connection", None)
-    if callable(connection) and getattr(hamiltonian, "interpolation", "full") != "tb":
-        return ("the tight-binding basis has a Berry connection (Wannier90 'full' "
-                "interpolation), whose derivatives the analytic dipoles do not include")
+    reason = position_dipoles.basis_unavailable(hamiltonian)
+    if reason:
+        return reason
     if hasattr(hamiltonian, "jet"):
         return ""
     if not getattr(hamiltonian, "supports_third_derivative",
@@ -252,9 +254,15 @@ def _analytic(hamiltonian, k, multiplets, scale, derivatives, xp) -> MultipletGe
     blocks = []
     for start in range(0, len(k), size):
         points = k[start: start + size]
-        jet = _stacked_jet(hamiltonian, points, 3 if derivatives else 2, xp)
+        basis = position_dipoles.position_jet(hamiltonian, points, derivatives)
+        if basis is None:  # tb: the stacked jet (any gauge of the orbital basis)
+            jet = _stacked_jet(hamiltonian, points, 3 if derivatives else 2, xp)
+        else:  # full: the orbital gauge of the basis connection A^I
+            jet = [np.ascontiguousarray(x)  # NumPy's matmul on other layouts is ~7x slower
+                   for x in hamiltonian_jet(hamiltonian, points, 3 if derivatives else 2,
+                                            packed=True)]
         blocks.append(_analytic_block(jet, points, multiplets, scale, same,
-                                      xp.asarray(summation), derivatives, xp))
+                                      xp.asarray(summation), derivatives, xp, basis))
     energies = np.concatenate([b[0] for b in blocks]) / sizes
     velocity = np.concatenate([b[1] for b in blocks], axis=1) / sizes
     values = {name: np.concatenate([b[2][name] for b in blocks], axis=2) for name in FIELDS}
@@ -312,13 +320,16 @@ def _levels(array, summation, xp):
     return _host(xp.sum(array[..., None] * summation, axis=-2))
 
 
-def _analytic_block(parts, points, multiplets, scale, same, summation, derivatives, xp):
+def _analytic_block(parts, points, multiplets, scale, same, summation, derivatives, xp,
+                    basis=None):
     r"""Values and (optionally) derivatives of one block of points; see the module docstring.
 
     ``parts``: the list of :func:`hamiltonian_jet` (packed) or the tuple (matrices, third) of
     :func:`_stack_parts` (any unitary gauge of the orbital basis: only gauge-invariant
     quantities are formed). ``same`` (N, N) or (P, N, N): True inside a multiplet;
-    ``summation`` (N, M) or (P, N, M): band -> multiplet sums.
+    ``summation`` (N, M) or (P, N, M): band -> multiplet sums. ``basis``: [A^I, ∂A^I, ∂²A^I]
+    of a ``full`` model (:mod:`qgsym.bands.position_dipoles`), handled by
+    :func:`_basis_block` with ``parts`` the orbital-gauge list, or None.
 
     Index conventions: band-basis matrices are stored [p, n, component, m] so that every
     sum over m is one batched matrix product per (p, n); ``inverse[p, n, m]`` is
@@ -338,6 +349,9 @@ def _analytic_block(parts, points, multiplets, scale, same, summation, derivativ
     - \Pi^{bc}_{nm}s^a_{nm}(ε_m-ε_n)^{-3}]` summed over m, and the second Leibniz term of
     each pair sum is the complex conjugate of the first with b and c exchanged.
     """
+    if basis is not None:
+        return _basis_block(parts, points, multiplets, scale, same, summation, derivatives, xp,
+                            basis)
     jet, packed_third = _stack_parts(parts, xp) if isinstance(parts, list) else parts
     n_points, n_bands = jet.shape[0], jet.shape[1]
     d = points.shape[1]
@@ -462,6 +476,118 @@ def _analytic_block(parts, points, multiplets, scale, same, summation, derivativ
     gradient = {name: _levels(x, summation, xp) for name, x in gradient.items()}
     return _levels(energies, summation, xp), velocity_levels, out_values, gradient
 
+
+
+def _contract(left, right, xp):
+    """out[l, r, p, n] = Σ_m left[l, p, n, m] right[r, p, n, m] as one batched matmul.
+
+    ``left`` (L, P, N, M) and ``right`` (R, P, N, M) -> (L, R, P, N).
+    """
+    product = xp.permute_dims(left, (1, 2, 0, 3)) @ xp.permute_dims(right, (1, 2, 3, 0))
+    return xp.permute_dims(product, (2, 3, 0, 1))
+
+
+def _basis_block(parts, points, multiplets, scale, same, summation, derivatives, xp,
+                 basis):
+    """:func:`_analytic_block` with a basis Berry connection (``full``): ``parts`` the list of
+    :func:`hamiltonian_jet` in the orbital gauge of ``basis``.
+
+    Index conventions: arrays of matrices are [..., p, n, m]; ``inverse[p, n, m]`` is
+    1/(ε_m − ε_n) (zero inside a multiplet); derivative arrays are [a, b, c, p, n]. The
+    m-sums are batched matmuls (:func:`_contract`); Hermiticity of A, v, (A^b)_{;a},
+    (v^b)_{;a} gives the second Leibniz term of each pair sum as the complex conjugate of
+    the first with b and c exchanged. ``basis``: [A^I, ∂A^I, ∂²A^I] of a ``full`` model
+    (:mod:`qgsym.bands.position_dipoles`: the band connection A → B, Ω gains Tr F̄), or None.
+    """
+    h = xp.asarray(parts[0])
+    if not bool(xp.all(xp.isfinite(h))):
+        raise QgsymError("H(k) is not finite at some k point of the grid")
+    energies, vectors = xp.linalg.eigh(h)
+    if isinstance(vectors, np.ndarray):  # LAPACK's layout is column-major: matmul is 7x slower
+        vectors = np.ascontiguousarray(vectors)
+    energies_host = _host(energies)
+    check_gaps(energies_host, points, multiplets,
+               scale or max(float(np.ptp(energies_host)), np.finfo(float).tiny))
+    d, n_points, n_bands = parts[1].shape[0], h.shape[0], h.shape[-1]
+    dagger = flip(xp.conj(vectors))
+    v = dagger @ xp.asarray(parts[1]) @ vectors  # (d, P, N, N)
+    pair_index = _symmetric_index(d, 2)[1]
+    w_unique = dagger @ xp.asarray(parts[2]) @ vectors  # (K2, P, N, N), packed
+
+    w = xp.reshape(w_unique[xp.asarray(pair_index.reshape(-1))],
+                   (d * d, n_points, n_bands, n_bands))  # [a·d + b]
+    difference = energies[:, None, :] - energies[:, :, None]  # [p, n, m] = ε_m − ε_n
+    inverse = xp.where(same, xp.zeros_like(difference),
+                       1.0 / xp.where(same, xp.ones_like(difference), difference))
+    velocity = xp.real(xp.linalg.diagonal(v))  # (d, P, N)
+    connection = v * (1j * inverse)  # A^a_nm
+    band = connection  # the band connection B (position_dipoles); A without a basis connection
+    if basis is not None:
+        basis = position_dipoles.rotate(basis, vectors, xp)
+        band = position_dipoles.band_connection(connection, basis, same, xp)
+    flipped = flip(band)  # [.., n, m] = B_mn
+    v_flipped = flip(v)
+    qgt = _contract(band, flipped, xp)  # [b, c, p, n] = Σ_m B^b_nm B^c_mn
+    metric = -2.0 * xp.real(_contract(band, flipped * inverse, xp))
+    mass = (xp.real(xp.linalg.diagonal(xp.reshape(w, (d, d, n_points, n_bands, n_bands))))
+            - 2.0 * xp.real(_contract(v, v_flipped * inverse, xp)))
+    values = {"berry_curvature": -2.0 * xp.imag(qgt), "quantum_metric": xp.real(qgt),
+              "band_normalized_metric": metric, "inverse_mass": mass}
+    if basis is not None:
+        values["berry_curvature"] = (values["berry_curvature"]
+                                     + position_dipoles.curvature(basis, xp))
+
+    def levels(array):  # (..., P, N) -> host (..., P, M): multiplet sums
+        return _host(array @ summation)
+
+    out_values = {name: levels(x) for name, x in values.items()}
+    if not derivatives:
+        return levels(energies), levels(velocity), out_values, None
+    shape = (d * d, n_points, n_bands, n_bands)
+    # (v^b)_{;a} = W^{ab} + i (A^a v^b − v^b A^a), and v^b A^a = (A^a v^b)†
+    product = xp.reshape(connection[:, None] @ v[None, :], shape)  # [a·d + b]
+    covariant = w + 1j * (product - flip(xp.conj(product)))
+    slope = velocity[:, :, None, :] - velocity[:, :, :, None]  # [a, p, n, m] = v^a_mm − v^a_nn
+    inverse_squared = inverse * inverse
+    d_inverse = -slope * inverse_squared  # ∂_a 1/(ε_m − ε_n)
+    d_connection = (covariant * (1j * inverse)  # [a·d + b]: (A^b)_{;a}
+                    - 1j * xp.reshape(v[None, :] * (slope * inverse_squared)[:, None], shape))
+    if basis is not None:  # (B^b)_{;a}
+        d_connection = d_connection + position_dipoles.connection_derivative(
+            connection, basis, same, xp)
+
+    def symmetrized(first):  # first[a, b, c] + conj(first[a, c, b]) from first (d², d, P, N)
+        first = xp.reshape(first, (d, d, d, n_points, n_bands))
+        return first + xp.conj(xp.permute_dims(first, (0, 2, 1, 3, 4)))
+
+    def leading_last(array):  # (b·c, a, P, N) -> (a, b, c, P, N)
+        return xp.permute_dims(xp.reshape(array, (d, d, d, n_points, n_bands)), (2, 0, 1, 3, 4))
+
+    d_qgt = symmetrized(_contract(d_connection, flipped, xp))
+    pair = xp.reshape(band[:, None] * flipped[None, :], shape)  # B^b_nm B^c_mn
+    d_metric = -2.0 * (xp.real(symmetrized(_contract(d_connection, flipped * inverse, xp)))
+                       + xp.real(leading_last(_contract(pair, d_inverse, xp))))
+    triple_index = _symmetric_index(d, 3)[1]
+    unique_third = xp.asarray(parts[3])  # (K3, P, N, N), packed
+    third_diagonal = xp.real(xp.sum((dagger @ unique_third) * flip(vectors), axis=-1))
+    third_diagonal = xp.reshape(third_diagonal[xp.asarray(triple_index.reshape(-1))],
+                                (d, d, d, n_points, n_bands))
+    commutator = -2.0 * xp.imag(xp.reshape(_contract(connection, w.mT, xp),
+                                           (d, d, d, n_points, n_bands)))
+    v_pair = xp.reshape(v[:, None] * v_flipped[None, :], shape)  # v^b_nm v^c_mn
+    d_mass = (third_diagonal + commutator
+              - 2.0 * xp.real(symmetrized(_contract(covariant, v_flipped * inverse, xp)))
+              - 2.0 * xp.real(leading_last(_contract(v_pair, d_inverse, xp))))
+    d_curvature = -2.0 * xp.imag(d_qgt)
+    if basis is not None:
+        d_curvature = d_curvature + position_dipoles.curvature_derivative(connection, basis, xp)
+    gradient = {
+        "berry_curvature": levels(d_curvature),
+        "quantum_metric": levels(xp.real(d_qgt)),
+        "band_normalized_metric": levels(d_metric),
+        "inverse_mass": levels(d_mass),
+    }
+    return levels(energies), levels(velocity), out_values, gradient
 
 
 @dataclass(frozen=True)

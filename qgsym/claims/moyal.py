@@ -499,7 +499,8 @@ def check_c8d() -> Verdict:
         "g_{ab} = Re(Lambda_a Lambda_b)_nn - A_a A_b at O(1).")
     evidence["method"] = (
         "Exact Gaussian-rational Taylor jets (qgsym.derive.moyal_jets; star diagonalization "
-        "JetSpace.star_diagonalize, the jet copy of moyal_kinetics.star_diagonalize) of random "
+        "qgsym.symbolic.moyal.star_diagonalize over the JetSpace algebra, the same code the "
+        "symbolic PhaseSpace uses) of random "
         "non-separable symbols H = U0 diag(E) U0^dagger, U0(x, k), E(x, k); the band calculus "
         "(h_n, the slide's J, divergence) is the symbolic engine's code run on jets. "
         "dt f_n = tr[H, F]_*/(i hbar) from the full matrix Wigner function F = U*p_n f~*U^dagger "

@@ -1284,6 +1284,71 @@ class WannierHamiltonian:
                 curvature[b, a] += 1j * commutator
         return connection, curvature
 
+    def position_jet(self, k, order: int = 2) -> list | None:
+        """[A^I, ∂A^I, ∂²A^I][: order + 1] of the tb basis (``full``), or None (``tb``).
+
+        Parameters
+        ----------
+        k : array_like, shape (P, d)
+            Cartesian momenta.
+        order : int, 0..2
+
+        Returns
+        -------
+        None, or list of numpy.ndarray, complex, each Hermitian in (m, n):
+        A^I of shape (d, P, N, N) (index b of :math:`A^I_b`, as :meth:`basis_connection`);
+        ∂A^I of shape (d, d, P, N, N), [a, b] = :math:`\\partial_a A^I_b`; ∂²A^I of shape
+        (K, d, P, N, N), [α, b] = :math:`\\partial_{\\alpha_0}\\partial_{\\alpha_1} A^I_b` over
+        the K = d(d+1)/2 ascending pairs α (``itertools.combinations_with_replacement``).
+
+        Notes
+        -----
+        One matrix product of the phases weighted by :math:`\\prod_{j\\in\\alpha}(iR_{cart,j})`
+        by the (nR, d·N²) matrix of r(R)/deg(R) gives the lattice sums
+        :math:`T^b_\\alpha = \\sum_{\\mathbf R} e^{i\\mathbf k\\cdot\\mathbf R_{cart}}
+        \\prod_{j\\in\\alpha}(iR_{cart,j})\\,\\mathbf r^b(\\mathbf R)/\\mathrm{deg}(\\mathbf R)`
+        (all R: the same sum as :meth:`basis_connection`); then, as in :meth:`jet`,
+
+        .. math::
+            (\\partial_\\alpha A^I_b)_{mn} = e^{i\\mathbf k\\cdot\\Delta_{mn}}
+            \\sum_{\\beta\\subseteq\\alpha}\\prod_{j\\in\\beta}(i\\Delta^j_{mn})\\,
+            (T^b_{\\alpha\\setminus\\beta})_{mn} - \\delta_{\\alpha\\emptyset}\\tau_{m,b}
+            \\delta_{mn}.
+        """
+        if self.positions is None:
+            return None
+        if order not in (0, 1, 2):
+            raise QgsymError(f"position jet order must be 0..2, got {order!r}")
+        self._refuse_without_lattice()
+        phases, vectors, orbital = self._parts(k)
+        d, n, n_points = self.dimension, self.n_bands, phases.shape[0]
+        combos = [c for r in range(order + 1)
+                  for c in itertools.combinations_with_replacement(range(d), r)]
+        weights = np.stack([np.prod(1j * vectors[:, list(c)], axis=1) for c in combos])
+        flat = self.positions[:, :d].reshape(len(phases.T), -1)  # (nR, d·N²)
+        weighted = (weights[:, None, :] * phases[None]).reshape(-1, phases.shape[1])
+        sums = np.ascontiguousarray(np.moveaxis(  # (K, d, P, N, N), updated in place below
+            (weighted @ flat).reshape(len(combos), n_points, d, n, n), 2, 1))
+        index = {c: i for i, c in enumerate(combos)}
+        delta = 1j * self._offsets()  # (d, N, N): iΔ^a
+        rotation = np.conj(orbital)[:, :, None] * orbital[:, None, :]  # e^{ik·Δ_mn}, (P, N, N)
+        result = []
+        for r in range(order, -1, -1):  # highest order first: it reads the lower T's unchanged
+            own = [c for c in combos if len(c) == r]
+            for c in own:
+                for size in range(1, r + 1):
+                    for chosen in itertools.combinations(range(r), size):
+                        rest = tuple(c[i] for i in range(r) if i not in chosen)
+                        factor = np.prod([delta[c[i]] for i in chosen], axis=0)
+                        sums[index[c]] += factor * sums[index[rest]]
+            block = sums[index[own[0]]: index[own[-1]] + 1]  # (K_r, d, P, N, N), a view
+            block *= rotation
+            result.append(block)
+        result.reverse()
+        tau = self.centres[:, :d].T  # (d, N)
+        result[0] = result[0][0] - tau[:, None, :, None] * np.eye(n)
+        return result
+
 
 def checked_positions(positions, hopping_model: HoppingModel) -> np.ndarray:
     """Check a position matrix r(R) against its hoppings; return it read-only.

@@ -12,8 +12,9 @@ paths, then substitutes them into each formula's components:
 
 ``numeric``
     eigh sum-over-states primitives (:mod:`qgsym.bands.geometry`); k-derivatives ∂_a X by
-    analytic sum over states from the same diagonalization (:mod:`qgsym.bands.dipoles`), or,
-    where the model has no ∂³H or a basis Berry connection (Wannier90 ``full``) and with
+    analytic sum over states from the same diagonalization (:mod:`qgsym.bands.dipoles`; for
+    Wannier90 ``full`` with the basis-connection terms of :mod:`qgsym.bands.position_dipoles`),
+    or, where the model has no ∂³H (a callable model) and with
     ``derivatives="finite-difference"``, by a fourth-order central difference (step h,
     error O(h⁴) ≈ 1e-12 relative for the step chosen in :func:`derivative_step`); only the
     Fermi-surface form requested: no derivatives at all;
