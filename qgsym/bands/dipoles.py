@@ -375,7 +375,7 @@ def _analytic_block(parts, points, multiplets, scale, same, summation, derivativ
     inverse = xp.where(same, xp.zeros_like(difference),
                        1.0 / xp.where(same, xp.ones_like(difference), difference))
     inverse_2 = inverse * inverse
-    powers = [inverse, inverse_2, inverse_2 * inverse]  # (ε_m − ε_n)^{-q}, q = 1, 2, 3
+    powers = xp.stack([inverse, inverse_2, inverse_2 * inverse], axis=2)  # [p, n, q, m]: Δε^-q
     velocity = xp.real(xp.linalg.diagonal(xp.permute_dims(v, (0, 2, 1, 3))))  # (P, d, N)
     # Π^{bc}_nm = v^b_nm conj(v^c_nm) as real rows [p, n, r, m]: Re for b ≤ c, Im for b < c
     real, imag = xp.real(v), xp.imag(v)
@@ -392,14 +392,15 @@ def _analytic_block(parts, points, multiplets, scale, same, summation, derivativ
     products = xp.concat(rows, axis=2) if len(rows) > 1 else rows[0]
     weights = powers
     if derivatives:
-        slope = velocity[:, :, None, :] - velocity[:, :, :, None]  # [p, a, n, m]: v^a_mm − v^a_nn
-        weights = powers + [slope[:, a] * power for a in range(d)
-                            for power in (inverse_2, powers[2], inverse_2 * inverse_2)]
+        moving = xp.permute_dims(velocity, (0, 2, 1))  # (P, N, d)
+        slope = velocity[:, None, :, :] - moving[:, :, :, None]  # [p, n, a, m]: v^a_mm − v^a_nn
+        shifted = powers * inverse[:, :, None, :]  # Δε^-(q+1): q + 1 = 2, 3, 4
+        weights = xp.concat([powers, xp.reshape(slope[:, :, :, None, :] * shifted[:, :, None],
+                                                (n_points, n_bands, 3 * d, n_bands))], axis=2)
     # [p, n, r, column] -> [p, n, column, Re Π^{bc} | Im Π^{bc}] with the full (b, c)
-    sums = (xp.permute_dims(products @ xp.stack(weights, axis=2).mT, (0, 1, 3, 2))
-            @ xp.asarray(maps.full))
-    re_pi = xp.reshape(sums[..., : d * d], (n_points, n_bands, len(weights), d, d))
-    im_pi = xp.reshape(sums[..., d * d:], (n_points, n_bands, len(weights), d, d))
+    sums = xp.permute_dims(products @ weights.mT, (0, 1, 3, 2)) @ xp.asarray(maps.full)
+    re_pi = xp.reshape(sums[..., : d * d], (n_points, n_bands, weights.shape[2], d, d))
+    im_pi = xp.reshape(sums[..., d * d:], (n_points, n_bands, weights.shape[2], d, d))
 
     def last_two(array):  # [p, n, x, y] -> [x, y, p, n]
         return xp.permute_dims(array, (2, 3, 0, 1))
@@ -426,7 +427,7 @@ def _analytic_block(parts, points, multiplets, scale, same, summation, derivativ
     q = xp.reshape(connection, (n_points, n_bands * d, n_bands)) @ flat_v  # [p, n·a, b·m]
     q_adjoint = xp.reshape(flat_v, (n_points, n_bands * d, n_bands)) @ connection  # −Q^{ab†}
     # [p, n, (c, q), m] = conj(v^c_nm)/(ε_m − ε_n)^q
-    right = xp.reshape(xp.conj(v)[:, :, :, None, :] * xp.stack(powers, axis=2)[:, :, None],
+    right = xp.reshape(xp.conj(v)[:, :, :, None, :] * powers[:, :, None],
                        (n_points, n_bands, 3 * d, n_bands)).mT
     # Σ_m X_nm v̄^c_nm/Δε^q for X = W^{bc} (packed), Q^{ab}, −Q^{ab†} ([n, b, a] order), then
     # Σ_m C^{ab} v̄^c/Δε^q = [p, n, a, b, c, q]
