@@ -439,27 +439,26 @@ def _analytic_block(parts, points, multiplets, scale, same, summation, derivativ
                                                                   n_bands)) @ right,
                                            (n_points, n_bands, d, d, d, 3)),
                                 (0, 1, 3, 2, 4, 5)))
-    # Σ_l v^a_nl W̄^{bc}_nl/Δε = conj(Σ_l W^{bc}_nl v̄^a_nl/Δε): [p, n, bc, a]
-    commutator = xp.real(w_sums[..., 0::3])
-    commutator = xp.permute_dims(commutator, (2, 0, 1, 3))[pair_index]
-    commutator = xp.permute_dims(xp.reshape(commutator, (d, d, n_points, n_bands, d)),
-                                 (4, 0, 1, 2, 3))  # [a, b, c, p, n]
+    # Σ_l v^a_nl W̄^{bc}_nl/Δε = conj(Σ_l W^{bc}_nl v̄^a_nl/Δε): [p, n, a, b, c]
+    commutator = xp.permute_dims(component(xp.real(w_sums[..., 0::3]), pair_index), (0, 1, 3, 2))
+    commutator = xp.reshape(commutator, (n_points, n_bands, d, d, d))
     # (V† ∂_a∂_b∂_c H V)_nn = Σ_ij ρ^n_ij T_ij, ρ^n_ij = conj(V_in) V_jn: one real product
     upper = np.triu_indices(n_bands, 1)
     above = (xp.conj(xp.take(vectors, xp.asarray(upper[0]), axis=1))
              * xp.take(vectors, xp.asarray(upper[1]), axis=1))  # [p, pair, n]
     density = xp.concat([xp.real(vectors) ** 2 + xp.imag(vectors) ** 2,
                          xp.real(above), xp.imag(above)], axis=1)  # [p, packed, n]
-    third = packed_third @ density  # (P, K3, N)
-    triple_index = xp.asarray(_symmetric_index(d, 3)[1].reshape(-1))
-    third = xp.reshape(xp.permute_dims(third, (1, 0, 2))[triple_index],
-                       (d, d, d, n_points, n_bands))  # Re (V† ∂_a∂_b∂_c H V)_nn
-
-    def leading(array):  # [p, n, a, b, c] -> [a, b, c, p, n]
-        return xp.permute_dims(array, (2, 3, 4, 0, 1))
+    third = (packed_third @ density).mT  # (P, N, K3): Re (V† ∂_a∂_b∂_c H V)_nn
+    third = xp.reshape(component(third, _symmetric_index(d, 3)[1].reshape(-1)),
+                       (n_points, n_bands, d, d, d))
 
     def swapped(array):  # [p, n, a, b, c] -> [p, n, a, c, b]
         return xp.permute_dims(array, (0, 1, 2, 4, 3))
+
+    def levels(array):  # [p, n, a, b, c] -> host [a, b, c, p, M]: multiplet sums first
+        flat = xp.reshape(array, (n_points, n_bands, d ** 3))
+        sums = (summation.mT if summation.ndim == 3 else summation.T) @ flat  # (P, M, d³)
+        return _host(xp.reshape(xp.permute_dims(sums, (2, 0, 1)), (d, d, d, n_points, -1)))
 
     re_slope = [slope_sums(re_pi, q) for q in (2, 3, 4)]
     qgt_real = xp.real(c_sums[..., 1]) - re_slope[1]  # Re F1, F1 = Σ_m (A^b)_{;a} A^c
@@ -467,14 +466,13 @@ def _analytic_block(parts, points, multiplets, scale, same, summation, derivativ
     metric_first = xp.real(c_sums[..., 2]) - re_slope[2]
     mass_first = xp.real(c_sums[..., 0])
     gradient = {
-        "berry_curvature": -2.0 * leading(qgt_imag - swapped(qgt_imag)),
-        "quantum_metric": leading(qgt_real + swapped(qgt_real)),
-        "band_normalized_metric": leading(
+        "berry_curvature": levels(-2.0 * (qgt_imag - swapped(qgt_imag))),
+        "quantum_metric": levels(qgt_real + swapped(qgt_real)),
+        "band_normalized_metric": levels(
             -2.0 * (metric_first + swapped(metric_first) - re_slope[2])),
-        "inverse_mass": third - 2.0 * commutator + leading(
-            2.0 * re_slope[0] - 2.0 * (mass_first + swapped(mass_first))),
+        "inverse_mass": levels(third - 2.0 * commutator + 2.0 * re_slope[0]
+                               - 2.0 * (mass_first + swapped(mass_first))),
     }
-    gradient = {name: _levels(x, summation, xp) for name, x in gradient.items()}
     return _levels(energies, summation, xp), velocity_levels, out_values, gradient
 
 
