@@ -377,30 +377,7 @@ def _analytic_block(parts, points, multiplets, scale, same, summation, derivativ
     inverse_2 = inverse * inverse
     powers = xp.stack([inverse, inverse_2, inverse_2 * inverse], axis=2)  # [p, n, q, m]: Δε^-q
     velocity = xp.real(xp.linalg.diagonal(xp.permute_dims(v, (0, 2, 1, 3))))  # (P, d, N)
-    # Π^{bc}_nm = v^b_nm conj(v^c_nm) as real rows [p, n, r, m]: Re for b ≤ c, Im for b < c
-    real, imag = xp.real(v), xp.imag(v)
-    maps = _component_maps(d)
-
-    def component(array, index):
-        return xp.take(array, xp.asarray(index), axis=2)
-
-    rows = [component(real, maps.sym_b) * component(real, maps.sym_c)
-            + component(imag, maps.sym_b) * component(imag, maps.sym_c)]
-    if maps.anti_b.size:
-        rows.append(component(imag, maps.anti_b) * component(real, maps.anti_c)
-                    - component(real, maps.anti_b) * component(imag, maps.anti_c))
-    products = xp.concat(rows, axis=2) if len(rows) > 1 else rows[0]
-    weights = powers
-    if derivatives:
-        moving = xp.permute_dims(velocity, (0, 2, 1))  # (P, N, d)
-        slope = velocity[:, None, :, :] - moving[:, :, :, None]  # [p, n, a, m]: v^a_mm − v^a_nn
-        shifted = powers * inverse[:, :, None, :]  # Δε^-(q+1): q + 1 = 2, 3, 4
-        weights = xp.concat([powers, xp.reshape(slope[:, :, :, None, :] * shifted[:, :, None],
-                                                (n_points, n_bands, 3 * d, n_bands))], axis=2)
-    # [p, n, r, column] -> [p, n, column, Re Π^{bc} | Im Π^{bc}] with the full (b, c)
-    sums = xp.permute_dims(products @ weights.mT, (0, 1, 3, 2)) @ xp.asarray(maps.full)
-    re_pi = xp.reshape(sums[..., : d * d], (n_points, n_bands, weights.shape[2], d, d))
-    im_pi = xp.reshape(sums[..., d * d:], (n_points, n_bands, weights.shape[2], d, d))
+    re_pi, im_pi = _pair_sums(v, inverse, powers, velocity, derivatives, xp)
 
     def last_two(array):  # [p, n, x, y] -> [x, y, p, n]
         return xp.permute_dims(array, (2, 3, 0, 1))
@@ -420,37 +397,8 @@ def _analytic_block(parts, points, multiplets, scale, same, summation, derivativ
     def slope_sums(parts, q):  # [p, n, a, b, c] = Σ_m Π^{bc} s^a (ε_m − ε_n)^{-q}, q = 2, 3, 4
         return parts[:, :, 3 + (q - 2): 3 + 3 * d: 3]
 
-    # C^{ab} = W^{ab} − Q^{ab} − Q^{ab†} with Q^{ab} = M^a v^b, Q^{ab†} = −v^b M^a,
-    # M^a_nl = v^a_nl/(ε_l − ε_n) (anti-Hermitian)
-    connection = xp.reshape(v * inverse[:, :, None, :], (n_points, n_bands, d * n_bands))
-    flat_v = xp.reshape(v, (n_points, n_bands, d * n_bands))
-    q = xp.reshape(connection, (n_points, n_bands * d, n_bands)) @ flat_v  # [p, n·a, b·m]
-    q_adjoint = xp.reshape(flat_v, (n_points, n_bands * d, n_bands)) @ connection  # −Q^{ab†}
-    # [p, n, (c, q), m] = conj(v^c_nm)/(ε_m − ε_n)^q
-    right = xp.reshape(xp.conj(v)[:, :, :, None, :] * powers[:, :, None],
-                       (n_points, n_bands, 3 * d, n_bands)).mT
-    # Σ_m X_nm v̄^c_nm/Δε^q for X = W^{bc} (packed), Q^{ab}, −Q^{ab†} ([n, b, a] order), then
-    # Σ_m C^{ab} v̄^c/Δε^q = [p, n, a, b, c, q]
-    w_sums = w @ right  # [p, n, bc, (c', q)]
-    c_sums = (xp.reshape(component(w_sums, pair_index), (n_points, n_bands, d, d, d, 3))
-              - xp.reshape(xp.reshape(q, (n_points, n_bands, d * d, n_bands)) @ right,
-                           (n_points, n_bands, d, d, d, 3))
-              + xp.permute_dims(xp.reshape(xp.reshape(q_adjoint, (n_points, n_bands, d * d,
-                                                                  n_bands)) @ right,
-                                           (n_points, n_bands, d, d, d, 3)),
-                                (0, 1, 3, 2, 4, 5)))
-    # Σ_l v^a_nl W̄^{bc}_nl/Δε = conj(Σ_l W^{bc}_nl v̄^a_nl/Δε): [p, n, a, b, c]
-    commutator = xp.permute_dims(component(xp.real(w_sums[..., 0::3]), pair_index), (0, 1, 3, 2))
-    commutator = xp.reshape(commutator, (n_points, n_bands, d, d, d))
-    # (V† ∂_a∂_b∂_c H V)_nn = Σ_ij ρ^n_ij T_ij, ρ^n_ij = conj(V_in) V_jn: one real product
-    upper = np.triu_indices(n_bands, 1)
-    above = (xp.conj(xp.take(vectors, xp.asarray(upper[0]), axis=1))
-             * xp.take(vectors, xp.asarray(upper[1]), axis=1))  # [p, pair, n]
-    density = xp.concat([xp.real(vectors) ** 2 + xp.imag(vectors) ** 2,
-                         xp.real(above), xp.imag(above)], axis=1)  # [p, packed, n]
-    third = (packed_third @ density).mT  # (P, N, K3): Re (V† ∂_a∂_b∂_c H V)_nn
-    third = xp.reshape(component(third, _symmetric_index(d, 3)[1].reshape(-1)),
-                       (n_points, n_bands, d, d, d))
+    c_sums, commutator = _covariant_sums(v, w, inverse, powers, xp)
+    third = _third_diagonal(packed_third, vectors, d, xp)  # [p, n, a, b, c]
 
     def swapped(array):  # [p, n, a, b, c] -> [p, n, a, c, b]
         return xp.permute_dims(array, (0, 1, 2, 4, 3))
@@ -474,6 +422,88 @@ def _analytic_block(parts, points, multiplets, scale, same, summation, derivativ
                                - 2.0 * (mass_first + swapped(mass_first))),
     }
     return _levels(energies, summation, xp), velocity_levels, out_values, gradient
+
+
+
+def _component(array, index, xp):
+    """``array[:, :, index]`` (``xp.take`` along the component axis)."""
+    return xp.take(array, xp.asarray(index), axis=2)
+
+
+def _pair_sums(v, inverse, powers, velocity, derivatives, xp):
+    """Σ_m Π^{bc}_nm w_nm for the weights w = Δε^{-q} (q = 1, 2, 3) and, with ``derivatives``,
+    s^a Δε^{-q} (q = 2, 3, 4), s^a_nm = v^a_mm − v^a_nn; Π^{bc}_nm = v^b_nm conj(v^c_nm).
+
+    Returns (re, im), each (P, N, columns, d, d): Re and Im of the sums for every (b, c);
+    columns 0..2 the powers, then 3 + 3a + (q − 2).
+    """
+    n_points, n_bands, d = v.shape[0], v.shape[1], v.shape[2]
+    real, imag = xp.real(v), xp.imag(v)
+    maps = _component_maps(d)
+    rows = [_component(real, maps.sym_b, xp) * _component(real, maps.sym_c, xp)
+            + _component(imag, maps.sym_b, xp) * _component(imag, maps.sym_c, xp)]
+    if maps.anti_b.size:  # rows [p, n, r, m]: Re Π for b ≤ c, Im Π for b < c
+        rows.append(_component(imag, maps.anti_b, xp) * _component(real, maps.anti_c, xp)
+                    - _component(real, maps.anti_b, xp) * _component(imag, maps.anti_c, xp))
+    products = xp.concat(rows, axis=2) if len(rows) > 1 else rows[0]
+    weights = powers
+    if derivatives:
+        moving = xp.permute_dims(velocity, (0, 2, 1))  # (P, N, d)
+        slope = velocity[:, None, :, :] - moving[:, :, :, None]  # [p, n, a, m]: v^a_mm − v^a_nn
+        shifted = powers * inverse[:, :, None, :]  # Δε^-(q+1): q + 1 = 2, 3, 4
+        weights = xp.concat([powers, xp.reshape(slope[:, :, :, None, :] * shifted[:, :, None],
+                                                (n_points, n_bands, 3 * d, n_bands))], axis=2)
+    # [p, n, r, column] -> [p, n, column, Re Π^{bc} | Im Π^{bc}] with the full (b, c)
+    sums = xp.permute_dims(products @ weights.mT, (0, 1, 3, 2)) @ xp.asarray(maps.full)
+    shape = (n_points, n_bands, weights.shape[2], d, d)
+    return xp.reshape(sums[..., : d * d], shape), xp.reshape(sums[..., d * d:], shape)
+
+
+def _covariant_sums(v, w, inverse, powers, xp):
+    """Σ_m C^{ab}_nm conj(v^c_nm) Δε^{-q} (q = 1, 2, 3) and Σ_l v^a_nl conj(W^{bc}_nl)/Δε.
+
+    C^{ab} = (v^b)_{;a} = W^{ab} − Q^{ab} − Q^{ab†} with Q^{ab} = M^a v^b, Q^{ab†} = −v^b M^a,
+    M^a_nl = v^a_nl/(ε_l − ε_n) (anti-Hermitian). Returns ([p, n, a, b, c, q] complex,
+    [p, n, a, b, c] real part of the second sum).
+    """
+    n_points, n_bands, d = v.shape[0], v.shape[1], v.shape[2]
+    pair_index = _symmetric_index(d, 2)[1].reshape(-1)  # (a, b) -> packed
+    connection = xp.reshape(v * inverse[:, :, None, :], (n_points, n_bands, d * n_bands))
+    flat_v = xp.reshape(v, (n_points, n_bands, d * n_bands))
+    q = xp.reshape(connection, (n_points, n_bands * d, n_bands)) @ flat_v  # [p, n·a, b·m]
+    q_adjoint = xp.reshape(flat_v, (n_points, n_bands * d, n_bands)) @ connection  # −Q^{ab†}
+    # [p, n, m, (c, q)] = conj(v^c_nm)/(ε_m − ε_n)^q
+    right = xp.reshape(xp.conj(v)[:, :, :, None, :] * powers[:, :, None],
+                       (n_points, n_bands, 3 * d, n_bands)).mT
+    shape = (n_points, n_bands, d, d, d, 3)
+    # the sums for X = W^{bc} (packed), Q^{ab}, −Q^{ab†} ([n, b, a] order)
+    w_sums = w @ right  # [p, n, bc, (c', q)]
+    c_sums = (xp.reshape(_component(w_sums, pair_index, xp), shape)
+              - xp.reshape(xp.reshape(q, (n_points, n_bands, d * d, n_bands)) @ right, shape)
+              + xp.permute_dims(xp.reshape(xp.reshape(
+                  q_adjoint, (n_points, n_bands, d * d, n_bands)) @ right, shape),
+                  (0, 1, 3, 2, 4, 5)))
+    # Σ_l v^a_nl W̄^{bc}_nl/Δε = conj(Σ_l W^{bc}_nl v̄^a_nl/Δε): [p, n, a, b, c]
+    commutator = xp.permute_dims(_component(xp.real(w_sums[..., 0::3]), pair_index, xp),
+                                 (0, 1, 3, 2))
+    return c_sums, xp.reshape(commutator, (n_points, n_bands, d, d, d))
+
+
+def _third_diagonal(packed_third, vectors, d, xp):
+    """Re (V† ∂_a∂_b∂_c H V)_nn, [p, n, a, b, c], from the packed ∂³H (P, K3, N²).
+
+    (V† T V)_nn = Σ_ij ρ^n_ij T_ij with ρ^n_ij = conj(V_in) V_jn: one real product with
+    [ρ_ii, Re ρ_ij, Im ρ_ij] (i < j) (:func:`qgsym.model.wannier90.hermitian_packed`).
+    """
+    n_points, n_bands = vectors.shape[0], vectors.shape[1]
+    upper = np.triu_indices(n_bands, 1)
+    above = (xp.conj(xp.take(vectors, xp.asarray(upper[0]), axis=1))
+             * xp.take(vectors, xp.asarray(upper[1]), axis=1))  # [p, pair, n]
+    density = xp.concat([xp.real(vectors) ** 2 + xp.imag(vectors) ** 2,
+                         xp.real(above), xp.imag(above)], axis=1)  # [p, packed, n]
+    third = (packed_third @ density).mT  # (P, N, K3)
+    return xp.reshape(_component(third, _symmetric_index(d, 3)[1].reshape(-1), xp),
+                      (n_points, n_bands, d, d, d))
 
 
 
