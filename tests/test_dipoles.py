@@ -16,6 +16,7 @@ every band is doubly degenerate at every k (multiplets of two).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -194,6 +195,61 @@ def test_wannier_jet_matches_direct_sum(centred):
         assert np.max(np.abs(jet[order] - reference)) < 1e-12 * (1 + np.max(np.abs(reference)))
     packed = model.hamiltonian.jet(k, 3, packed=True)
     np.testing.assert_array_equal(packed[3][1], jet[3][0, 0, 1])  # (0, 0, 1) is the second
+
+
+@pytest.mark.parametrize("centred", [True, False])
+def test_stacked_jet_is_the_direct_sum_in_the_lattice_gauge(centred):
+    # stacked_jet (one real product, centres folded into the precomputed matrix) against the
+    # plain sum over all R, rotated by U = diag(e^{ik·τ}): U ∂H U†; ∂³H packed so that
+    # ρ_packed · T_packed = Σ_ij ρ_ij T_ij for Hermitian ρ (checked with random ρ)
+    from qgsym.model.wannier90 import hermitian_packed
+
+    model = random_wannier(3, n_bands=4, centred=centred)
+    k = np.random.default_rng(5).normal(size=(6, 3))
+    matrices, third = model.hamiltonian.stacked_jet(k, 3)
+    u = np.exp(1j * k @ model.hamiltonian.centres.T)  # (P, N)
+
+    def lattice_gauge(x):
+        return u[:, :, None] * x * np.conj(u)[:, None, :]
+
+    combos = [c for r in range(3) for c in itertools.combinations_with_replacement(range(3), r)]
+    for alpha, c in enumerate(combos):
+        reference = lattice_gauge(direct_jet(model, k, len(c))[c])
+        assert np.max(np.abs(matrices[:, :, alpha, :] - reference)) < 1e-12 * (
+            1 + np.max(np.abs(reference)))
+    rng = np.random.default_rng(6)
+    rho = rng.normal(size=(6, 4, 4)) + 1j * rng.normal(size=(6, 4, 4))
+    rho = rho + np.conj(rho.mT)
+    upper = np.triu_indices(4, 1)
+    rho_packed = np.concatenate([np.real(np.diagonal(rho, axis1=1, axis2=2)),
+                                 np.real(rho[:, upper[0], upper[1]]),
+                                 np.imag(rho[:, upper[0], upper[1]])], axis=1)
+    for alpha, c in enumerate(itertools.combinations_with_replacement(range(3), 3)):
+        t = lattice_gauge(direct_jet(model, k, 3)[c])
+        expected = np.real(np.sum(rho * t, axis=(1, 2)))
+        np.testing.assert_allclose(np.sum(rho_packed * third[:, alpha], axis=1), expected,
+                                   rtol=1e-12, atol=1e-12 * np.max(np.abs(expected)))
+        np.testing.assert_allclose(hermitian_packed(t), third[:, alpha],
+                                   rtol=1e-10, atol=1e-12 * np.max(np.abs(t)))
+
+
+def test_per_point_multiplet_masks_give_the_same_block():
+    # `same` (P, N, N) and the multiplet summation (P, N, M) per point (as for k-dependent
+    # multiplets) broadcast like their (N, N), (N, M) forms: the same numbers
+    from qgsym.bands.dipoles import _analytic_block, _stacked_jet
+
+    model = random_wannier(4, n_bands=3)
+    k = np.random.default_rng(7).normal(size=(5, 3))
+    multiplets = ((0,), (1,), (2,))
+    same, summation = np.eye(3, dtype=bool), np.eye(3)
+    jet = _stacked_jet(model.hamiltonian, k, 3, np)
+    shared = _analytic_block(jet, k, multiplets, 1.0, same, summation, True, np)
+    per_point = _analytic_block(jet, k, multiplets, 1.0, np.broadcast_to(same, (5, 3, 3)),
+                                np.broadcast_to(summation, (5, 3, 3)), True, np)
+    for name in FIELDS:
+        np.testing.assert_allclose(per_point[2][name], shared[2][name], rtol=1e-14, atol=0)
+        np.testing.assert_allclose(per_point[3][name], shared[3][name], rtol=1e-13,
+                                   atol=1e-14 * np.max(np.abs(shared[3][name])))
 
 
 @settings(max_examples=5, deadline=None)
