@@ -21,16 +21,45 @@ continuum domain; r is the half diagonal of a cell):
    first-order lower bound of Δ on the cell (exact to first order for a cone, and for a
    quadratic touching the factor 2 covers the growth of the gradient across the cell). Cells
    whose bound is below the closing tolerance are *candidates*.
-2. **Local minimisation** of :math:`(\\Delta/W)^2` (smooth at a conical node, unlike Δ) by
-   L-BFGS-B with its analytic gradient, from the SMALLEST_GRID_GAPS smallest grid gaps and
-   the candidates with the lowest bounds (at most MAX_STARTS distinct starts), bounded to k_c ± one grid step along each reciprocal vector
-   (the cell and half of each neighbour, so a node on a cell edge or corner is inside).
+2. **Local minimisation** of :math:`(\\Delta/W)^2` (smooth at a conical node, unlike Δ) from
+   the SMALLEST_GRID_GAPS smallest grid gaps and the candidates with the lowest bounds, one
+   start per neighbourhood (a candidate within one grid step of a kept start is not a start;
+   at most MAX_STARTS per pair), each bounded to k_c ± one grid step along each reciprocal
+   vector (the cell and half of each neighbour, so a node on a cell edge or corner is
+   inside). All starts advance together, a batched saddle-free Newton step per iteration
+   (:func:`_minimise_chunk`).
+3. **Distinct minima.** Minima of a pair within one grid step of a lower one are the same node
+   (or one stretch of a nodal line): merged, their windows joined. Each distinct minimum is a
+   :class:`GapMinimum` with its own k, gap and **energy window**
+
+   .. math::
+       [\\varepsilon_{lower}(k_0) - v\\,r,\\ \\varepsilon_{upper}(k_0) + v\\,r],
+
+   v the larger band speed |∇ε| of the two bands at k₀ and at the grid point it was reached
+   from. Why v r: near a node at k₀ the two bands are on the same side of a level μ within
+   :math:`|k - k_0| < |\\mu - \\varepsilon(k_0)|/v` (tilt included in v), so their pair
+   terms cancel (Fermi sea) or vanish (Fermi surface) there; the singular part the grid
+   cannot resolve lies within one cell, :math:`|k - k_0| \\lesssim r` (where a cone's gap
+   Δ < |∇Δ| r, the criterion of an unresolved gap below), so a level more than v r from the
+   node's energy (and a few T beyond, :func:`window_hits`) is unaffected.
+   Candidate cells left over by MAX_STARTS (more neighbourhoods than starts) are kept,
+   unsearched, with their first-order windows (``GapMinimum.cells``): flagged, never refused.
+
+The grid pass and the minimisations run in fixed chunks (of grid points, of starts) through
+:func:`qgsym.bands.execution.chunk_map` (serial, ``--workers`` processes or Dask): the chunks
+do not depend on the number of workers, so neither do the minima, to the last bit. The
+integration pass's eigenvalues are not reused: it reduces each chunk to partial sums (memory
+bounded by the chunk), and the grid pass is a small part of the survey (0.9 s of 16 s on bcc
+Fe at 12³; the local minimisations are the rest).
 
 A minimum below ``GAP_CLOSING_TOLERANCE`` × W, with W the spread of the spectrum at random k
-(:func:`qgsym.bands.kspace.energy_scale`), is a **gap closing**. A minimum above it but narrower than a
-cell (:math:`\\Delta_{min} < |\\nabla\\Delta|\\,r`: the gap changes across one cell by more than
-its minimum, so the grid does not resolve the peak of the quantities that divide by it) is an
-**unresolved gap**: the result is flagged (``converged: false`` and a warning), not refused.
+(:func:`qgsym.bands.kspace.energy_scale`), is a **gap closing**. A minimum above it but
+narrower than a cell (:math:`\\Delta_{min} < |\\nabla\\Delta|\\,r`: the gap changes across one
+cell by more than its minimum, so the grid does not resolve the peak of the quantities that
+divide by it) is an **unresolved gap**: the result is flagged (``converged: false`` and a
+warning), not refused. Where the model's degeneracy threshold (``model.multiplets.threshold``,
+``--degeneracy-threshold``) is set above the tolerance, a minimum below it is **grouped** (the
+two bands are one multiplet there): flagged like an unresolved gap, never refused.
 
 Which closings stop a computation (:func:`require_open_gaps`):
 
@@ -65,7 +94,7 @@ from qgsym.bands.geometry import GAP_CLOSING_TOLERANCE
 from qgsym.bands.kspace import energy_scale, fermi_derivative, make_grid
 from qgsym.errors import GapClosingError, QgsymError
 
-#: Factor on the first-order (velocity) term of the cell lower bound and of the energy windows.
+#: Factor on the first-order (velocity) term of the cell lower bound.
 SCREEN_SAFETY = 2.0
 #: Local minimisations per pair of adjacent multiplets at most (distinct starts, lowest screen
 #: bounds first, at most one start per neighbourhood of a cell).
@@ -108,7 +137,7 @@ class GapMinimum:
     window : ndarray, shape (2,)
         The energies the pair takes where the grid cannot resolve this minimum:
         :math:`[\\varepsilon_{lower}(k) - \\rho,\\ \\varepsilon_{upper}(k) + \\rho]`,
-        :math:`\\rho = s\\,v\\,r` (module docstring), widened to the windows of the other
+        :math:`\\rho = v\\,r` (module docstring), widened to the windows of the other
         minima of the pair found within one grid step.
     on_grid : bool
         Whether the gap is below the closing tolerance at that grid point already.
@@ -392,7 +421,7 @@ def survey_gaps(model, n: int, levels=None, first_closing: bool = False) -> GapS
         Points per axis of the midpoint grid the quantity integrates on.
     levels : tuple (mus, temperature), optional
         Search only the candidate cells whose energies can matter at these levels (the cell's
-        window, of half-width 2 s v r to cover the window of any minimum within a grid step
+        window, of half-width 3 v r to cover the window of any minimum within a grid step
         of it, not fully occupied or empty at some μ); default: every candidate cell.
     first_closing : bool
         Stop after the first chunk of starts that finds a closing (the caller refuses on any).
@@ -417,7 +446,9 @@ def survey_gaps(model, n: int, levels=None, first_closing: bool = False) -> GapS
                            label="gap survey grid"))
     gap, speed, sides, speeds = (np.concatenate(p) for p in zip(*parts, strict=True))
     bound = gap - SCREEN_SAFETY * speed * radius
-    reach = 2.0 * SCREEN_SAFETY * speeds.max(axis=-1) * radius
+    # a minimum within one grid step (2r) of a cell has its energy within 2 v r of the
+    # cell's and its window reaches v r further
+    reach = 3.0 * speeds.max(axis=-1) * radius
     starts = []  # (bound, edge, grid index), searched lowest bound first
     unsearched = []
     for edge in range(len(edges)):
@@ -432,7 +463,8 @@ def survey_gaps(model, n: int, levels=None, first_closing: bool = False) -> GapS
         starts += [(bound[i, edge], edge, i) for i in kept]
         left = _unsearched(order[np.isin(order, candidates)], kept, fractions, n, model.lattice)
         if left.size:  # more candidate neighbourhoods than MAX_STARTS: first-order windows
-            cell = (1.0 + SCREEN_SAFETY) * speeds[left, edge].max(axis=-1) * radius
+            # a node in the cell (within r of its centre) and its window: 2 v r
+            cell = 2.0 * speeds[left, edge].max(axis=-1) * radius
             first = left[np.argmin(bound[left, edge])]
             unsearched.append(GapMinimum(
                 lower=edges[edge][0][-1], upper=edges[edge][1][0],
@@ -470,7 +502,7 @@ def _distinct_minima(model, edges, starts, found, gap, speed, grid_speeds, basis
             position += 1
             # band speeds at the minimum and at its grid point (at an exact node the
             # Hellmann-Feynman speeds are those of an arbitrary basis of the pair)
-            reach = SCREEN_SAFETY * max(speeds[j].max(), grid_speeds[index, edge].max()) * radius
+            reach = max(speeds[j].max(), grid_speeds[index, edge].max()) * radius
             rows.append((edge, float(values[j]), s[j], sides[j], reach, index))
     minima = []
     open_gap = max(tolerance, threshold)  # below: a closing or grouped
