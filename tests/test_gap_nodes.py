@@ -168,3 +168,17 @@ def test_the_window_of_a_forced_touching_contains_its_energy(seed, n_bands):
     top = crossing + 3 * survey.scale
     assert not window_hits(np.array([m.window for m in survey.near_degeneracies()]),
                            [top], T, survey.scale).any()
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.floats(-3, 3), st.floats(0, 2), st.floats(-5, 5), st.floats(1e-3, 0.5))
+def test_window_hits_is_the_occupation_test_at_both_ends(low, width, mu, temperature):
+    # window_hits solves f0(1 - f0) = c for |e - mu| once; fully_occupied_or_empty evaluates
+    # f0' at both ends: they must agree (away from the boundary itself, where either may round).
+    window = np.array([[low, low + width]])
+    margin = gap_closing.occupation_margin(temperature, 4.0)
+    distance = min(abs(mu - low), abs(mu - low - width))
+    if abs(distance - margin) < 1e-9 * max(1.0, margin):
+        return
+    expected = not gap_closing.fully_occupied_or_empty(window[0], [mu], temperature, 4.0)
+    assert window_hits(window, [mu], temperature, 4.0)[0, 0] == expected

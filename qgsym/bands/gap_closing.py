@@ -236,10 +236,26 @@ def _edges(model) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
     return [(groups[a], groups[a + 1]) for a in range(len(groups) - 1)]
 
 
-def _gap_and_slope(model, k: np.ndarray):
+def _edge_weights(model) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per edge: top band of the lower multiplet, bottom band of the upper one (E,), and the
+    averaging weights of each multiplet over the bands (E, N)."""
+    edges = _edges(model)
+    low = np.array([lo[-1] for lo, _ in edges], dtype=int)
+    high = np.array([hi[0] for _, hi in edges], dtype=int)
+    mean_low = np.zeros((len(edges), model.n_bands))
+    mean_high = np.zeros((len(edges), model.n_bands))
+    for e, (lo, hi) in enumerate(edges):
+        mean_low[e, list(lo)] = 1.0 / len(lo)
+        mean_high[e, list(hi)] = 1.0 / len(hi)
+    return low, high, mean_low, mean_high
+
+
+def _gap_and_slope(model, k: np.ndarray, weights=None):
     """Per edge E: Δ (P, E), ∇Δ (P, E, d), both sides' energies (P, E, 2) and speeds (P, E, 2).
 
-    One H(k), ∂H evaluation (the model's ``jet`` where it has one) and one batched ``eigh``.
+    One H(k), ∂H evaluation (the model's ``jet`` where it has one) and one batched ``eigh``;
+    velocities (Hellmann–Feynman, multiplet-averaged) as batched products. ``weights``:
+    :func:`_edge_weights` of the model (computed here when not given).
     """
     hamiltonian = model.hamiltonian
     if hasattr(hamiltonian, "jet"):
@@ -251,23 +267,20 @@ def _gap_and_slope(model, k: np.ndarray):
     energies, vectors = np.linalg.eigh(h)
     if derivative is None:
         derivative = hamiltonian.derivative(k)  # (d, P, N, N)
-    velocity = np.real(np.einsum("pin,apij,pjn->pna", np.conj(vectors), derivative, vectors,
-                                 optimize=True))  # Hellmann-Feynman, (P, N, d)
-    gaps, slopes, sides, speeds = [], [], [], []
-    for low, high in _edges(model):
-        v_low, v_high = velocity[:, list(low)].mean(axis=1), velocity[:, list(high)].mean(axis=1)
-        gaps.append(energies[:, high[0]] - energies[:, low[-1]])
-        slopes.append(v_high - v_low)
-        sides.append(np.stack([energies[:, low[-1]], energies[:, high[0]]], axis=-1))
-        speeds.append(np.stack([np.linalg.norm(v_low, axis=-1),
-                                np.linalg.norm(v_high, axis=-1)], axis=-1))
-    return (np.stack(gaps, axis=1), np.stack(slopes, axis=1), np.stack(sides, axis=1),
-            np.stack(speeds, axis=1))
+    # v_n = Re <n| dH |n>, (P, N, d)
+    velocity = np.moveaxis(np.real(np.sum(np.conj(vectors) * (derivative @ vectors), axis=-2)),
+                           0, -1)
+    low, high, mean_low, mean_high = _edge_weights(model) if weights is None else weights
+    v_low, v_high = mean_low @ velocity, mean_high @ velocity  # (P, E, d)
+    sides = np.stack([energies[:, low], energies[:, high]], axis=-1)
+    speeds = np.stack([np.linalg.norm(v_low, axis=-1), np.linalg.norm(v_high, axis=-1)],
+                      axis=-1)
+    return sides[..., 1] - sides[..., 0], v_high - v_low, sides, speeds
 
 
-def _grid_chunk(model, points: np.ndarray):
+def _grid_chunk(model, weights, points: np.ndarray):
     """The survey's data on one chunk of grid points: Δ, |∇Δ|, side energies, side speeds."""
-    gap, slope, sides, speeds = _gap_and_slope(model, points)
+    gap, slope, sides, speeds = _gap_and_slope(model, points, weights)
     return gap, np.linalg.norm(slope, axis=-1), sides, speeds
 
 
@@ -300,16 +313,16 @@ def _within_one_step(many: np.ndarray, one: np.ndarray, n: int, lattice: bool) -
     return np.all(offset <= 1.0 / n + 1e-12, axis=-1)
 
 
-def _objective(model, edges: np.ndarray, s: np.ndarray, basis, origin, scale: float):
+def _objective(model, weights, edges: np.ndarray, s: np.ndarray, basis, origin, scale: float):
     """(Δ/W)² (S,), its gradient in fractional coordinates (S, d), side energies and speeds."""
-    gap, slope, sides, speeds = _gap_and_slope(model, s @ basis + origin)
+    gap, slope, sides, speeds = _gap_and_slope(model, s @ basis + origin, weights)
     rows = np.arange(len(s))
     value = gap[rows, edges] / scale
     gradient = 2.0 * value[:, None] * (slope[rows, edges] @ basis.T) / scale
     return value**2, gradient, sides[rows, edges], speeds[rows, edges]
 
 
-def _minimise_chunk(model, basis, origin, n: int, scale: float, found: float, chunk):
+def _minimise_chunk(model, weights, basis, origin, n: int, scale: float, found: float, chunk):
     """Local minima of (Δ/W)² from a chunk of starts, all advanced together.
 
     Newton's method on f = (Δ/W)² (smooth at a conical node, where f is quadratic and one
@@ -337,7 +350,7 @@ def _minimise_chunk(model, basis, origin, n: int, scale: float, found: float, ch
     if not model.lattice:
         low, high = np.clip(low, 0.0, 1.0), np.clip(high, 0.0, 1.0)
     s = starts.copy()
-    f, g, _, _ = _objective(model, edges, s, basis, origin, scale)
+    f, g, _, _ = _objective(model, weights, edges, s, basis, origin, scale)
     active = np.flatnonzero(np.isfinite(f) & (f > (found / scale) ** 2))
     step_h = _HESSIAN_STEP / n
     # the CLI raises on floating-point errors; 0/0 at an exact node only ends that search
@@ -345,12 +358,11 @@ def _minimise_chunk(model, basis, origin, n: int, scale: float, found: float, ch
         for _ in range(_NEWTON_ITERATIONS):
             if not active.size:
                 break
-            hessian = np.empty((active.size, d, d))
-            for j in range(d):
-                shifted = s[active].copy()
-                shifted[:, j] += step_h
-                hessian[:, :, j] = (_objective(model, edges[active], shifted, basis, origin,
-                                               scale)[1] - g[active]) / step_h
+            # all d shifted points of all active starts in one evaluation, (d, A, d)
+            shifted = s[active][None] + step_h * np.eye(d)[:, None, :]
+            moved_g = _objective(model, weights, np.tile(edges[active], d), shifted.reshape(-1, d),
+                                 basis, origin, scale)[1].reshape(d, active.size, d)
+            hessian = np.moveaxis((moved_g - g[active]) / step_h, 0, -1)  # (A, d, d)
             hessian = 0.5 * (hessian + np.swapaxes(hessian, 1, 2))
             step = _into_box(s[active], _newton_steps(hessian, g[active]), low[active],
                              high[active])
@@ -364,7 +376,8 @@ def _minimise_chunk(model, basis, origin, n: int, scale: float, found: float, ch
                 pending = active[where]
                 trial = np.clip(s[pending] + t[where, None] * step[where], low[pending],
                                 high[pending])
-                ft, gt, _, _ = _objective(model, edges[pending], trial, basis, origin, scale)
+                ft, gt, _, _ = _objective(model, weights, edges[pending], trial, basis, origin,
+                                          scale)
                 better = np.isfinite(ft) & (ft < f[pending])
                 accepted = pending[better]
                 moved[where[better]] = np.max(np.abs(trial[better] - s[accepted]), axis=1)
@@ -373,7 +386,7 @@ def _minimise_chunk(model, basis, origin, n: int, scale: float, found: float, ch
                 t[where[~better]] *= 0.5
             keep = ~still & (moved > 1e-14) & (f[active] > (found / scale) ** 2)
             active = active[keep]
-    _, _, sides, speeds = _objective(model, edges, s, basis, origin, scale)
+    _, _, sides, speeds = _objective(model, weights, edges, s, basis, origin, scale)
     return np.sqrt(f) * scale, s, sides, speeds
 
 
@@ -441,7 +454,8 @@ def survey_gaps(model, n: int, levels=None, first_closing: bool = False) -> GapS
     points = make_grid(model, n).points
     fractions = np.linalg.solve(basis.T, (points - origin).T).T
     size = max(1000, _ELEMENTS_PER_CHUNK // (model.dimension * model.n_bands**2))
-    parts = list(chunk_map(partial(_grid_chunk, model),
+    weights = _edge_weights(model)
+    parts = list(chunk_map(partial(_grid_chunk, model, weights),
                            [points[i:i + size] for i in range(0, len(points), size)],
                            label="gap survey grid"))
     gap, speed, sides, speeds = (np.concatenate(p) for p in zip(*parts, strict=True))
@@ -480,7 +494,7 @@ def survey_gaps(model, n: int, levels=None, first_closing: bool = False) -> GapS
                            for c in range(0, len(starts), _STARTS_PER_CHUNK))]
     found = []
     for chunk, result in zip(chunks, chunk_map(
-            partial(_minimise_chunk, model, basis, origin, n, scale, _FOUND * tolerance),
+            partial(_minimise_chunk, model, weights, basis, origin, n, scale, _FOUND * tolerance),
             chunks, label="gap survey minima"), strict=False):
         found.append((chunk, result))
         grouping = threshold if threshold > tolerance else 0.0
@@ -567,16 +581,26 @@ def window_hits(windows, mus, temperature: float, scale: float) -> np.ndarray:
     -------
     ndarray of bool, shape (M, U)
         True where μ lies inside the window or the thermal weight f₀(1 − f₀) at its nearer end
-        is not below the tolerance.
+        is not below the tolerance (μ within :func:`occupation_margin` of the window).
     """
     windows = np.asarray(windows, dtype=float).reshape(-1, 2)
     mus = np.atleast_1d(np.asarray(mus, dtype=float))
-    ends = windows[:, None, :]  # (M, 1, 2)
-    spread = temperature * np.abs(fermi_derivative(ends, mus[None, :, None], temperature))
-    small = np.all(spread < OCCUPATION_TOLERANCE * min(1.0, temperature / scale), axis=-1)
-    one_side = np.all(ends < mus[None, :, None], axis=-1) | np.all(ends > mus[None, :, None],
-                                                                   axis=-1)
-    return ~(small & one_side)
+    margin = occupation_margin(temperature, scale)
+    return ((mus[None, :] >= windows[:, :1] - margin)
+            & (mus[None, :] <= windows[:, 1:] + margin))
+
+
+def occupation_margin(temperature: float, scale: float) -> float:
+    """|ε − μ| beyond which f₀(1 − f₀) < c = 10⁻¹² min(1, T/W) (:func:`fully_occupied_or_empty`).
+
+    .. math:: f_0(1 - f_0) = \\frac{s}{(1 + s)^2}, \\quad s = e^{-|\\varepsilon - \\mu|/T}
+        \\quad\\Rightarrow\\quad |\\varepsilon - \\mu| > -T \\ln s_*, \\quad
+        s_* = \\frac{2c}{1 - 2c + \\sqrt{1 - 4c}}
+
+    (the smaller root of :math:`c s^2 + (2c - 1) s + c = 0`, written without cancellation).
+    """
+    c = OCCUPATION_TOLERANCE * min(1.0, temperature / scale)
+    return float(-temperature * np.log(2.0 * c / (1.0 - 2.0 * c + np.sqrt(1.0 - 4.0 * c))))
 
 
 def _where(minima, limit: int = _NAMED) -> str:
