@@ -174,7 +174,8 @@ class GapSurvey:
     minima : tuple of GapMinimum
         Per adjacent pair of generic multiplets (ascending), its lowest minimum found and every
         other distinct minimum that is a closing, grouped or unresolved, lowest gap first
-        (empty for a one-multiplet model).
+        (empty for a one-multiplet model; with ``levels``, only from the cells that can matter
+        at those levels).
     scale : float
         W, the spread of the spectrum (eigenvalues at random k).
     tolerance : float
