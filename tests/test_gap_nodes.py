@@ -118,6 +118,13 @@ def test_a_threshold_above_the_tolerance_groups_the_nodes():
     assert warnings and all("one multiplet" in w for w in warnings)
 
 
+def _same_minima(one, other) -> bool:
+    return len(one.minima) == len(other.minima) and all(
+        a.gap == b.gap and a.energy == b.energy and np.array_equal(a.k, b.k)
+        and np.array_equal(a.window, b.window) for a, b in zip(one.minima, other.minima,
+                                                               strict=True))
+
+
 def test_any_number_of_workers_gives_the_same_survey(monkeypatch):
     # Small chunks and no time threshold force a process pool on several chunks; the chunks
     # are fixed, so the minima must agree to the last bit.
@@ -134,10 +141,20 @@ def test_any_number_of_workers_gives_the_same_survey(monkeypatch):
             surveys.append(survey_gaps(model, 32))
     one, many = surveys
     assert pools and pools[0] > 1  # the second survey's minimisations ran in processes
-    assert len(one.minima) == len(many.minima) >= 3
-    for a, b in zip(one.minima, many.minima, strict=True):
-        assert a.gap == b.gap and a.energy == b.energy
-        assert np.array_equal(a.k, b.k) and np.array_equal(a.window, b.window)
+    assert len(one.minima) >= 3 and _same_minima(one, many)
+
+
+def test_a_dask_cluster_gives_the_same_survey(monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    monkeypatch.setattr(gap_closing, "_STARTS_PER_CHUNK", 1)
+    model = random_lattice_model(7, 4, 1.0)
+    serial = survey_gaps(model, 32)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client, \
+            execution.using(execution.Runner(1, client)):
+        remote = survey_gaps(model, 32)
+    assert _same_minima(serial, remote)
 
 
 @settings(max_examples=8, deadline=None)
