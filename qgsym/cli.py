@@ -153,8 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
     compute.add_argument("--plot", default=None, metavar="FILE.svg",
                          help="also write every formula vs mu as an SVG plot")
     compute.add_argument("--degeneracy-threshold", default=None, metavar="E",
-                         help="bands split by less than E (model energy unit) at generic k are "
-                              "one multiplet (default 1e-9 x the spectrum's spread)")
+                         help="degeneracy threshold: at each k, bands closer than E (model "
+                              "energy unit) are summed as one group (default 1e-4 x the "
+                              "spectrum's spread; stated in the output)")
     compute.add_argument("--lattice", default=None, help="Wannier90 _hr.dat: FILE.win or unit")
     compute.add_argument("--interpolation", default=None, choices=["tb", "full"])
     compute.add_argument("--workers", default=None, metavar="N",
