@@ -299,7 +299,7 @@ def _print_human(output: dict) -> None:
         print(f"k grid: {output['k_grid']}")
     if output.get("degeneracy_threshold") is not None:
         print(f"degeneracy threshold = {output['degeneracy_threshold']:.3g} "
-              "(model energy unit; bands closer at generic k form one multiplet)")
+              "(model energy unit; bands closer at a k point are summed as one group)")
     if "converged" in output:
         tolerance = output.get("tolerance", {})
         print(f"converged = {output['converged']} (tol = {tolerance.get('relative')}, "
