@@ -193,20 +193,22 @@ def check_loader(folder: Path, tb_path: Path) -> dict:
 
 def run_cli(root: Path, quantity: str, tb_path: Path, arguments, interpolation: str) -> dict:
     """One ``qgsym compute`` as a user runs it (subprocess, its own Python path)."""
-    command = [sys.executable, "-c", "from qgsym.cli import main; main()", "compute",
-               quantity, "--model", str(tb_path), "--mu", f"{arguments.mu}:{arguments.levels}",
-               "--grid", str(arguments.grid), "--interpolation", interpolation, "--json"]
+    command = [sys.executable, "-c", "from qgsym.cli import main; raise SystemExit(main())",
+               "compute", quantity, "--model", str(tb_path),
+               "--mu", f"{arguments.mu}:{arguments.levels}", "--grid", str(arguments.grid), "--interpolation", interpolation, "--json"]
     environment = {**os.environ, "PYTHONPATH": str(root)}
     start = time.perf_counter()
     try:
         done = subprocess.run(command, capture_output=True, text=True, env=environment,
-                              timeout=arguments.cli_timeout)
+                              timeout=arguments.cli_timeout, cwd=root)  # -c: cwd is on sys.path
     except subprocess.TimeoutExpired:
         return {"quantity": quantity, "interpolation": interpolation, "exit": "timeout",
                 "wall_s": arguments.cli_timeout}
     wall = time.perf_counter() - start
     row = {"quantity": quantity, "interpolation": interpolation, "exit": done.returncode,
-           "wall_s": wall}
+           "wall_s": wall, "qgsym_commit": subprocess.run(
+               ["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True,
+               text=True).stdout.strip()}
     if done.returncode != 0:
         row["error"] = (done.stderr.strip().splitlines() or ["?"])[-1][:300]
         return row
