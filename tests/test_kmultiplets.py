@@ -195,3 +195,16 @@ def test_point_grouping_chains_and_shares():
     values = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
     assert np.allclose(values @ share[0], [2.0, 4.0, 4.5, 4.5])
     assert np.allclose(values @ share[1], [1.0, 5.0, 4.0, 5.0])
+
+
+def test_check_gaps_groups_below_the_threshold_and_refuses_above():
+    from qgsym.bands.geometry import check_gaps
+
+    k = np.zeros((1, 3))
+    energies = np.array([[0.0, 1e-9, 1.0]])  # gap 1e-9 between two multiplets, W = 1
+    check_gaps(energies, k, Multiplets(((0,), (1,), (2,)), 1e-6), 1.0)  # grouped: let through
+    # τ below the gap-closing tolerance (1e-7 W): the gap is a closing on the grid
+    with pytest.raises(GapClosingError, match="closes on the grid"):
+        check_gaps(energies, k, Multiplets(((0,), (1,), (2,)), 1e-10), 1.0)
+    with pytest.raises(GapClosingError, match="closes on the grid"):
+        check_gaps(energies, k, ((0,), (1,), (2,)), 1.0)  # no threshold: as before
