@@ -34,7 +34,7 @@ error grows like ε_mach (Δ/δ)^p, Δ the gaps to other bands). What grouping c
   intra-group term 2 Re Σ_{n≠m∈G} A_nm A_mn (singular as δ → 0, the reason to group);
 * velocities inside G are the group mean.
 
-Default τ = 1e-4 W (W the spread of the sampled energies; Te, W = 15.4 eV: τ = 1.5 meV;
+Default τ = 1e-4 W (W the spread of the sampled energies; Te, W = 16 eV: τ = 1.6 meV;
 WannierBerri's ``degen_thresh`` is 1e-4 eV). Not grouping a pair split by δ leaves a
 rounding error that grows like ε_mach (W/δ)^p, p = 3 for ∂Ω and 4 for ∂𝒢: measured on a
 random 4-band 3D model (W ≈ 20), the pair sum of ∂Ω computed band by band is off by 1e-9
@@ -42,6 +42,9 @@ at δ = 1e-2 and 6e-7 at δ = 1e-3 (of 0.07), that of ∂𝒢 by 4e-7 and 3e-3 (
 13 %), while the grouped sums agree with a finite difference to 1e-12
 (``tests/test_kmultiplets.py``). At δ = τ = 1e-4 W the ungrouped ∂Ω is good to ~1e-6
 relative and ∂𝒢 to ~1 %; grouping more only moves f(ε_n) → f(ε_G) at levels within τ.
+That random model is a worst case (O(1) velocity between the two bands): for Te
+(``benchmarks/tellurium.py``, 6³ points, 41 levels in 4–8 eV, T → 0) the AHC and BCD change
+by ≤ 2e-11 relative for τ from 1e-6 to 1e-2 eV.
 Every result states the threshold used (``degeneracy_threshold``).
 """
 
