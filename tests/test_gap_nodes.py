@@ -37,12 +37,14 @@ SIGMA = {"x": np.array([[0, 1], [1, 0]], dtype=complex),
          "1": np.eye(2, dtype=complex)}
 
 
-def two_node_model(shift: float = SHIFT) -> NumericModel:
-    """H = sin kx σx + sin ky σy + (cos kx + cos ky) σz + a (cos kx − cos ky) 1.
+def two_node_model(shift: float = SHIFT, mass: float = 0.0) -> NumericModel:
+    """H = sin kx σx + sin ky σy + (m + cos kx + cos ky) σz + a (cos kx − cos ky) 1.
 
-    As Σ_R (h_R e^{ik·R} + h.c.): sin k = (e^{ik} − e^{−ik})/2i, cos k = (e^{ik} + e^{−ik})/2.
+    As Σ_R (h_R e^{ik·R} + h.c.): sin k = (e^{ik} − e^{−ik})/2i, cos k = (e^{ik} + e^{−ik})/2;
+    a mass m opens both nodes to a gap 2|m|.
     """
     hoppings = np.zeros((len(VECTORS_2D), 2, 2), dtype=complex)
+    hoppings[0] = mass * SIGMA["z"] / 2  # R = 0: h_0 + h_0^dagger = m sigma_z
     hoppings[1] = SIGMA["x"] / 2j + SIGMA["z"] / 2 + shift * SIGMA["1"] / 2  # R = (1, 0)
     hoppings[2] = SIGMA["y"] / 2j + SIGMA["z"] / 2 - shift * SIGMA["1"] / 2  # R = (0, 1)
     return NumericModel(name="two-node", dimension=2, reciprocal=2 * np.pi * np.eye(2),
@@ -106,16 +108,24 @@ def test_a_single_level_is_refused_only_at_a_node():
     assert require_open_gaps(model, GRID, "sigma1", ([0.0], T)) == ()
 
 
-def test_a_threshold_above_the_tolerance_groups_the_nodes():
-    # --degeneracy-threshold 1e-3 (above the closing tolerance 1e-7 W): a gap below it is one
-    # multiplet there, flagged with where it is, not refused; at random k the gap is ~1, so
-    # the two bands stay separate multiplets.
-    model = with_degeneracy_threshold(two_node_model(), 1e-3)
+def test_a_gap_below_the_threshold_is_grouped_and_a_closing_stays_a_closing():
+    # --degeneracy-threshold 1e-3, nodes opened to 2m = 2e-4: above the closing tolerance
+    # (1e-7 W, W ~ 4) and below the threshold, so each is one multiplet there, flagged with
+    # where it is, not refused; at random k the gap is ~1, so the two bands stay separate
+    # generic multiplets.
+    model = with_degeneracy_threshold(two_node_model(mass=1e-4), 1e-3)
     assert len(model.multiplets) == 2
     survey = survey_gaps(model, GRID)
     assert len(survey.grouped()) == 2 and not survey.closings()
+    assert all(abs(m.gap - 2e-4) < 1e-6 for m in survey.grouped())  # 2|m|, found off-grid
     warnings = require_open_gaps(model, GRID, "sigma1", ([2 * SHIFT], T))
     assert warnings and all("one multiplet" in w for w in warnings)
+    # an exact node is a closing whatever the threshold: refused at its level, since the
+    # grouped sums drop the pair terms that carry a node's physics at the Fermi level
+    closed = with_degeneracy_threshold(two_node_model(), 1e-3)
+    assert len(survey_gaps(closed, GRID).closings()) == 2
+    with pytest.raises(GapClosingError, match="bands 0 and 1"):
+        require_open_gaps(closed, GRID, "sigma1", ([2 * SHIFT], T))
 
 
 def _same_minima(one, other) -> bool:

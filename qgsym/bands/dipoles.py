@@ -53,6 +53,25 @@ v^b_{nm}v^c_{mn}/(\\varepsilon_n-\\varepsilon_m)]`:
         \\frac{(v^b)_{;a,nm}v^c_{mn} + v^b_{nm}(v^c)_{;a,mn}}{\\varepsilon_n-\\varepsilon_m}
         - \\frac{v^b_{nm}v^c_{mn}(v^a_{nn}-v^a_{mm})}{(\\varepsilon_n-\\varepsilon_m)^2}\\Big)\\Big].
 
+Groups at a point. Where adjacent multiplets closer than the degeneracy threshold form one
+group G at a point (:func:`qgsym.bands.geometry.point_grouping`, :mod:`qgsym.model.multiplets`),
+D above is G there, and E_{;a} is not scalar on G: it is the G block B^a of v^a. With
+:math:`\\tilde B^a` its part off the diagonal (zero for a true multiplet) and
+:math:`R[Y]_{nm} = Y_{nm}/(\\varepsilon_m-\\varepsilon_n)` off the groups (zero inside),
+covariant differentiation of :math:`[A^b, E] = i v^b_{\\rm off}` and of :math:`[R[Y], E] = Y`
+adds
+
+.. math::
+    \\Delta (A^b)_{;a} = -R\\big[[A^b, \\tilde B^a]\\big], \\qquad
+    \\Delta \\partial_a \\mathcal G^{bc}_G = -2\\,\\mathrm{Re}\\sum_{n\\in G}\\big(A^b\\,
+        R\\big[[R[A^c], \\tilde B^a]\\big]\\big)_{nn},
+
+and the same term with v for ∂M (the Q and the first 𝒢, M terms follow from the corrected
+(A^b)_{;a}). The sums are then the exact k-derivatives of the group sums (checked against
+the finite difference with the groups held fixed over the stencil, as
+:func:`_finite_difference` does). Each multiplet D ⊂ G is returned with the group energy
+and velocity (means) and the share |D|/|G| of every group sum.
+
 Validity. The analytic form needs the multiplets to be degenerate at every k (checked on
 every point by :func:`qgsym.bands.geometry.check_gaps`, which also refuses a gap between
 different multiplets below its tolerance: the formulas divide by up to the cube of the gap),
@@ -82,7 +101,14 @@ from functools import lru_cache
 import numpy as np
 
 from qgsym.bands import position_dipoles
-from qgsym.bands.geometry import band_geometry, check_gaps, flip, multiplet_sum
+from qgsym.bands.geometry import (
+    band_energies,
+    band_geometry,
+    check_gaps,
+    flip,
+    multiplet_sum,
+    point_grouping,
+)
 from qgsym.bands.kspace import k_derivative
 from qgsym.errors import QgsymError
 
@@ -205,8 +231,8 @@ def multiplet_geometry(
     return _finite_difference(hamiltonian, k, multiplets, energy_scale, step)
 
 
-def _level_values(hamiltonian, k, multiplets, scale):
-    geometry = band_geometry(hamiltonian, k, multiplets, scale)
+def _level_values(hamiltonian, k, multiplets, scale, groups=None):
+    geometry = band_geometry(hamiltonian, k, multiplets, scale, groups=groups)
     sizes = np.array([len(g) for g in multiplets])
     energies = multiplet_sum(geometry.energies, multiplets) / sizes
     velocity = multiplet_sum(geometry.velocity, multiplets) / sizes
@@ -215,14 +241,16 @@ def _level_values(hamiltonian, k, multiplets, scale):
 
 
 def _finite_difference(hamiltonian, k, multiplets, scale, step) -> MultipletGeometry:
-    """band_geometry multiplet sums; ∂_a by the fourth-order central difference (step⁴)."""
+    """band_geometry multiplet sums; ∂_a by the fourth-order central difference (step⁴),
+    every stencil point with the per-point groups of its centre."""
     energies, velocity, values = _level_values(hamiltonian, k, multiplets, scale)
     if step is None:
         return MultipletGeometry(energies, velocity, values, None, "none")
+    groups = point_grouping(band_energies(hamiltonian, k), multiplets)[0]
     derivatives = {name: np.empty((k.shape[1], *v.shape)) for name, v in values.items()}
     for a in range(k.shape[1]):
         gradient = k_derivative(
-            lambda q: _level_values(hamiltonian, q, multiplets, scale)[2], k, a, step)
+            lambda q: _level_values(hamiltonian, q, multiplets, scale, groups)[2], k, a, step)
         for name in values:
             derivatives[name][a] = gradient[name]
     return MultipletGeometry(energies, velocity, values, derivatives, "finite-difference")
@@ -287,7 +315,31 @@ def _contract(left, right, xp):
     return xp.permute_dims(product, (2, 3, 0, 1))
 
 
-def _analytic_block(parts, points, multiplets, scale, same, summation, derivatives, xp,
+def _inside_group(v, same, xp):
+    """B̃^a: v^a inside the per-point groups, diagonal excluded, (d, P, N, N)."""
+    diagonal = xp.asarray(np.eye(v.shape[-1], dtype=bool))
+    return xp.where(same & ~diagonal, v, xp.zeros_like(v))
+
+
+def _group_commutator(matrix, inside, inverse):
+    """R[[X^b, B̃^a]] for every (a, b), (d, d, P, N, N): R[Y]_nm = Y_nm/(ε_m − ε_n) off
+    the groups (``inverse``), zero inside."""
+    product = matrix[None, :] @ inside[:, None]  # [a, b] = X^b B̃^a
+    other = inside[:, None] @ matrix[None, :]  # B̃^a X^b
+    return (product - other) * inverse
+
+
+def _group_denominator_term(matrix, inside, inverse, xp):
+    """−2 Re Σ_m X^b_nm R[[R[X^c], B̃^a]]_mn, (d, d, d, P, N) [a, b, c]: the derivative
+    of the energy denominator from the off-diagonal block B̃ of E_{;a} (module docstring)."""
+    d, n_points, n_bands = matrix.shape[0], matrix.shape[1], matrix.shape[-1]
+    nested = _group_commutator(matrix * inverse, inside, inverse)  # [a, c]
+    right = xp.reshape(flip(nested), (d * d, n_points, n_bands, n_bands))
+    term = xp.reshape(_contract(matrix, right, xp), (d, d, d, n_points, n_bands))  # [b, a, c]
+    return -2.0 * xp.real(xp.permute_dims(term, (1, 0, 2, 3, 4)))
+
+
+def _analytic_block(parts, points, multiplets, scale, same, summation, derivatives, xp,  # noqa: C901 (one derivation; split after the speed18 merge)
                     basis=None):
     """Values and (optionally) derivatives of one block of points; see the module docstring.
 
@@ -307,6 +359,10 @@ def _analytic_block(parts, points, multiplets, scale, same, summation, derivativ
     energies_host = _host(energies)
     check_gaps(energies_host, points, multiplets,
                scale or max(float(np.ptp(energies_host)), np.finfo(float).tiny))
+    grouped_same, share, merged = point_grouping(energies_host, multiplets)
+    merged = bool(np.any(merged))
+    if merged:  # per-point groups: (P, N, N) mask and (P, N, M) shares (module docstring)
+        same, summation = xp.asarray(grouped_same), xp.asarray(share)
     d, n_points, n_bands = parts[1].shape[0], h.shape[0], h.shape[-1]
     dagger = flip(xp.conj(vectors))
     v = dagger @ xp.asarray(parts[1]) @ vectors  # (d, P, N, N)
@@ -336,7 +392,9 @@ def _analytic_block(parts, points, multiplets, scale, same, summation, derivativ
         values["berry_curvature"] = (values["berry_curvature"]
                                      + position_dipoles.curvature(basis, xp))
 
-    def levels(array):  # (..., P, N) -> host (..., P, M): multiplet sums
+    def levels(array):  # (..., P, N) -> host (..., P, M): multiplet sums (group shares)
+        if merged:
+            return _host((array[..., None, :] @ summation)[..., 0, :])
         return _host(array @ summation)
 
     out_values = {name: levels(x) for name, x in values.items()}
@@ -354,6 +412,10 @@ def _analytic_block(parts, points, multiplets, scale, same, summation, derivativ
     if basis is not None:  # (B^b)_{;a}
         d_connection = d_connection + position_dipoles.connection_derivative(
             connection, basis, same, xp)
+    if merged:
+        inside = _inside_group(v, same, xp)
+        d_connection = d_connection - xp.reshape(
+            _group_commutator(connection, inside, inverse), shape)
 
     def symmetrized(first):  # first[a, b, c] + conj(first[a, c, b]) from first (d², d, P, N)
         first = xp.reshape(first, (d, d, d, n_points, n_bands))
@@ -366,6 +428,8 @@ def _analytic_block(parts, points, multiplets, scale, same, summation, derivativ
     pair = xp.reshape(band[:, None] * flipped[None, :], shape)  # B^b_nm B^c_mn
     d_metric = -2.0 * (xp.real(symmetrized(_contract(d_connection, flipped * inverse, xp)))
                        + xp.real(leading_last(_contract(pair, d_inverse, xp))))
+    if merged:
+        d_metric = d_metric + _group_denominator_term(band, inside, inverse, xp)
     triple_index = _symmetric_index(d, 3)[1]
     unique_third = xp.asarray(parts[3])  # (K3, P, N, N), packed
     third_diagonal = xp.real(xp.sum((dagger @ unique_third) * flip(vectors), axis=-1))
@@ -377,6 +441,8 @@ def _analytic_block(parts, points, multiplets, scale, same, summation, derivativ
     d_mass = (third_diagonal + commutator
               - 2.0 * xp.real(symmetrized(_contract(covariant, v_flipped * inverse, xp)))
               - 2.0 * xp.real(leading_last(_contract(v_pair, d_inverse, xp))))
+    if merged:
+        d_mass = d_mass + _group_denominator_term(v, inside, inverse, xp)
     d_curvature = -2.0 * xp.imag(d_qgt)
     if basis is not None:
         d_curvature = d_curvature + position_dipoles.curvature_derivative(connection, basis, xp)

@@ -58,9 +58,13 @@ A minimum below ``GAP_CLOSING_TOLERANCE`` × W, with W the spread of the spectru
 narrower than a cell (:math:`\\Delta_{min} < |\\nabla\\Delta|\\,r`: the gap changes across one
 cell by more than its minimum, so the grid does not resolve the peak of the quantities that
 divide by it) is an **unresolved gap**: the result is flagged (``converged: false`` and a
-warning), not refused. Where the model's degeneracy threshold (``model.multiplets.threshold``,
-``--degeneracy-threshold``) is set above the tolerance, a minimum below it is **grouped** (the
-two bands are one multiplet there): flagged like an unresolved gap, never refused.
+warning), not refused. A minimum above the tolerance but below the model's degeneracy
+threshold (``model.multiplets.threshold``, ``--degeneracy-threshold``; default 1e-4 W) is
+**grouped** (the two bands are one multiplet at that k, :func:`qgsym.bands.geometry.point_grouping`):
+flagged like an unresolved gap, never refused. A closing stays a closing whatever the
+threshold: where it matters at a requested level (below) it refuses, because the grouped sums
+drop exactly the pair terms that carry the physics of a node at the Fermi level; far from
+every level it is let through (the grouped sums are then exact).
 
 Which closings stop a computation (:func:`require_open_gaps`):
 
@@ -184,8 +188,8 @@ class GapSurvey:
         r, half the diagonal of a grid cell (Cartesian).
     threshold : float
         The model's degeneracy threshold (``model.multiplets.threshold``; 0 when it has none):
-        where it exceeds the tolerance, a minimum below it is *grouped* (one multiplet there,
-        flagged, not refused), not a closing.
+        a minimum between the tolerance and it is *grouped* (one multiplet there, flagged,
+        not refused); one below the tolerance is a closing whatever the threshold.
     """
 
     minima: tuple[GapMinimum, ...]
@@ -196,17 +200,17 @@ class GapSurvey:
     unsearched: tuple[GapMinimum, ...] = ()
 
     def _grouping(self) -> float:
-        """Gaps below this are grouped: the threshold where it exceeds the tolerance, else 0."""
-        return self.threshold if self.threshold > self.tolerance else 0.0
+        """Gaps between the tolerance and this are grouped (the threshold)."""
+        return self.threshold
 
     def closings(self) -> tuple[GapMinimum, ...]:
-        """Minima whose gap closes: below the tolerance, and not grouped."""
-        return tuple(m for m in self.minima if self._grouping() <= m.gap < self.tolerance)
+        """Minima whose gap closes: below the tolerance (whatever the threshold)."""
+        return tuple(m for m in self.minima if m.gap < self.tolerance)
 
     def grouped(self) -> tuple[GapMinimum, ...]:
-        """Minima below a degeneracy threshold set above the tolerance: one multiplet there,
-        flagged, never refused (with the default threshold, below the tolerance, none)."""
-        return tuple(m for m in self.minima if m.gap < self._grouping())
+        """Minima between the tolerance and the degeneracy threshold: one multiplet there,
+        flagged, never refused."""
+        return tuple(m for m in self.minima if self.tolerance <= m.gap < self._grouping())
 
     def unresolved(self) -> tuple[GapMinimum, ...]:
         """Open gaps narrower than a grid cell: Δ_min < |∇Δ| r."""
@@ -499,8 +503,7 @@ def survey_gaps(model, n: int, levels=None, first_closing: bool = False) -> GapS
             partial(_minimise_chunk, model, weights, basis, origin, n, scale, _FOUND * tolerance),
             chunks, label="gap survey minima"), strict=False):
         found.append((chunk, result))
-        grouping = threshold if threshold > tolerance else 0.0
-        if first_closing and np.any((result[0] >= grouping) & (result[0] < tolerance)):
+        if first_closing and np.any(result[0] < tolerance):
             break
     return GapSurvey(_distinct_minima(model, edges, starts, found, gap, speed, speeds,
                                       basis, origin, n, radius, tolerance, threshold),
@@ -726,11 +729,11 @@ def level_gap_flags(model, n: int, quantity: str, mus, temperature: float):
         minima = [m for m, _ in found if not m.cells]
         left = [m for m, _ in found if m.cells]
         kinds = []
-        grouping = survey.threshold if survey.threshold > survey.tolerance else 0.0
-        if any(grouping <= m.gap < survey.tolerance for m in minima):
+        grouping = survey.threshold
+        if any(m.gap < survey.tolerance for m in minima):
             on_grid = any(m.on_grid for m in minima if m.gap < survey.tolerance)
             kinds.append(f"closes {'on the grid' if on_grid else 'between grid points'}")
-        if any(m.gap < grouping for m in minima):
+        if any(survey.tolerance <= m.gap < grouping for m in minima):
             kinds.append("is below the degeneracy threshold (one multiplet)")
         if any(m.gap >= max(survey.tolerance, grouping) for m in minima):
             kinds.append(f"has minima narrower than one grid cell (n = {n})")
