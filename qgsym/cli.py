@@ -153,8 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
     compute.add_argument("--plot", default=None, metavar="FILE.svg",
                          help="also write every formula vs mu as an SVG plot")
     compute.add_argument("--degeneracy-threshold", default=None, metavar="E",
-                         help="bands split by less than E (model energy unit) at generic k are "
-                              "one multiplet (default 1e-9 x the spectrum's spread)")
+                         help="degeneracy threshold: at each k, bands closer than E (model "
+                              "energy unit) are summed as one group (default 1e-4 x the "
+                              "spectrum's spread; stated in the output)")
     compute.add_argument("--lattice", default=None, help="Wannier90 _hr.dat: FILE.win or unit")
     compute.add_argument("--interpolation", default=None, choices=["tb", "full"])
     compute.add_argument("--workers", default=None, metavar="N",
@@ -298,7 +299,7 @@ def _print_human(output: dict) -> None:
         print(f"k grid: {output['k_grid']}")
     if output.get("degeneracy_threshold") is not None:
         print(f"degeneracy threshold = {output['degeneracy_threshold']:.3g} "
-              "(model energy unit; bands closer at generic k form one multiplet)")
+              "(model energy unit; bands closer at a k point are summed as one group)")
     if "converged" in output:
         tolerance = output.get("tolerance", {})
         print(f"converged = {output['converged']} (tol = {tolerance.get('relative')}, "

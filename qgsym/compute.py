@@ -79,9 +79,10 @@ class ComputeOptions:
         Several Fermi levels (``--mu X,Y,Z`` or ``--mu A:B:N``); empty for the single level
         ``mu``. When given, ``mu`` is ignored and ``values`` leaves are lists aligned with it.
     degeneracy_threshold : float or None
-        Bands split by less than this (model energy unit) at every sampled generic k are one
-        multiplet (:func:`with_degeneracy_threshold`); None for the default, 1e-9 of the
-        spectrum's spread (:data:`qgsym.model.multiplets.DEGENERACY_TOLERANCE`).
+        The degeneracy threshold τ (model energy unit): at each k, adjacent multiplets closer
+        than τ are summed as one group (:func:`with_degeneracy_threshold`); None for the
+        default, 1e-4 of the spectrum's spread
+        (:data:`qgsym.model.multiplets.POINT_DEGENERACY_TOLERANCE`).
     workers : int or None
         Processes for the k chunks (``--workers``); None keeps the caller's
         :mod:`qgsym.bands.execution` runner (serial unless set).
@@ -139,13 +140,15 @@ def _on_runner(function):
 
 
 def with_degeneracy_threshold(model, threshold: float | None):
-    """The model with its multiplets grouped at ``threshold`` (model energy unit).
+    """The model with the degeneracy threshold τ = ``threshold`` (model energy unit).
 
-    Bands whose splitting is below ``threshold`` at every sampled generic k form one
-    multiplet (:func:`qgsym.model.multiplets.generic_multiplets`); every engine then sums over
-    the multiplet (gauge invariant, intra-multiplet terms excluded) and
-    :func:`qgsym.bands.geometry.check_gaps` lets the multiplet split by up to ``threshold``
-    on the grid (more is refused, with the k point). None returns the model unchanged.
+    At each k point, adjacent multiplets closer than τ form one group, inside which the pair
+    terms are left out and only the group sum is formed (:mod:`qgsym.model.multiplets`,
+    :func:`qgsym.bands.geometry.point_grouping`); the generic multiplets (the output slots)
+    are the bands split by less than min(τ, 1e-9 W) at every sampled generic k
+    (:func:`qgsym.model.multiplets.generic_multiplets`), and
+    :func:`qgsym.bands.geometry.check_gaps` lets one split by up to τ on the grid (more is
+    refused, with the k point). None returns the model unchanged.
     """
     if threshold is None or getattr(model.multiplets, "threshold", None) == threshold:
         return model
@@ -158,7 +161,7 @@ def with_degeneracy_threshold(model, threshold: float | None):
 
 
 def degeneracy_threshold_used(model) -> float | None:
-    """The absolute threshold (model energy unit) that grouped ``model.multiplets``."""
+    """The degeneracy threshold τ (model energy unit) of ``model.multiplets``."""
     threshold = getattr(model.multiplets, "threshold", None)
     return None if threshold is None else float(threshold)
 

@@ -196,9 +196,10 @@ def test_plot_needs_an_svg_name(capsys, tmp_path):
 
 
 # A QWZ doublet split by 2δ everywhere: H = d(k)·σ ⊗ τ0 + δ 1 ⊗ τz (bands ±|d| ± δ, the
-# two copies of each QWZ band decoupled). Spread W ≈ 6; 2δ = 3e-8 lies between the default
-# grouping threshold (1e-9 W) and the gap-closing tolerance (1e-7 W): by default the pair
-# is two multiplets whose gap "closes" on the grid, which sigma1 divides by (refused).
+# two copies of each QWZ band decoupled). Spread W ≈ 6; 2δ = 3e-8 lies below the gap-closing
+# tolerance (1e-7 W) and the default degeneracy threshold (1e-4 W): grouped at every k by
+# default; with a threshold below 3e-8 the pair is two multiplets whose gap "closes" on the
+# grid, which sigma1 divides by (refused).
 DOUBLET = """
 name = "qwz_doublet"
 description = "two QWZ copies split by 2 delta"
@@ -230,6 +231,7 @@ def doublet(tmp_path):
 
 
 def test_degeneracy_threshold_groups_a_near_degenerate_pair(capsys, doublet):
+    # split by 2e-3 everywhere: above the default threshold (1e-4 W, W about 6), below 0.01
     path = doublet(1e-3)
     code, out, _ = run(capsys, "compute", "chern", "--model", path, "--grid", str(GRID),
                        "--json")
@@ -238,14 +240,17 @@ def test_degeneracy_threshold_groups_a_near_degenerate_pair(capsys, doublet):
     code, out, _ = run(capsys, "compute", "chern", "--model", path, "--grid", str(GRID),
                        "--degeneracy-threshold", "0.01", "--json")
     grouped = json.loads(out)
-    assert code == 0 and set(grouped["values"]) == {"0-1", "2-3"}
+    # grouped at every k point: the slots stay the bands (the generic multiplets), each
+    # carrying half the pair sum (qgsym.model.multiplets)
+    assert code == 0 and set(grouped["values"]) == {"0", "1", "2", "3"}
     assert grouped["degeneracy_threshold"] == 0.01
-    # the multiplet's Chern number is the sum over its bands (each a QWZ band, |C| = 1)
-    assert grouped["values"]["0-1"] == pytest.approx(
+    # the pair's Chern number is the sum over its bands (each a QWZ band, |C| = 1)
+    assert grouped["values"]["0"] + grouped["values"]["1"] == pytest.approx(
         split["values"]["0"] + split["values"]["1"], abs=1e-9)
-    assert abs(grouped["values"]["0-1"]) == pytest.approx(2.0, abs=1e-9)
-    # the default threshold is stated too: 1e-9 of the spread (about 6 here)
-    assert 1e-9 < split["degeneracy_threshold"] < 1e-8
+    assert grouped["values"]["0"] == pytest.approx(grouped["values"]["1"], abs=1e-12)
+    assert abs(grouped["values"]["0"] + grouped["values"]["1"]) == pytest.approx(2.0, abs=1e-9)
+    # the default threshold is stated too: 1e-4 of the spread (about 6 here)
+    assert 1e-4 < split["degeneracy_threshold"] < 1e-3
     code, out, _ = run(capsys, "compute", "chern", "--model", path, "--grid", str(GRID),
                        "--degeneracy-threshold", "0.01")
     assert code == 0 and "degeneracy threshold = 0.01" in out
@@ -253,18 +258,21 @@ def test_degeneracy_threshold_groups_a_near_degenerate_pair(capsys, doublet):
 
 def test_degeneracy_threshold_lets_a_weakly_split_pair_through(capsys, doublet):
     path = doublet(1.5e-8)
+    # a threshold below the splitting 3e-8 (and the gap-closing tolerance 1e-7 W): the pair
+    # is two multiplets whose gap "closes" on the grid, which sigma1 divides by (refused)
     code, _, err = run(capsys, "compute", "sigma1", "--model", path, "--mu", "0",
-                       "--grid", str(GRID))
-    assert code == 2 and "gap between bands" in err  # default: a "closing" that sigma1 needs
-    code, out, _ = run(capsys, "compute", "sigma1", "--model", path, "--mu", "-2:2:3",
-                       "--grid", str(GRID), "--T", "0.05", "--degeneracy-threshold", "1e-6",
-                       "--json")
-    data = json.loads(out)
-    assert code == 0 and data["degeneracy_threshold"] == 1e-6
-    # in the gap (mu = 0, half gap 1 = 20 T: thermal weight e^-20) the two filled QWZ copies
-    # give twice the QWZ Hall conductivity,
-    # C = -1 each: sigma_xy = -C/2pi per copy (e^2/h = 1/2pi), i.e. 2/(2 pi) in total
-    assert data["values"]["ahc"]["xy"][1] == pytest.approx(2 / (2 * np.pi), rel=1e-3)
+                       "--grid", str(GRID), "--degeneracy-threshold", "1e-8")
+    assert code == 2 and "gap between bands" in err
+    for threshold in ((), ("--degeneracy-threshold", "1e-6")):  # the default groups it too
+        code, out, _ = run(capsys, "compute", "sigma1", "--model", path, "--mu", "-2:2:3",
+                           "--grid", str(GRID), "--T", "0.05", *threshold, "--json")
+        data = json.loads(out)
+        assert code == 0 and data["degeneracy_threshold"] == (1e-6 if threshold else
+                                                              pytest.approx(6e-4, rel=0.5))
+        # in the gap (mu = 0, half gap 1 = 20 T: thermal weight e^-20) the two filled QWZ
+        # copies give twice the QWZ Hall conductivity,
+        # C = -1 each: sigma_xy = -C/2pi per copy (e^2/h = 1/2pi), i.e. 2/(2 pi) in total
+        assert data["values"]["ahc"]["xy"][1] == pytest.approx(2 / (2 * np.pi), rel=1e-3)
 
 
 @pytest.mark.parametrize("value", ["-1", "x", "nan"])

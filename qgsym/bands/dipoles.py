@@ -53,6 +53,25 @@ v^b_{nm}v^c_{mn}/(\\varepsilon_n-\\varepsilon_m)]`:
         \\frac{(v^b)_{;a,nm}v^c_{mn} + v^b_{nm}(v^c)_{;a,mn}}{\\varepsilon_n-\\varepsilon_m}
         - \\frac{v^b_{nm}v^c_{mn}(v^a_{nn}-v^a_{mm})}{(\\varepsilon_n-\\varepsilon_m)^2}\\Big)\\Big].
 
+Groups at a point. Where adjacent multiplets closer than the degeneracy threshold form one
+group G at a point (:func:`qgsym.bands.geometry.point_grouping`, :mod:`qgsym.model.multiplets`),
+D above is G there, and E_{;a} is not scalar on G: it is the G block B^a of v^a. With
+:math:`\\tilde B^a` its part off the diagonal (zero for a true multiplet) and
+:math:`R[Y]_{nm} = Y_{nm}/(\\varepsilon_m-\\varepsilon_n)` off the groups (zero inside),
+covariant differentiation of :math:`[A^b, E] = i v^b_{\\rm off}` and of :math:`[R[Y], E] = Y`
+adds
+
+.. math::
+    \\Delta (A^b)_{;a} = -R\\big[[A^b, \\tilde B^a]\\big], \\qquad
+    \\Delta \\partial_a \\mathcal G^{bc}_G = -2\\,\\mathrm{Re}\\sum_{n\\in G}\\big(A^b\\,
+        R\\big[[R[A^c], \\tilde B^a]\\big]\\big)_{nn},
+
+and the same term with v for ∂M (the Q and the first 𝒢, M terms follow from the corrected
+(A^b)_{;a}). The sums are then the exact k-derivatives of the group sums (checked against
+the finite difference with the groups held fixed over the stencil, as
+:func:`_finite_difference` does). Each multiplet D ⊂ G is returned with the group energy
+and velocity (means) and the share |D|/|G| of every group sum.
+
 Validity. The analytic form needs the multiplets to be degenerate at every k (checked on
 every point by :func:`qgsym.bands.geometry.check_gaps`, which also refuses a gap between
 different multiplets below its tolerance: the formulas divide by up to the cube of the gap),
@@ -83,7 +102,14 @@ from functools import lru_cache
 import numpy as np
 
 from qgsym.bands import position_dipoles
-from qgsym.bands.geometry import band_geometry, check_gaps, flip, multiplet_sum
+from qgsym.bands.geometry import (
+    band_energies,
+    band_geometry,
+    check_gaps,
+    flip,
+    multiplet_sum,
+    point_grouping,
+)
 from qgsym.bands.kspace import k_derivative
 from qgsym.errors import QgsymError
 from qgsym.model.wannier90 import hermitian_packed
@@ -208,8 +234,8 @@ def multiplet_geometry(
     return _finite_difference(hamiltonian, k, multiplets, energy_scale, step)
 
 
-def _level_values(hamiltonian, k, multiplets, scale):
-    geometry = band_geometry(hamiltonian, k, multiplets, scale)
+def _level_values(hamiltonian, k, multiplets, scale, groups=None):
+    geometry = band_geometry(hamiltonian, k, multiplets, scale, groups=groups)
     sizes = np.array([len(g) for g in multiplets])
     energies = multiplet_sum(geometry.energies, multiplets) / sizes
     velocity = multiplet_sum(geometry.velocity, multiplets) / sizes
@@ -218,14 +244,16 @@ def _level_values(hamiltonian, k, multiplets, scale):
 
 
 def _finite_difference(hamiltonian, k, multiplets, scale, step) -> MultipletGeometry:
-    """band_geometry multiplet sums; ∂_a by the fourth-order central difference (step⁴)."""
+    """band_geometry multiplet sums; ∂_a by the fourth-order central difference (step⁴),
+    every stencil point with the per-point groups of its centre."""
     energies, velocity, values = _level_values(hamiltonian, k, multiplets, scale)
     if step is None:
         return MultipletGeometry(energies, velocity, values, None, "none")
+    groups = point_grouping(band_energies(hamiltonian, k), multiplets)[0]
     derivatives = {name: np.empty((k.shape[1], *v.shape)) for name, v in values.items()}
     for a in range(k.shape[1]):
         gradient = k_derivative(
-            lambda q: _level_values(hamiltonian, q, multiplets, scale)[2], k, a, step)
+            lambda q: _level_values(hamiltonian, q, multiplets, scale, groups)[2], k, a, step)
         for name in values:
             derivatives[name][a] = gradient[name]
     return MultipletGeometry(energies, velocity, values, derivatives, "finite-difference")
@@ -305,6 +333,24 @@ def _stack_parts(parts, xp):
     return xp.asarray(matrices), third
 
 
+def _unstack(jet, packed_third, d, xp):
+    """(matrices, third) of :func:`_stack_parts` -> the list of :func:`hamiltonian_jet`."""
+    lower = 1 + d + len(_symmetric_index(d, 2)[0])
+    parts = [jet[:, :, 0, :]] + [xp.permute_dims(jet[:, :, 1:1 + d, :], (2, 0, 1, 3)),
+                                 xp.permute_dims(jet[:, :, 1 + d:lower, :], (2, 0, 1, 3))]
+    if packed_third is not None:
+        n = jet.shape[1]
+        upper = np.triu_indices(n, 1)
+        third = np.asarray(packed_third)  # [p, α, packed]: X_ii, 2 Re X_ij, −2 Im X_ij
+        full = np.zeros((*third.shape[:2], n, n), dtype=complex)
+        full[..., np.arange(n), np.arange(n)] = third[..., :n]
+        above = 0.5 * (third[..., n: n + len(upper[0])] - 1j * third[..., n + len(upper[0]):])
+        full[..., upper[0], upper[1]] = above
+        full[..., upper[1], upper[0]] = np.conj(above)
+        parts.append(xp.asarray(np.moveaxis(full, 1, 0)))
+    return [_contiguous(part) for part in parts]
+
+
 def _stacked_jet(hamiltonian, points, order, xp):
     """(matrices, third) of :func:`_stack_parts` (any unitary gauge of the orbital basis)."""
     if hasattr(hamiltonian, "stacked_jet"):
@@ -350,8 +396,8 @@ def _analytic_block(parts, points, multiplets, scale, same, summation, derivativ
     each pair sum is the complex conjugate of the first with b and c exchanged.
     """
     if basis is not None:
-        return _basis_block(parts, points, multiplets, scale, same, summation, derivatives, xp,
-                            basis)
+        return _reference_block(parts, points, multiplets, scale, same, summation, derivatives,
+                                xp, basis)
     jet, packed_third = _stack_parts(parts, xp) if isinstance(parts, list) else parts
     n_points, n_bands = jet.shape[0], jet.shape[1]
     d = points.shape[1]
@@ -363,6 +409,9 @@ def _analytic_block(parts, points, multiplets, scale, same, summation, derivativ
     energies_host = _host(energies)
     check_gaps(energies_host, points, multiplets,
                scale or max(float(np.ptp(energies_host)), np.finfo(float).tiny))
+    if np.any(point_grouping(energies_host, multiplets)[2]):  # groups at some point: the
+        return _reference_block(_unstack(jet, packed_third, d, xp), points, multiplets,  # terms
+                                scale, same, summation, derivatives, xp)  # of B̃ (docstring)
     pair_index = xp.asarray(_symmetric_index(d, 2)[1].reshape(-1))  # (a, b) -> packed
     lower = 1 + d + len(_symmetric_index(d, 2)[0])  # components of orders 0..2
     # [p, n, α, j] = (V† ∂_α H)_nj, then [p, n, α, m] = (V† ∂_α H V)_nm (m always last)
@@ -516,10 +565,35 @@ def _contract(left, right, xp):
     return xp.permute_dims(product, (2, 3, 0, 1))
 
 
-def _basis_block(parts, points, multiplets, scale, same, summation, derivatives, xp,
-                 basis):
-    """:func:`_analytic_block` with a basis Berry connection (``full``): ``parts`` the list of
-    :func:`hamiltonian_jet` in the orbital gauge of ``basis``.
+def _inside_group(v, same, xp):
+    """B̃^a: v^a inside the per-point groups, diagonal excluded, (d, P, N, N)."""
+    diagonal = xp.asarray(np.eye(v.shape[-1], dtype=bool))
+    return xp.where(same & ~diagonal, v, xp.zeros_like(v))
+
+
+def _group_commutator(matrix, inside, inverse):
+    """R[[X^b, B̃^a]] for every (a, b), (d, d, P, N, N): R[Y]_nm = Y_nm/(ε_m − ε_n) off
+    the groups (``inverse``), zero inside."""
+    product = matrix[None, :] @ inside[:, None]  # [a, b] = X^b B̃^a
+    other = inside[:, None] @ matrix[None, :]  # B̃^a X^b
+    return (product - other) * inverse
+
+
+def _group_denominator_term(matrix, inside, inverse, xp):
+    """−2 Re Σ_m X^b_nm R[[R[X^c], B̃^a]]_mn, (d, d, d, P, N) [a, b, c]: the derivative
+    of the energy denominator from the off-diagonal block B̃ of E_{;a} (module docstring)."""
+    d, n_points, n_bands = matrix.shape[0], matrix.shape[1], matrix.shape[-1]
+    nested = _group_commutator(matrix * inverse, inside, inverse)  # [a, c]
+    right = xp.reshape(flip(nested), (d * d, n_points, n_bands, n_bands))
+    term = xp.reshape(_contract(matrix, right, xp), (d, d, d, n_points, n_bands))  # [b, a, c]
+    return -2.0 * xp.real(xp.permute_dims(term, (1, 0, 2, 3, 4)))
+
+
+def _reference_block(parts, points, multiplets, scale, same, summation, derivatives,  # noqa: C901 (one derivation, kept whole as the reference form)
+                     xp, basis=None):
+    """:func:`_analytic_block` for a basis Berry connection (``full``) or per-point groups:
+    ``parts`` the list of :func:`hamiltonian_jet` (for ``full`` in the orbital gauge of
+    ``basis``), every term written out as in the module docstring.
 
     Index conventions: arrays of matrices are [..., p, n, m]; ``inverse[p, n, m]`` is
     1/(ε_m − ε_n) (zero inside a multiplet); derivative arrays are [a, b, c, p, n]. The
@@ -537,6 +611,10 @@ def _basis_block(parts, points, multiplets, scale, same, summation, derivatives,
     energies_host = _host(energies)
     check_gaps(energies_host, points, multiplets,
                scale or max(float(np.ptp(energies_host)), np.finfo(float).tiny))
+    grouped_same, share, merged = point_grouping(energies_host, multiplets)
+    merged = bool(np.any(merged))
+    if merged:  # per-point groups: (P, N, N) mask and (P, N, M) shares (module docstring)
+        same, summation = xp.asarray(grouped_same), xp.asarray(share)
     d, n_points, n_bands = parts[1].shape[0], h.shape[0], h.shape[-1]
     dagger = flip(xp.conj(vectors))
     v = dagger @ xp.asarray(parts[1]) @ vectors  # (d, P, N, N)
@@ -566,7 +644,9 @@ def _basis_block(parts, points, multiplets, scale, same, summation, derivatives,
         values["berry_curvature"] = (values["berry_curvature"]
                                      + position_dipoles.curvature(basis, xp))
 
-    def levels(array):  # (..., P, N) -> host (..., P, M): multiplet sums
+    def levels(array):  # (..., P, N) -> host (..., P, M): multiplet sums (group shares)
+        if merged:
+            return _host((array[..., None, :] @ summation)[..., 0, :])
         return _host(array @ summation)
 
     out_values = {name: levels(x) for name, x in values.items()}
@@ -584,6 +664,10 @@ def _basis_block(parts, points, multiplets, scale, same, summation, derivatives,
     if basis is not None:  # (B^b)_{;a}
         d_connection = d_connection + position_dipoles.connection_derivative(
             connection, basis, same, xp)
+    if merged:
+        inside = _inside_group(v, same, xp)
+        d_connection = d_connection - xp.reshape(
+            _group_commutator(connection, inside, inverse), shape)
 
     def symmetrized(first):  # first[a, b, c] + conj(first[a, c, b]) from first (d², d, P, N)
         first = xp.reshape(first, (d, d, d, n_points, n_bands))
@@ -596,6 +680,8 @@ def _basis_block(parts, points, multiplets, scale, same, summation, derivatives,
     pair = xp.reshape(band[:, None] * flipped[None, :], shape)  # B^b_nm B^c_mn
     d_metric = -2.0 * (xp.real(symmetrized(_contract(d_connection, flipped * inverse, xp)))
                        + xp.real(leading_last(_contract(pair, d_inverse, xp))))
+    if merged:
+        d_metric = d_metric + _group_denominator_term(band, inside, inverse, xp)
     triple_index = _symmetric_index(d, 3)[1]
     unique_third = xp.asarray(parts[3])  # (K3, P, N, N), packed
     third_diagonal = xp.real(xp.sum((dagger @ unique_third) * flip(vectors), axis=-1))
@@ -607,6 +693,8 @@ def _basis_block(parts, points, multiplets, scale, same, summation, derivatives,
     d_mass = (third_diagonal + commutator
               - 2.0 * xp.real(symmetrized(_contract(covariant, v_flipped * inverse, xp)))
               - 2.0 * xp.real(leading_last(_contract(v_pair, d_inverse, xp))))
+    if merged:
+        d_mass = d_mass + _group_denominator_term(v, inside, inverse, xp)
     d_curvature = -2.0 * xp.imag(d_qgt)
     if basis is not None:
         d_curvature = d_curvature + position_dipoles.curvature_derivative(connection, basis, xp)

@@ -18,11 +18,17 @@ Quantities of a band inside a degenerate multiplet depend on the basis chosen in
 multiplet; their sum over the multiplet does not (use :func:`multiplet_sum`).
 
 Multiplets are the model's *generic* degeneracies (found at random k, e.g. Kramers pairs of
-a PT-symmetric model). A degeneracy on the grid that is not generic is a gap closing, and a
-quantity that divides by the gap raises :class:`~qgsym.errors.GapClosingError` rather than
-returning a huge or NaN number. :func:`check_gaps` sees only the grid points; closings between
-them (a node the grid misses) are found by :mod:`qgsym.bands.gap_closing`, which the compute
-functions call first.
+a PT-symmetric model). At each k point, adjacent multiplets closer than the degeneracy
+threshold τ (``multiplets.threshold``) form one group G (:func:`point_grouping`, the
+approximation is described in :mod:`qgsym.model.multiplets`): D(n) above is then the group of
+n at that point, and every band of G carries the group's mean energy and velocity and the
+equal share :math:`\\frac{1}{|G|}\\sum_{m\\in G}X_m` of each per-band quantity X, so that any
+sum over bands weighted by a function of the energy is gauge invariant. A gap between
+multiplets that is at least τ but below the gap-closing tolerance (possible only with a
+threshold set below it) is a gap closing, and a quantity that divides by the gap raises
+:class:`~qgsym.errors.GapClosingError` rather than returning a huge or NaN number.
+:func:`check_gaps` sees only the grid points; closings between them (a node the grid misses)
+are found by :mod:`qgsym.bands.gap_closing`, which the compute functions call first.
 """
 
 from __future__ import annotations
@@ -52,7 +58,7 @@ class BandGeometry:
     inverse_mass : ndarray, shape (d, d, P, N)
         :math:`\\partial_i\\partial_j \\varepsilon_n`.
     interband_connection : ndarray, shape (d, P, N, N)
-        :math:`A^i_{mn}`, zero for m, n in the same multiplet.
+        :math:`A^i_{mn}`, zero for m, n in the same multiplet (or group at that point).
     quantum_geometric_tensor : ndarray, shape (d, d, P, N), complex
     quantum_metric : ndarray, shape (d, d, P, N)
     berry_curvature : ndarray, shape (d, d, P, N)
@@ -92,6 +98,50 @@ def multiplet_sum(values: np.ndarray, multiplets, axis: int = -1) -> np.ndarray:
     return np.moveaxis(summed, -1, axis)
 
 
+def point_grouping(energies: np.ndarray, multiplets):
+    """Group adjacent multiplets closer than ``multiplets.threshold`` at each point.
+
+    Parameters
+    ----------
+    energies : ndarray, shape (P, N)
+        Ascending.
+    multiplets : tuple of tuple of int
+        Contiguous, ascending; ``threshold`` attribute τ (absent: 0, no grouping).
+
+    Returns
+    -------
+    same : ndarray of bool, shape (P, N, N)
+        True where bands m and n are in one group at the point (diagonal included).
+    share : ndarray, shape (P, N, M)
+        :math:`|D|/|G|` where band n belongs to the group G of multiplet D, else 0:
+        ``X @ share`` gives each multiplet :math:`\\frac{|D|}{|G|}\\sum_{n\\in G} X_n`.
+    merged : ndarray of bool, shape (P,)
+        Points where some group holds more than one multiplet.
+
+    Notes
+    -----
+    Multiplets a and a + 1 join where :math:`\\min_{n\\in D_{a+1}}\\varepsilon_n -
+    \\max_{n\\in D_a}\\varepsilon_n < \\tau`; joins chain (a ladder of near-degenerate
+    multiplets is one group).
+    """
+    threshold = float(getattr(multiplets, "threshold", 0.0))
+    sizes = np.array([len(g) for g in multiplets])
+    band_multiplet = np.empty(energies.shape[1], dtype=int)
+    for index, group in enumerate(multiplets):
+        band_multiplet[list(group)] = index
+    lows = np.stack([energies[:, list(g)].min(axis=1) for g in multiplets], axis=1)
+    highs = np.stack([energies[:, list(g)].max(axis=1) for g in multiplets], axis=1)
+    joined = lows[:, 1:] - highs[:, :-1] < threshold  # (P, M - 1)
+    multiplet_group = np.concatenate(
+        [np.zeros((len(energies), 1), dtype=int), np.cumsum(~joined, axis=1)], axis=1)
+    band_group = multiplet_group[:, band_multiplet]  # (P, N)
+    same = band_group[:, :, None] == band_group[:, None, :]
+    member = band_group[:, :, None] == multiplet_group[:, None, :]  # (P, N, M)
+    group_size = np.einsum("pnm,n->pm", member, np.ones(len(band_multiplet)))
+    share = member * (sizes[None, None, :] / group_size[:, None, :])
+    return same, share, np.any(joined, axis=1)
+
+
 def check_gaps(energies: np.ndarray, k: np.ndarray, multiplets, scale: float) -> None:
     """Raise if a non-generic gap closes (or a generic degeneracy splits) at one of the points ``k``.
 
@@ -104,9 +154,12 @@ def check_gaps(energies: np.ndarray, k: np.ndarray, multiplets, scale: float) ->
         W; closed means a gap below ``GAP_CLOSING_TOLERANCE`` × W (also the tolerance of
         :mod:`qgsym.bands.gap_closing` between grid points). A multiplet may split by up
         to the larger of that and its grouping threshold (:class:`qgsym.model.multiplets.Multiplets`).
+        A gap between multiplets below the threshold τ is grouped at that point
+        (:func:`point_grouping`), not refused.
     """
     same = multiplet_mask(multiplets, energies.shape[1])
-    split_tolerance = max(GAP_CLOSING_TOLERANCE * scale, getattr(multiplets, "threshold", 0.0))
+    threshold = getattr(multiplets, "threshold", 0.0)
+    split_tolerance = max(GAP_CLOSING_TOLERANCE * scale, threshold)
     for n in range(energies.shape[1] - 1):
         splitting = energies[:, n + 1] - energies[:, n]
         if same[n, n + 1]:
@@ -119,8 +172,9 @@ def check_gaps(energies: np.ndarray, k: np.ndarray, multiplets, scale: float) ->
                     "not global"
                 )
         else:
-            worst = int(np.argmin(splitting))
-            if splitting[worst] < GAP_CLOSING_TOLERANCE * scale:
+            open_gap = np.where(splitting < threshold, np.inf, splitting)  # grouped there
+            worst = int(np.argmin(open_gap))
+            if open_gap[worst] < GAP_CLOSING_TOLERANCE * scale:
                 raise GapClosingError(
                     f"the gap between bands {n} and {n + 1} closes on the grid at "
                     f"k = {np.round(k[worst], 6).tolist()} (gap {splitting[worst]:.3g}); "
@@ -141,7 +195,8 @@ def band_energies(hamiltonian, k: np.ndarray) -> np.ndarray:
 
 
 def band_geometry(
-    hamiltonian, k: np.ndarray, multiplets, energy_scale: float | None = None, xp=np
+    hamiltonian, k: np.ndarray, multiplets, energy_scale: float | None = None, xp=np,
+    groups: np.ndarray | None = None,
 ) -> BandGeometry:
     """All band-geometric primitives at the points ``k`` by sum over states.
 
@@ -164,6 +219,9 @@ def band_geometry(
         ``xp.conj``, ``xp.real``, ``xp.imag``, ``xp.where``, ``xp.sum``, ``xp.zeros_like``,
         ``xp.ones_like``, ``xp.isfinite``, ``xp.all`` and broadcasting arithmetic are used.
         The fields of the result (but ``k``) are ``xp`` arrays.
+    groups : ndarray of bool, shape (P, N, N), optional
+        The per-point groups to use (``same`` of :func:`point_grouping`), e.g. those of
+        the centre of a finite-difference stencil; default: found at ``k``.
 
     Raises
     ------
@@ -208,7 +266,15 @@ def band_geometry(
     dagger = xp.conj(vectors).mT
     velocity_matrix = dagger @ xp.asarray(hamiltonian.derivative(k)) @ vectors  # (d,P,N,N)
     second = dagger @ xp.asarray(hamiltonian.second_derivative(k)) @ vectors
-    same = xp.asarray(multiplet_mask(multiplets, n_bands))
+    if groups is None:
+        grouped_same, _, merged = point_grouping(host, multiplets)
+    else:
+        grouped_same = np.asarray(groups, dtype=bool)
+        merged = np.any(grouped_same != multiplet_mask(multiplets, n_bands), axis=(1, 2))
+    if np.any(merged):  # per-point groups (P, N, N); else the fixed multiplets (N, N)
+        same = xp.asarray(grouped_same)
+    else:
+        same = xp.asarray(multiplet_mask(multiplets, n_bands))
     # difference[p, m, n] = eps_n - eps_m ; inverse is zero inside multiplets.
     difference = energies[:, None, :] - energies[:, :, None]
     inverse = xp.where(same, xp.zeros_like(difference),
@@ -233,6 +299,17 @@ def band_geometry(
     pair = velocity_matrix[:, None] * flip(velocity_matrix)[None, :]
     inverse_mass = xp.real(xp.linalg.diagonal(second)) + 2.0 * xp.real(
         xp.sum(pair * inverse_nm, axis=-1))
+    if np.any(merged):  # every band of a group: the group mean (module docstring)
+        mean = np.where(grouped_same, 1.0, 0.0)
+        mean = mean / mean.sum(axis=-1, keepdims=True)
+        mean = xp.asarray(np.where(merged[:, None, None], mean, np.eye(n_bands)))
+
+        def shared(x):  # (..., P, N) -> (..., P, N): the mean over each band's group
+            return (x[..., None, :] @ mean)[..., 0, :]
+
+        energies, velocity, inverse_mass, curvature, band_normalized = (
+            shared(x) for x in (energies, velocity, inverse_mass, curvature, band_normalized))
+        qgt = shared(xp.real(qgt)) - 0.5j * curvature
     return BandGeometry(
         k=k,
         energies=energies,

@@ -25,7 +25,7 @@ import numpy as np
 
 from qgsym.bands.convergence import grid_converged, grid_of
 from qgsym.bands.gap_closing import require_open_gaps, with_warnings
-from qgsym.bands.geometry import band_geometry, multiplet_mask
+from qgsym.bands.geometry import band_geometry, point_grouping
 from qgsym.bands.kspace import energy_scale, make_grid
 from qgsym.errors import QgsymError
 from qgsym.model.wannier90 import refuse_full_interpolation
@@ -94,11 +94,11 @@ def onsager_integrand(hamiltonian, multiplets, scale, widths, mu, temperature,
     # Intraband (intra-multiplet) Kubo–Greenwood term needs the velocity matrix in the
     # multiplet: recompute it (basis independent as a trace over the multiplet).
     h = hamiltonian.matrix(geometry.k)
-    _, vectors = np.linalg.eigh(h)
+    band_energies, vectors = np.linalg.eigh(h)
     dagger = np.conj(np.swapaxes(vectors, -1, -2))
     velocity = dagger[None] @ hamiltonian.derivative(geometry.k) @ vectors[None]  # (d,P,N,N)
-    same = multiplet_mask(multiplets, energies.shape[1])
-    pair = np.real(np.einsum("ipnm,jpmn->ijpnm", velocity, velocity)) * same[None, None, None]
+    same = point_grouping(band_energies, multiplets)[0]  # multiplets, or groups at a point
+    pair = np.real(np.einsum("ipnm,jpmn->ijpnm", velocity, velocity)) * same[None, None]
     for alpha in (0, 1, 2):
         weight = np.pi * kubo.intraband_moment(alpha, energies, widths, mu, temperature)
         out.append(np.einsum("ijpnm,pn->ijp", pair, weight))
