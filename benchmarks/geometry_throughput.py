@@ -7,7 +7,9 @@ of SPEC), in chunks of 20 000 points as qgsym's integrators do:
 * ``numeric``: :func:`qgsym.bands.geometry.band_geometry` (lambdified H, dH/dk, d²H/dk², then
   ``numpy.linalg.eigh`` and sums over states; it also returns the inverse mass, the
   interband connection and the Kruchkov tensor, which are part of the same pass);
-* ``closed``: the lambdified Clifford closed forms of :mod:`qgsym.bands.closed_form`.
+* ``closed``: the Clifford closed forms of :mod:`qgsym.bands.closed_form`
+  (``ClosedFormGeometry.primitives``: the lambdified d-vector jet, then the chain rule in
+  NumPy).
 
 Kernels are built and caches warmed before timing (the set-up time is reported
 separately); the figure is the median of ``--repeats`` passes. A cross-check prints the
@@ -46,7 +48,7 @@ def numeric_pass(model, points, scale):
 def closed_pass(closed, points):
     out = None
     for start in range(0, len(points), CHUNK):
-        out = {name: closed.evaluate(name, points[start:start + CHUNK]) for name in CLOSED_FIELDS}
+        out = closed.primitives(points[start:start + CHUNK], CLOSED_FIELDS)
     return out
 
 
@@ -58,7 +60,7 @@ def cross_check(model, closed, points, scale) -> float:
     worst, size = 0.0, 0.0
     for field in ("berry_curvature", "quantum_metric", "band_normalized_metric"):
         reference = multiplet_sum(getattr(numeric, field), model.multiplets)  # (d, d, P, M)
-        value = np.moveaxis(closed.evaluate(field, sample), 0, 2)
+        value = closed.primitives(sample, [field])[field]  # (d, d, P, 2)
         worst = max(worst, float(np.max(np.abs(value - reference))))
         size = max(size, float(np.max(np.abs(reference))))
     return worst / size
