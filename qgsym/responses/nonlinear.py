@@ -189,8 +189,11 @@ def geometry_integrals(model, n: int, mus, temperature: float, path: str = "auto
 
     need_sea = "sea" in forms
     unknown = set(forms) - {"sea", "surface"}
-    if unknown:
+    if unknown or not forms:
         raise QgsymError(f"unknown integral form(s) {sorted(unknown)} (sea, surface)")
+    if not fields or set(fields) - set(PRIMITIVE_FIELDS):
+        raise QgsymError(f"fields must be some of {', '.join(PRIMITIVE_FIELDS)}, got "
+                         f"{list(fields)}")
     fields = [x for x in PRIMITIVE_FIELDS if x in fields]  # fixed order
     forms = [form for form in ("sea", "surface") if form in forms]
 
