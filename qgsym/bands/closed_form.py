@@ -344,9 +344,14 @@ class _ChainRule:
             lambda i, j: self.pairs[(i, j)] + _dot(self.vector(), self.vector(i, j)), 2)
 
     @cached_property
-    def mixed(self) -> dict:  # ∂_li d·∂_j d
-        return {(l, i, j): _dot(self.vector(l, i), self.vector(j))
-                for l, i, j in itertools.product(self.axes, repeat=3)}
+    def mixed(self) -> dict:  # ∂_li d·∂_j d, once per unordered (l, i)
+        table = {}
+        for l, i, j in itertools.product(self.axes, repeat=3):
+            if (i, l, j) in table:
+                table[(l, i, j)] = table[(i, l, j)]
+            else:
+                table[(l, i, j)] = _dot(self.vector(l, i), self.vector(j))
+        return table
 
     @cached_property
     def metric_gradient(self) -> dict:  # ∂_l g^ij
