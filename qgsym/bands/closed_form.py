@@ -278,11 +278,14 @@ def _is_zero(value) -> bool:
 
 def _dot(u: list, v: list):
     """Σ_a u_a v_a over the d-vector components, skipping constant zeros."""
-    total = 0.0
+    total = None
     for x, y in zip(u, v, strict=True):
         if not (_is_zero(x) or _is_zero(y)):
-            total = total + x * y
-    return total
+            if total is None:
+                total = x * y  # a new array (or a number): safe to add into
+            else:
+                total += x * y
+    return 0.0 if total is None else total
 
 
 class _ChainRule:
