@@ -10,7 +10,12 @@ from qgsym.errors import GapClosingError
 from qgsym.formulas import sigma2_formulas
 from qgsym.formulas.identities import all_components, compare_components, formula_component
 from qgsym.model.loader import catalogue_names, load_model
-from qgsym.responses.nonlinear import evaluate_formulas, geometry_integrals, sigma2_values
+from qgsym.responses.nonlinear import (
+    evaluate_formulas,
+    formula_fields,
+    geometry_integrals,
+    sigma2_values,
+)
 
 # Well-gapped random models (hopping 0.4 against on-site spacing 6) at T = 1 have smooth
 # periodic integrands, and the midpoint rule converges exponentially; measured
@@ -115,3 +120,28 @@ def test_closed_and_numeric_paths_agree_on_sigma2():
     for key in keys:
         # the same grid: differences come only from FD derivatives (~1e-9 relative)
         assert _relative(closed[key], numeric[key]) < 1e-7, key
+
+
+def test_quantum_metric_formulas_need_only_the_metric():
+    # σ^qm (wpd, lka, qk) are built from the band-normalized metric 𝒢 alone (seed formulas);
+    # BCD from the curvature, nonlinear Drude from the inverse mass.
+    assert formula_fields(["wpd", "lka", "qk"], "xy") == ("metric",)
+    assert formula_fields(["bcd"], "xy") == ("curvature",)
+    assert formula_fields(["drude2"], "xy") == ("mass",)
+
+
+@pytest.mark.parametrize("path", ["closed", "numeric"])
+def test_restricted_integrals_equal_the_full_evaluation(path):
+    # Asking for one form and one X must not change that integral: the same per-point values,
+    # summed in the same chunks (closed path: parity parts instead of per-level arrays, equal
+    # up to rounding of a sum whose terms cancel ~100-fold, hence 1e-12 relative).
+    model = load_model("haldane")
+    full_sea, full_surface, _ = geometry_integrals(model, 24, [0.3, 1.0], 0.05, path)
+    sea, surface, _ = geometry_integrals(model, 24, [0.3, 1.0], 0.05, path, forms=("sea",),
+                                         fields=("metric",))
+    assert surface is None and set(sea) == {"metric"}
+    assert _relative(sea["metric"], full_sea["metric"]) < 1e-12
+    _, surface, _ = geometry_integrals(model, 24, [0.3, 1.0], 0.05, path,
+                                       forms=("surface",), fields=("curvature", "mass"))
+    for x in ("curvature", "mass"):
+        assert _relative(surface[x], full_surface[x]) < 1e-12, x

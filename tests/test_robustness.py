@@ -112,12 +112,13 @@ def test_sigma2_of_decoupled_filled_bands_is_zero_by_inversion(capsys, tmp_path)
 @pytest.mark.parametrize("mu", ["0", "5"])
 def test_bands_crossing_on_grid_points_are_refused_for_sigma2(capsys, tmp_path, mu):
     # diag(cos kx, cos ky): the bands cross on kx = +-ky, which every square grid contains.
-    # At mu = 0 the gap-closing check refuses; at mu = 5 (both bands filled) the kernels
-    # meet DiracDelta(0) at the crossing points and refuse.
+    # At mu = 0 the gap-closing check refuses; at mu = 5 (both bands filled) the closed-form
+    # path meets |d| = 0 at the crossing points, where 𝒢 and its derivatives divide by the
+    # gap, and refuses (the symbolic kernels would meet DiracDelta(0) there).
     path = write_model(tmp_path, "dg", [["cos(kx)", "0"], ["0", "cos(ky)"]])
     code, _, err = run(capsys, "compute", "sigma2", "--model", path, "--grid", "16",
                        "--mu", mu)
-    assert_one_line_refusal(code, err, "cross" if mu == "5" else "closes")
+    assert_one_line_refusal(code, err, "closes on the grid" if mu == "5" else "closes")
     assert "NameError" not in err
 
 
