@@ -198,13 +198,13 @@ def test_c5c_is_n3_only_and_c5c3_is_a_reproducible_refutation(cheap_results, cap
         "components"].values())
     for key in ("lka", "qk"):
         reproduced = max(abs(v) for v in printed["values"][key].values())
-        # Both are round-off of a sum that C_2z makes exactly zero: the claim sums the uniform
-        # grid in the closed path's 8192-point chunks, the command goes through the adaptive
-        # Fermi-surface integrator's chunks; another summation order moves the round-off by
-        # a few hundred ulp of the O(1e-2) integrands (measured 1.1e-16 vs 2.8e-15).
-        assert reproduced == pytest.approx(numeric[key], rel=1e-6, abs=1e-13)
-        # forbidden by C_2z: round-off against the O(1e-2) values C_3z allows on c3z_dirac
-        assert reproduced <= 1e-10 * scale
+        # The printed counterexample value and the command's value are both the round-off of
+        # a sum that C_2z makes exactly zero (the claim sums the grid in the closed path's
+        # chunks, the command through the adaptive integrator's: their round-off differs,
+        # measured 1.1e-16 vs 2.8e-15), so the reproduction is asserted as the physics, not
+        # as equal round-off: both are zero against the O(1e-2) in-plane values C_3z allows
+        # on c3z_dirac (the refutation's scale).
+        assert reproduced <= 1e-10 * scale and abs(numeric[key]) <= 1e-10 * scale
 
 
 #: Verdicts of the cheap claims, pinned: a change of any of them must be a deliberate edit
