@@ -215,6 +215,7 @@ class _BinLayout:
     offsets : ndarray (K,) compact index of each merged window's first bin
     size : int, number of compact bins
     centres : ndarray (size,) bin-centre energy (NaN for the underflow and gap bins)
+    window : ndarray (size,) bool, True for the bins of the merged windows
     """
 
     starts: np.ndarray
@@ -222,6 +223,7 @@ class _BinLayout:
     offsets: np.ndarray
     size: int
     centres: np.ndarray
+    window: np.ndarray
 
     def compact(self, index: np.ndarray) -> np.ndarray:
         """Compact bin of each global bin index; −1 above the last window (dropped)."""
@@ -255,7 +257,7 @@ def _layout(window_starts: np.ndarray, length: int, bin_width: float) -> _BinLay
     centres = np.full(size, np.nan)
     for start, stop, offset in zip(starts, stops, offsets, strict=True):
         centres[offset : offset + stop - start + 1] = np.arange(start, stop + 1) * bin_width
-    return _BinLayout(starts, stops, offsets, size, centres)
+    return _BinLayout(starts, stops, offsets, size, centres, ~np.isnan(centres))
 
 
 def _state_channels(arrays, multiplicity: np.ndarray):
@@ -364,16 +366,23 @@ def fermi_scan(
         # in the layout as a sparse matrix: a chunk's partial sum costs O(states), not
         # O(bins) — at small T the layout has far more bins than a chunk has states. The
         # grid weight w enters the sparse matrices (w δ^p and |w|), not a copy of the values.
+        # Outside the windows (underflow and gap bins) _convolve reads only the sea moment
+        # p = 0: the moments p >= 1 and |wY| are deposited for the window states alone.
         occupied, local = np.unique(target, return_inverse=True)
         occupied_count = occupied.size
-        rows = np.concatenate([p * occupied_count + local for p in range(order + 1)])
-        data = np.concatenate([weight * offset**p for p in range(order + 1)])
+        inside = layout.window[target]
+        near, near_local, near_offset = states[inside], local[inside], offset[inside]
+        near_weight = weight[inside]
+        rows = np.concatenate([local] + [p * occupied_count + near_local
+                                         for p in range(1, order + 1)])
+        data = np.concatenate([weight] + [near_weight * near_offset**p
+                                          for p in range(1, order + 1)])
         deposit = scipy.sparse.csr_matrix(
-            (data, (rows, np.tile(states, order + 1))),
+            (data, (rows, np.concatenate([states] + [near] * order))),
             shape=((order + 1) * occupied_count, len(values)),
         )
         counting = scipy.sparse.csr_matrix(
-            (np.abs(weight), (local, states)), shape=(occupied_count, len(values)))
+            (np.abs(near_weight), (near_local, near)), shape=(occupied_count, len(values)))
         block = np.concatenate([deposit @ values, counting @ np.abs(values)])
         block_rows = np.concatenate([p * layout.size + occupied for p in range(order + 2)])
         columns = block.shape[1]
