@@ -260,27 +260,32 @@ def _layout(window_starts: np.ndarray, length: int, bin_width: float) -> _BinLay
     return _BinLayout(starts, stops, offsets, size, centres, ~np.isnan(centres))
 
 
-def _state_channels(arrays, multiplicity: np.ndarray):
-    """Per-state integrands (S states = P points × M multiplets).
+def _state_channels(arrays, multiplicity: np.ndarray) -> np.ndarray:
+    """Per-state integrands (S states = P points × M multiplets), sea then surface.
 
     Returns
     -------
-    sea : ndarray (S, 3 d³ + d²)
-        ∂_a X^{bc} for each X, then Ω^{ab} (multiplet sums).
-    surface : ndarray (S, 3 d³ + d²)
-        v^a X^{bc} for each X, then (multiplet size) v^a v^b.
+    values : ndarray (S, 2 (3 d³ + d²)), C-contiguous (rows feed the sparse deposit)
+        Sea: ∂_a X^{bc} for each X, then Ω^{ab} (multiplet sums); surface: v^a X^{bc} for
+        each X, then (multiplet size) v^a v^b. Each block is written once, transposed, into
+        the result (no concatenated intermediates).
     """
     velocity = arrays.velocity  # (d, P, M)
     d, points, levels = velocity.shape
-    sea_parts, surface_parts = [], []
+    states = points * levels
+    channels = 3 * d**3 + d * d
+    values = np.empty((states, 2 * channels))
+    column = 0
     for x in PRIMITIVE_FIELDS:
-        sea_parts.append(arrays.derivatives[x].reshape(d**3, points * levels))
+        values[:, column: column + d**3] = arrays.derivatives[x].reshape(d**3, states).T
         product = velocity[:, None, None] * arrays.values[x][None]
-        surface_parts.append(product.reshape(d**3, points * levels))
-    sea_parts.append(arrays.values["curvature"].reshape(d * d, points * levels))
+        values[:, channels + column: channels + column + d**3] = product.reshape(
+            d**3, states).T
+        column += d**3
+    values[:, column: channels] = arrays.values["curvature"].reshape(d * d, states).T
     squared = velocity[:, None] * velocity[None] * multiplicity
-    surface_parts.append(squared.reshape(d * d, points * levels))
-    return np.concatenate(sea_parts).T, np.concatenate(surface_parts).T
+    values[:, channels + column:] = squared.reshape(d * d, states).T
+    return values
 
 
 def fermi_scan(
@@ -351,9 +356,7 @@ def fermi_scan(
             check_gaps(arrays.energies, points, ((0,), (1,)), scale)  # |d| = gap/2
         else:
             arrays = numeric_primitives(model, points, scale)
-        sea_values, surface_values = _state_channels(arrays, multiplicity[None, None, None])
-        values = np.ascontiguousarray(  # (S, 2 channels), rows contiguous for the products
-            np.concatenate([sea_values, surface_values], axis=1))
+        values = _state_channels(arrays, multiplicity[None, None, None])  # (S, 2 channels)
         weight = np.repeat(weights, arrays.energies.shape[1])
         energies = arrays.energies.reshape(-1)
         scaled = energies / h
