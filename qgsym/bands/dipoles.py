@@ -541,30 +541,27 @@ def _pair_sums(v, inverse, powers, velocity, derivatives, xp):
 def _covariant_sums(v, w, inverse, powers, xp):
     """Σ_m C^{ab}_nm conj(v^c_nm) Δε^{-q} (q = 1, 2, 3) and Σ_l v^a_nl conj(W^{bc}_nl)/Δε.
 
-    C^{ab} = (v^b)_{;a} = W^{ab} − Q^{ab} − Q^{ab†} with Q^{ab} = M^a v^b, Q^{ab†} = −v^b M^a,
-    M^a_nl = v^a_nl/(ε_l − ε_n) (anti-Hermitian). Returns ([p, n, a, b, c, q] complex,
-    [p, n, a, b, c] real part of the second sum).
+    C^{ab} = (v^b)_{;a} = W^{ab} − Q^{ab} − Q^{ab†} with Q^{ab} = M^a v^b,
+    M^a_nl = v^a_nl/(ε_l − ε_n) (anti-Hermitian): one batched product for Q, its adjoint
+    by a transposed copy, C formed before the one product with conj(v^c) Δε^{-q}.
+    Returns ([p, n, a, b, c, q] complex, [p, n, a, b, c] real part of the second sum).
     """
     n_points, n_bands, d = v.shape[0], v.shape[1], v.shape[2]
     pair_index = _symmetric_index(d, 2)[1].reshape(-1)  # (a, b) -> packed
-    connection = xp.reshape(v * inverse[:, :, None, :], (n_points, n_bands, d * n_bands))
-    flat_v = xp.reshape(v, (n_points, n_bands, d * n_bands))
-    q = xp.reshape(connection, (n_points, n_bands * d, n_bands)) @ flat_v  # [p, n·a, b·m]
-    q_adjoint = xp.reshape(flat_v, (n_points, n_bands * d, n_bands)) @ connection  # −Q^{ab†}
+    connection = xp.reshape(v * inverse[:, :, None, :], (n_points, n_bands * d, n_bands))
+    q = xp.reshape(connection @ xp.reshape(v, (n_points, n_bands, d * n_bands)),
+                   (n_points, n_bands, d, d, n_bands))  # [p, n, a, b, m] = Q^{ab}_nm
+    # [p, n, a, b, m] = C^{ab}_nm; Q^{ab†}_nm = conj(Q^{ab}_mn)
+    covariant = (xp.reshape(_component(w, pair_index, xp), (n_points, n_bands, d, d, n_bands))
+                 - q - xp.conj(xp.permute_dims(q, (0, 4, 2, 3, 1))))
     # [p, n, m, (c, q)] = conj(v^c_nm)/(ε_m − ε_n)^q
     right = xp.reshape(xp.conj(v)[:, :, :, None, :] * powers[:, :, None],
                        (n_points, n_bands, 3 * d, n_bands)).mT
-    shape = (n_points, n_bands, d, d, d, 3)
-    # the sums for X = W^{bc} (packed), Q^{ab}, −Q^{ab†} ([n, b, a] order)
-    w_sums = w @ right  # [p, n, bc, (c', q)]
-    c_sums = (xp.reshape(_component(w_sums, pair_index, xp), shape)
-              - xp.reshape(xp.reshape(q, (n_points, n_bands, d * d, n_bands)) @ right, shape)
-              + xp.permute_dims(xp.reshape(xp.reshape(
-                  q_adjoint, (n_points, n_bands, d * d, n_bands)) @ right, shape),
-                  (0, 1, 3, 2, 4, 5)))
+    c_sums = xp.reshape(xp.reshape(covariant, (n_points, n_bands, d * d, n_bands)) @ right,
+                        (n_points, n_bands, d, d, d, 3))
     # Σ_l v^a_nl W̄^{bc}_nl/Δε = conj(Σ_l W^{bc}_nl v̄^a_nl/Δε): [p, n, a, b, c]
-    commutator = xp.permute_dims(_component(xp.real(w_sums[..., 0::3]), pair_index, xp),
-                                 (0, 1, 3, 2))
+    w_sums = w @ right[..., 0::3]  # [p, n, bc, a] (packed bc)
+    commutator = xp.permute_dims(_component(xp.real(w_sums), pair_index, xp), (0, 1, 3, 2))
     return c_sums, xp.reshape(commutator, (n_points, n_bands, d, d, d))
 
 
