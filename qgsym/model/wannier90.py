@@ -68,6 +68,7 @@ nearest-neighbour model, |R_i| <= 1 < n_i/2 needs n_i >= 3).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -1152,10 +1153,11 @@ class WannierHamiltonian:
     def _stacked_weights(self, order: int):
         """(R_cart (d, h), real (2h, columns) matrix), cached per order (see :meth:`stacked_jet`).
 
-        Rows: cos then sin of k·R over the half of the ±R pairs. Columns: for orders ≤ 2 the
-        complex entries (m, α, n) of A_α = G_α + G_α† (cos rows) and B_α = i(G_α − G_α†)
-        (sin rows), real and imaginary parts interleaved; then for order 3 the packed
-        Hermitian form of each α (:func:`hermitian_packed`), with
+        Rows: cos then sin of k·R over the half of the ±R pairs. Columns: for orders ≤ 2,
+        per α, the N² reals [X_ii, Re X_ij, Im X_ij] (i < j) of the Hermitian
+        A_α = G_α + G_α† (cos rows) and B_α = i(G_α − G_α†) (sin rows) (half the columns of
+        the full complex entries; :meth:`_unpacking` restores them); then for order 3 the
+        packed Hermitian form of each α (:func:`hermitian_packed`), with
         (G_α)_mn = Π_{j∈α} i(R + Δ_mn)_j H_mn(R)/deg(R).
         """
         cache = self.__dict__.setdefault("_stacked", {})
@@ -1175,8 +1177,13 @@ class WannierHamiltonian:
                                    axis=2)  # [R, m, α, n]
                 adjoint = np.conj(np.transpose(lattice, (0, 3, 2, 1)))
                 stacked = np.concatenate([lattice + adjoint, 1j * (lattice - adjoint)])
-                if orders.start < 3:
-                    blocks.append(np.ascontiguousarray(stacked).view(float).reshape(
+                if orders.start < 3:  # [X_ii, Re X_ij, Im X_ij] (i < j) per α: N² reals
+                    packed = np.moveaxis(stacked, 2, 1)
+                    upper = np.triu_indices(n, 1)
+                    blocks.append(np.concatenate(
+                        [np.real(np.diagonal(packed, axis1=-2, axis2=-1)),
+                         np.real(packed[..., upper[0], upper[1]]),
+                         np.imag(packed[..., upper[0], upper[1]])], axis=-1).reshape(
                         2 * len(keep), -1))
                 else:
                     blocks.append(hermitian_packed(np.moveaxis(stacked, 2, 1)).reshape(
@@ -1184,6 +1191,25 @@ class WannierHamiltonian:
             cache[order] = (np.ascontiguousarray(vectors.T),
                             np.ascontiguousarray(np.concatenate(blocks, axis=1)))
         return cache[order]
+
+    @staticmethod
+    @functools.lru_cache(maxsize=8)
+    def _unpacking(n: int, count: int) -> tuple:
+        """(index, sign) taking ``count`` packed Hermitian N×N matrices [X_ii, Re X_ij,
+        Im X_ij] (i < j) to the interleaved Re/Im entries [m, α, n] of the full matrices:
+        full = packed[index] * sign (Im X_ji = −Im X_ij, Im X_ii = 0)."""
+        upper = np.triu_indices(n, 1)
+        position = np.empty((n, n), dtype=np.int64)
+        position[np.arange(n), np.arange(n)] = np.arange(n)
+        position[upper] = n + np.arange(len(upper[0]))
+        position[upper[1], upper[0]] = position[upper]
+        imaginary = position + len(upper[0])
+        sign = np.sign(np.arange(n)[None, :] - np.arange(n)[:, None]).astype(float)  # n − m
+        base = (n * n * np.arange(count))[None, :, None]  # [m, α, n]
+        index = np.stack([position[:, None, :] + base, imaginary[:, None, :] + base], axis=-1)
+        signs = np.stack([np.ones((n, count, n)), np.broadcast_to(sign[:, None, :],
+                                                                  (n, count, n))], axis=-1)
+        return index.reshape(-1), signs.reshape(-1)
 
     def stacked_jet(self, k, order: int = 3) -> tuple:
         """H and its k-derivatives up to ``order`` in the lattice gauge, from one real product.
@@ -1228,10 +1254,13 @@ class WannierHamiltonian:
         product = np.concatenate([np.cos(angles), np.sin(angles)], axis=1) @ matrix
         n, d = self.n_bands, self.dimension
         low = sum(math.comb(d + r - 1, r) for r in range(min(order, 2) + 1))
-        matrices = product[:, : 2 * n * low * n].view(complex).reshape(len(k), n, low, n)
+        index, sign = self._unpacking(n, low)
+        matrices = np.take(product, index, axis=1)
+        matrices *= sign
+        matrices = matrices.view(complex).reshape(len(k), n, low, n)
         if order < 3:
             return matrices, None
-        return matrices, product[:, 2 * n * low * n:].reshape(len(k), -1, n * n)
+        return matrices, product[:, n * low * n:].reshape(len(k), -1, n * n)
 
     def third_derivative(self, k):
         """d3H/dk_a dk_b dk_c, shape (d, d, d, P, N, N) (see :meth:`jet`)."""
