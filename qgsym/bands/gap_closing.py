@@ -24,9 +24,11 @@ continuum domain; r is the half diagonal of a cell):
 2. **Local minimisation** of :math:`(\\Delta/W)^2` (smooth at a conical node, unlike Δ) from
    the SMALLEST_GRID_GAPS smallest grid gaps and the candidates with the lowest bounds, one
    start per neighbourhood (a candidate within one grid step of a kept start is not a start;
-   at most MAX_STARTS per pair), each bounded to k_c ± one grid step along each reciprocal
-   vector (the cell and half of each neighbour, so a node on a cell edge or corner is
-   inside). All starts advance together, a batched saddle-free Newton step per iteration
+   at most MAX_STARTS per pair), each bounded to k_c ± BOX_STEPS = 2 grid steps along each
+   reciprocal vector: a candidate left out as a start has its centre within one step of a
+   kept start and its cell reaches 1.5 steps, so the box of the kept start covers it (with
+   ± one step, a node 1.5 steps away in a suppressed neighbour was missed: random 4-band
+   model, seed 352 of ``test_forced_degeneracy_of_random_multiband_models_is_found``). All starts advance together, a batched saddle-free Newton step per iteration
    (:func:`_minimise_chunk`).
 3. **Distinct minima.** Minima of a pair within one grid step of a lower one are the same node
    (or one stretch of a nodal line): merged, their windows joined. Each distinct minimum is a
@@ -101,6 +103,8 @@ from qgsym.errors import GapClosingError, QgsymError
 
 #: Factor on the first-order (velocity) term of the cell lower bound.
 SCREEN_SAFETY = 2.0
+#: Half-width of each local minimisation's box, in grid steps per axis (module docstring, 2.).
+BOX_STEPS = 2.0
 #: Local minimisations per pair of adjacent multiplets at most (distinct starts, lowest screen
 #: bounds first, at most one start per neighbourhood of a cell).
 MAX_STARTS = 32
@@ -335,7 +339,8 @@ def _minimise_chunk(model, weights, basis, origin, n: int, scale: float, found: 
     Newton step lands on the node) with a forward-difference Hessian of the analytic gradient
     (step ``_HESSIAN_STEP`` grid steps), saddle-free where that Hessian is not positive definite
     (:func:`_newton_steps`), and halving of the step until f decreases; each start is confined
-    to its box start ± one grid step per axis (clipped to the domain of a continuum model).
+    to its box start ± BOX_STEPS grid steps per axis (clipped to the domain of a continuum
+    model).
     The same chunk gives the same bits wherever it runs.
 
     Parameters
@@ -352,7 +357,7 @@ def _minimise_chunk(model, weights, basis, origin, n: int, scale: float, found: 
     """
     edges, starts = chunk
     d = starts.shape[1]
-    low, high = starts - 1.0 / n, starts + 1.0 / n
+    low, high = starts - BOX_STEPS / n, starts + BOX_STEPS / n
     if not model.lattice:
         low, high = np.clip(low, 0.0, 1.0), np.clip(high, 0.0, 1.0)
     s = starts.copy()
