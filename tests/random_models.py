@@ -75,3 +75,34 @@ def random_symmetric_model(seed: int, n_bands: int, symmetry: str) -> NumericMod
                         reciprocal=2 * np.pi * np.eye(2),
                         hamiltonian=TrigonometricHamiltonian(VECTORS_2D, hoppings),
                         n_bands=n_bands)
+
+
+def forced_touching_model(seed: int, n_bands: int):
+    """A random model whose bands b and b+1 touch at a random k0 (generically off any grid).
+
+    Band b+1 is lowered onto band b at k0 by a constant rank-one term
+    −(ε_{b+1} − ε_b)|u_{b+1}(k0)⟩⟨u_{b+1}(k0)|, which leaves ε_b(k0) and every other
+    eigenpair at k0 unchanged; nowhere is a degeneracy generic.
+
+    Returns
+    -------
+    model : NumericModel
+    k0 : ndarray, shape (2,)
+    band : int
+        b: the touching pair is (b, b + 1).
+    crossing : float
+        ε_b(k0), the energy of the touching.
+    """
+    base = random_lattice_model(seed, n_bands, 0.5)
+    rng = np.random.default_rng(seed)
+    k0 = 2 * np.pi * rng.random(2)
+    energies, states = np.linalg.eigh(base.hamiltonian.matrix(k0[None])[0])
+    band = int(rng.integers(0, n_bands - 1))
+    hoppings = base.hamiltonian.hoppings.copy()
+    # the on-site term h_0 enters twice (h_0 + h_0†)
+    hoppings[0] -= 0.5 * (energies[band + 1] - energies[band]) * np.outer(
+        states[:, band + 1], states[:, band + 1].conj())
+    model = NumericModel(name="forced", dimension=2, reciprocal=2 * np.pi * np.eye(2),
+                         hamiltonian=TrigonometricHamiltonian(VECTORS_2D, hoppings),
+                         n_bands=n_bands)
+    return model, k0, band, float(energies[band])

@@ -14,7 +14,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from random_models import VECTORS_2D, TrigonometricHamiltonian, random_lattice_model
+from random_models import (
+    VECTORS_2D,
+    TrigonometricHamiltonian,
+    forced_touching_model,
+    random_lattice_model,
+)
 
 import qgsym.bands.execution as execution
 import qgsym.bands.gap_closing as gap_closing
@@ -170,20 +175,8 @@ def test_a_dask_cluster_gives_the_same_survey(monkeypatch):
 @settings(max_examples=8, deadline=None)
 @given(st.integers(0, 100_000), st.sampled_from([3, 4]))
 def test_the_window_of_a_forced_touching_contains_its_energy(seed, n_bands):
-    # As tests/test_gaps.py: lower band b+1 onto band b at a random k0 by a constant rank-one
-    # term; the bands touch at k0 at the energy e_b(k0), which the term leaves unchanged.
-    base = random_lattice_model(seed, n_bands, 0.5)
-    rng = np.random.default_rng(seed)
-    k0 = 2 * np.pi * rng.random(2)
-    energies, states = np.linalg.eigh(base.hamiltonian.matrix(k0[None])[0])
-    band = int(rng.integers(0, n_bands - 1))
-    hoppings = base.hamiltonian.hoppings.copy()
-    hoppings[0] -= 0.5 * (energies[band + 1] - energies[band]) * np.outer(
-        states[:, band + 1], states[:, band + 1].conj())
-    model = NumericModel(name="forced", dimension=2, reciprocal=2 * np.pi * np.eye(2),
-                         hamiltonian=TrigonometricHamiltonian(VECTORS_2D, hoppings),
-                         n_bands=n_bands)
-    crossing = energies[band]
+    # bands b and b+1 touch at k0 at the energy e_b(k0) (random_models.forced_touching_model)
+    model, k0, band, crossing = forced_touching_model(seed, n_bands)
     survey = survey_gaps(model, 24)
     at_k0 = [m for m in survey.closings() if (m.lower, m.upper) == (band, band + 1)
              and np.linalg.norm(wrapped(m.k - k0)) < 1e-3]

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from random_models import VECTORS_2D, TrigonometricHamiltonian, random_lattice_model
+from random_models import forced_touching_model
 
 from qgsym.bands.chern import chern_checks
 from qgsym.bands.gap_closing import survey_gaps
@@ -347,20 +347,8 @@ def test_random_two_band_models_refuse_or_agree_with_fine_grid(seed, gapless, ho
 @settings(max_examples=6, deadline=None)
 @given(st.integers(0, 100_000), st.sampled_from([3, 4]))
 def test_forced_degeneracy_of_random_multiband_models_is_found(seed, n_bands):
-    # Lower band b+1 onto band b at a random k0 by a constant rank-one term: the two bands
-    # touch at k0 (generically off the grid) and nowhere is a degeneracy generic.
-    base = random_lattice_model(seed, n_bands, 0.5)
-    rng = np.random.default_rng(seed)
-    k0 = 2 * np.pi * rng.random(2)
-    energies, states = np.linalg.eigh(base.hamiltonian.matrix(k0[None])[0])
-    band = int(rng.integers(0, n_bands - 1))
-    hoppings = base.hamiltonian.hoppings.copy()
-    # the on-site term h_0 enters twice (h_0 + h_0†)
-    hoppings[0] -= 0.5 * (energies[band + 1] - energies[band]) * np.outer(
-        states[:, band + 1], states[:, band + 1].conj())
-    model = NumericModel(name="forced", dimension=2, reciprocal=2 * np.pi * np.eye(2),
-                         hamiltonian=TrigonometricHamiltonian(VECTORS_2D, hoppings),
-                         n_bands=n_bands)
+    # bands b and b+1 touch at a random k0 (generically off the grid); nowhere generic
+    model, _, band, _ = forced_touching_model(seed, n_bands)
     closings = survey_gaps(model, 32).closings()
     assert (band, band + 1) in [(c.lower, c.upper) for c in closings]
     with pytest.raises(GapClosingError):
