@@ -10,9 +10,10 @@ Two runs:
 ``sigma2``
     ``qgsym.compute("sigma2", "qwz", mu=0.5, T=0.2, grid=N)`` with every registry formula:
     the N² and (N/2)² grids of the fixed-grid error estimate in chunks of 20 000 points,
-    closed-form (Clifford) primitives. About half of its time is the serial gap survey
-    (``qgsym.bands.gap_closing.require_open_gaps``), which is not chunked yet: Amdahl's law
-    caps its speed-up on 2 workers near 1.3.
+    closed-form (Clifford) primitives, and the gap survey
+    (``qgsym.bands.gap_closing.require_open_gaps``) in the same fixed chunks. A run of ~1 s
+    is dominated by fixed costs (pool start, model set-up, the convolution), so 2 workers
+    give little here; the Fe figures of benchmarks/README.md show the scaling on real work.
 ``scan``
     The k loop alone: ``fermi_scan`` (σ^(2) integrals, AHC, Drude for 801 Fermi levels) of
     ``qwz`` on the eigh (numeric) path on a 400² grid, 8 chunks; the first chunk runs in the
