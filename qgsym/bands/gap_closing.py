@@ -632,6 +632,17 @@ def _runs(mus: np.ndarray, hit: np.ndarray) -> str:
     return f"mu in {shown}"
 
 
+def _reach(closing: GapMinimum, fermi_sea, scale: float) -> str:
+    """Why a closing away from μ still matters: its window and the thermal margin ('' if none)."""
+    if fermi_sea is None:
+        return ""
+    mus, temperature = fermi_sea
+    return (f", window [{closing.window[0]:.6g}, {closing.window[1]:.6g}] within the thermal "
+            f"margin {occupation_margin(temperature, scale):.3g} of mu = "
+            f"{', '.join(f'{m:.6g}' for m in np.atleast_1d(mus)[:3])} at T = {temperature:g} "
+            "(a finer --grid narrows the window, a lower --T the margin)")
+
+
 def require_open_gaps(model, n: int, quantity: str, fermi_sea=None) -> tuple[str, ...]:
     """Refuse if a gap that ``quantity`` divides by closes on or between grid points.
 
@@ -672,7 +683,8 @@ def require_open_gaps(model, n: int, quantity: str, fermi_sea=None) -> tuple[str
                 f"the gap between bands {closing.lower} and {closing.upper} closes "
                 f"{'on the grid' if closing.on_grid else 'between grid points'} at "
                 f"k = {(np.round(closing.k, 6) + 0.0).tolist()} (minimum {closing.gap:.2g}, below {GAP_CLOSING_TOLERANCE:g} x spectrum width "
-                f"{survey.scale:.4g}; energy {closing.energy:.6g}); {quantity} divides by it")
+                f"{survey.scale:.4g}; energy {closing.energy:.6g}){_reach(closing, fermi_sea, survey.scale)}; "
+                f"{quantity} divides by it")
     warnings = [
         f"the gap between bands {m.lower} and {m.upper} has a minimum {m.gap:.3g} at "
         f"k = {(np.round(m.k, 6) + 0.0).tolist()}, narrower than one grid cell (n = {n}): "
